@@ -1,0 +1,73 @@
+//! One build: load content → media jobs → render both formats → write into staging → swap into place → report.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::content;
+use crate::error::{Diagnostic, Error};
+use crate::media;
+use crate::output::{check_out_dir, Staging};
+use crate::render::{render_site, Templates};
+use crate::report::Report;
+
+pub struct BuildOptions {
+    /// The site root: the folder holding `content/`.
+    pub root: PathBuf,
+    /// Defaults to `ROOT/public`.
+    pub out: Option<PathBuf>,
+    pub drafts: bool,
+}
+
+pub struct BuildOutcome {
+    pub report: Report,
+    pub warnings: Vec<Diagnostic>,
+}
+
+pub fn build(opts: &BuildOptions) -> Result<BuildOutcome, Error> {
+    let root = &opts.root;
+    let config = Config::load(root)?;
+    let templates = Templates::load(root)?;
+    let site = content::load(root, config.clone(), opts.drafts)?;
+    let out = opts.out.clone().unwrap_or_else(|| root.join("public"));
+    check_out_dir(&out, root)?;
+
+    let staging = Staging::create(&out)?;
+    match write_site(&site, &config, &templates, &staging) {
+        Ok(()) => {}
+        Err(e) => {
+            staging.discard();
+            return Err(with_warnings(e, &site.warnings));
+        }
+    }
+    let written = staging.commit(&out)?;
+    let report = Report::from_written(&written, &out, site.warnings.len());
+    report.save(root)?;
+    Ok(BuildOutcome {
+        report,
+        warnings: site.warnings,
+    })
+}
+
+fn write_site(site: &content::Site, config: &Config, templates: &Templates, staging: &Staging) -> Result<(), Error> {
+    let media = media::run(site, config, staging)?;
+    for file in render_site(site, &media, templates)? {
+        staging.write(file.format, &file.path, file.kind, file.text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Content errors found late (in media or templates) still carry the loader's warnings.
+fn with_warnings(e: Error, site_warnings: &[Diagnostic]) -> Error {
+    match e {
+        Error::Content { errors, mut warnings } => {
+            warnings.extend_from_slice(site_warnings);
+            Error::Content { errors, warnings }
+        }
+        other => other,
+    }
+}
+
+/// The site root to use: the given one, or the current folder.
+pub fn root_or_current(root: Option<&Path>) -> PathBuf {
+    root.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+}

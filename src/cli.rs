@@ -1,0 +1,103 @@
+//! The command line: `new`, `build` and `report`, with their help texts, and what each prints.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::build::{build, root_or_current, BuildOptions};
+use crate::error::{Diagnostic, Error};
+use crate::report::Report;
+use crate::scaffold;
+
+#[derive(Parser)]
+#[command(
+    name = "capsule",
+    version,
+    about = "Publish photo albums and music playlists as a Gemini capsule and a small HTML site, from Markdown files.",
+    long_about = "capsule turns a folder of Markdown files, photos and music into two small websites: \
+a Gemini capsule in public/gemini/ and an HTML site with no JavaScript in public/html/. \
+Start with `capsule new my-site`, then `capsule build` inside it."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Create a new site folder with an example page, album and playlist to edit.
+    New {
+        /// The folder to create, for example my-site.
+        dir: PathBuf,
+    },
+    /// Build both sites (Gemini and HTML) from the content/ folder and print their sizes.
+    Build(BuildArgs),
+    /// Print the size report of the last build, without building.
+    Report(ReportArgs),
+}
+
+#[derive(Args)]
+pub struct BuildArgs {
+    /// The site folder, the one that holds content/ (default: the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Where to write the sites (default: ROOT/public). It is replaced on each build.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also publish pages, albums and playlists marked draft = true.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Print only warnings and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// The site folder, the one that holds content/ (default: the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Print the report as one JSON object, for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::New { dir } => {
+            scaffold::create(&dir)?;
+            println!("Created a new site in {}.", dir.display());
+            println!("Next: cd {} && capsule build", dir.display());
+            Ok(())
+        }
+        Command::Build(args) => {
+            let opts = BuildOptions {
+                root: root_or_current(args.root.as_deref()),
+                out: args.out,
+                drafts: args.drafts,
+            };
+            let outcome = build(&opts)?;
+            print_warnings(&outcome.warnings);
+            if !args.quiet {
+                print!("{}", outcome.report.table());
+            }
+            Ok(())
+        }
+        Command::Report(args) => {
+            let report = Report::load(&root_or_current(args.root.as_deref()))?;
+            if args.json {
+                let json = serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
+                println!("{json}");
+            } else {
+                print!("{}", report.table());
+            }
+            Ok(())
+        }
+    }
+}
+
+pub fn print_warnings(warnings: &[Diagnostic]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}

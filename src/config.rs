@@ -1,0 +1,208 @@
+//! `capsule.toml` → [`Config`]: every setting has a default, unknown keys are refused, values are validated.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{line_of_offset, Diagnostic, Error};
+
+pub const CONFIG_FILE: &str = "capsule.toml";
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The site's name, shown on every page.
+    pub title: String,
+    pub author: Option<String>,
+    pub description: Option<String>,
+    pub language: Language,
+    /// Absolute address of the HTML site, for its Atom feed.
+    pub html_base_url: Option<String>,
+    /// Absolute `gemini://` address of the capsule, for its Atom feed.
+    pub gemini_base_url: Option<String>,
+    pub photos: PhotoConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "My capsule".into(),
+            author: None,
+            description: None,
+            language: Language::En,
+            html_base_url: None,
+            gemini_base_url: None,
+            photos: PhotoConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    En,
+    Fr,
+}
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Fr => "fr",
+        }
+    }
+}
+
+/// Sizes are the longest side in pixels; a photo is never enlarged.
+#[derive(Debug, Clone, Deserialize, Serialize, Hash)]
+#[serde(deny_unknown_fields, default)]
+pub struct PhotoConfig {
+    /// Small version shown in the HTML page, linked to the display version.
+    pub thumbnail: u32,
+    /// Large version in the HTML site.
+    pub display: u32,
+    /// The one version in the Gemini capsule.
+    pub gemini: u32,
+    /// JPEG quality, 1 to 100.
+    pub quality: u8,
+}
+
+impl Default for PhotoConfig {
+    fn default() -> Self {
+        PhotoConfig {
+            thumbnail: 480,
+            display: 1600,
+            gemini: 1200,
+            quality: 80,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `ROOT/capsule.toml`, or the defaults when the file does not exist.
+    pub fn load(root: &Path) -> Result<Config, Error> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+                Error::content(Diagnostic::new(
+                    &path,
+                    None,
+                    "is not UTF-8 text; save it as UTF-8 in your editor",
+                ))
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => return Err(Error::io("read", &path)(e)),
+        };
+        Config::parse(&text, &path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of_offset(text, s.start));
+            Error::content(Diagnostic::new(path, line, toml_message(&e)))
+        })?;
+        config.validate(text, path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, text: &str, path: &Path) -> Result<(), Error> {
+        let mut errors = Vec::new();
+        let mut check = |ok: bool, key: &str, msg: String| {
+            if !ok {
+                errors.push(Diagnostic::new(path, line_of_key(text, key), msg));
+            }
+        };
+        let p = &self.photos;
+        for (key, value) in [("thumbnail", p.thumbnail), ("display", p.display), ("gemini", p.gemini)] {
+            check(
+                (16..=8192).contains(&value),
+                key,
+                format!("photos.{key} = {value} is out of range; use a size in pixels between 16 and 8192"),
+            );
+        }
+        check(
+            p.thumbnail <= p.display,
+            "thumbnail",
+            format!(
+                "photos.thumbnail ({}) is larger than photos.display ({}); the thumbnail must be the smaller one",
+                p.thumbnail, p.display
+            ),
+        );
+        check(
+            (1..=100).contains(&p.quality),
+            "quality",
+            format!("photos.quality = {} is out of range; use 1 to 100 (80 is a good start)", p.quality),
+        );
+        if let Some(url) = &self.html_base_url {
+            check(
+                url.starts_with("https://") || url.starts_with("http://"),
+                "html_base_url",
+                format!("html_base_url = \"{url}\" must start with https:// (for example \"https://mysite.web.deuxfleurs.fr/\")"),
+            );
+        }
+        if let Some(url) = &self.gemini_base_url {
+            check(
+                url.starts_with("gemini://"),
+                "gemini_base_url",
+                format!("gemini_base_url = \"{url}\" must start with gemini:// (for example \"gemini://example.org/\")"),
+            );
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Content {
+                errors,
+                warnings: Vec::new(),
+            })
+        }
+    }
+
+    /// The cache folder for this site: outside `content/` and `public/`.
+    pub fn cache_dir(root: &Path) -> PathBuf {
+        root.join(".capsule-cache")
+    }
+}
+
+/// The TOML parser's message without its own source excerpt (we print file and line ourselves).
+pub fn toml_message(e: &toml::de::Error) -> String {
+    let msg = e.message().trim();
+    format!("{msg} (check the TOML syntax: key = \"value\", one setting per line)")
+}
+
+/// The 1-based line where `key = …` first appears, for validation messages.
+pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    text.lines().position(|l| {
+        let l = l.trim_start();
+        l.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    })
+    .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        let c = Config::parse("", Path::new("capsule.toml")).unwrap();
+        assert_eq!(c.photos.display, 1600);
+        assert_eq!(c.language, Language::En);
+    }
+
+    #[test]
+    fn unknown_key_names_line() {
+        let err = Config::parse("title = \"x\"\ncolour = \"red\"\n", Path::new("capsule.toml")).unwrap_err();
+        let Error::Content { errors, .. } = err else { panic!("not a content error") };
+        assert_eq!(errors[0].line, Some(2));
+        assert!(errors[0].message.contains("colour"), "{}", errors[0].message);
+    }
+
+    #[test]
+    fn bad_value_names_key_and_line() {
+        let err = Config::parse("[photos]\nquality = 0\n", Path::new("capsule.toml")).unwrap_err();
+        let Error::Content { errors, .. } = err else { panic!("not a content error") };
+        assert_eq!(errors[0].line, Some(2));
+        assert!(errors[0].message.contains("photos.quality"));
+    }
+}

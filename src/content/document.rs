@@ -1,0 +1,329 @@
+//! Markdown body → document blocks: top-level Markdown blocks, with photos and tracks placed where they stand.
+
+use std::path::{Component, Path, PathBuf};
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use super::media_files::{is_audio, is_photo, is_unsupported_photo, unsupported_photo_message};
+use super::{Block, PAGE_LINK};
+use crate::error::{line_of_offset, Diagnostics};
+
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+}
+
+/// A photo named in the Markdown, not yet read.
+pub struct PhotoRef {
+    /// Path relative to `content/`.
+    pub path: PathBuf,
+    pub alt: String,
+    pub caption: Option<String>,
+}
+
+/// A track linked from the Markdown, not yet read.
+pub struct TrackRef {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// Media blocks point into these lists by index; the loader turns them into `Photo`s and `Track`s.
+#[derive(Default)]
+pub struct ParsedBody {
+    pub blocks: Vec<Block>,
+    pub photos: Vec<PhotoRef>,
+    pub tracks: Vec<TrackRef>,
+    /// Content paths of the pages this body links to, with the line of each link.
+    pub page_links: Vec<(String, usize)>,
+}
+
+pub struct BodySource<'a> {
+    /// The Markdown file, for messages.
+    pub file: &'a Path,
+    pub body: &'a str,
+    /// File line on which `body` starts.
+    pub body_line: usize,
+    /// Folder of the Markdown file, relative to `content/`.
+    pub dir: &'a Path,
+    /// `content/` on disk.
+    pub content: &'a Path,
+}
+
+enum Target {
+    External,
+    Photo(PathBuf),
+    Track(PathBuf),
+    Page(String),
+    Other,
+}
+
+pub fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBody {
+    let mut out = ParsedBody::default();
+    let mut depth = 0usize;
+    let mut current: Vec<Event<'static>> = Vec::new();
+    let mut has_content = false;
+    let mut pending: Vec<Block> = Vec::new();
+    let mut events = Parser::new_ext(src.body, markdown_options()).into_offset_iter();
+
+    while let Some((event, range)) = events.next() {
+        let line = src.body_line + line_of_offset(src.body, range.start) - 1;
+        match event {
+            Event::Start(Tag::Image { dest_url, title, .. }) => {
+                let alt = collect_text(&mut events);
+                match classify(&dest_url, src, line, diags) {
+                    Target::Photo(path) => {
+                        pending.push(Block::Photo(out.photos.len()));
+                        let caption = (!title.trim().is_empty()).then(|| title.trim().to_string());
+                        out.photos.push(PhotoRef { path, alt, caption });
+                    }
+                    Target::External | Target::Page(_) | Target::Other => {
+                        // Not a photo of ours: keep it as a link so no page loads third-party images.
+                        has_content = true;
+                        let url = pulldown_cmark::CowStr::from(dest_url.into_string());
+                        current.push(Event::Start(Tag::Image {
+                            link_type: pulldown_cmark::LinkType::Inline,
+                            dest_url: url,
+                            title: title.into_static(),
+                            id: "".into(),
+                        }));
+                        current.push(Event::Text(alt.into()));
+                        current.push(Event::End(TagEnd::Image));
+                    }
+                    Target::Track(_) => {
+                        diags.error(src.file, Some(line), format!("\"{dest_url}\" is an audio file; link it as a track with [title]({dest_url}), without the !"));
+                    }
+                }
+                continue;
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                depth += 1;
+                match classify(&dest_url, src, line, diags) {
+                    Target::Track(path) => {
+                        let text = collect_text(&mut events);
+                        depth -= 1;
+                        pending.push(Block::Track(out.tracks.len()));
+                        current.push(Event::Text(text.clone().into()));
+                        out.tracks.push(TrackRef { path, text });
+                        continue;
+                    }
+                    Target::Page(target) => {
+                        let (path, fragment) = split_fragment(&target);
+                        out.page_links.push((path.to_string(), line));
+                        let url = format!("{PAGE_LINK}{path}{fragment}");
+                        current.push(Event::Start(Tag::Link { link_type, dest_url: url.into(), title: title.into_static(), id: id.into_static() }));
+                    }
+                    Target::Photo(_) | Target::Other => {
+                        diags.warn(src.file, Some(line), format!("the link to \"{dest_url}\" points to a file that capsule does not publish; it will be broken online"));
+                        current.push(Event::Start(Tag::Link { link_type, dest_url: dest_url.into_static(), title: title.into_static(), id: id.into_static() }));
+                    }
+                    Target::External => {
+                        current.push(Event::Start(Tag::Link { link_type, dest_url: dest_url.into_static(), title: title.into_static(), id: id.into_static() }));
+                    }
+                }
+                continue;
+            }
+            Event::Start(Tag::HtmlBlock) => {
+                let mut html = String::new();
+                for (e, _) in events.by_ref() {
+                    match e {
+                        Event::End(TagEnd::HtmlBlock) => break,
+                        Event::Html(h) => html.push_str(&h),
+                        _ => {}
+                    }
+                }
+                if !is_only_comments(&html) {
+                    diags.warn(src.file, Some(line), "raw HTML is left out of both sites (capsule publishes no scripts or custom markup); write it in Markdown");
+                }
+                continue;
+            }
+            // Inline tags such as <b> are dropped; the text between them stays.
+            Event::Html(_) | Event::InlineHtml(_) => continue,
+            _ => {}
+        }
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::Text(t) if !t.trim().is_empty() => has_content = true,
+            Event::Code(_) | Event::Rule | Event::FootnoteReference(_) | Event::InlineMath(_) | Event::DisplayMath(_) => has_content = true,
+            _ => {}
+        }
+        if let Event::Start(tag) = &event {
+            if !matches!(tag, Tag::Paragraph) {
+                has_content = true;
+            }
+        }
+        current.push(event.into_static());
+        if depth == 0 {
+            if has_content && !current.is_empty() {
+                out.blocks.push(Block::Markdown(std::mem::take(&mut current)));
+            }
+            current.clear();
+            has_content = false;
+            out.blocks.append(&mut pending);
+        }
+    }
+    if has_content && !current.is_empty() {
+        out.blocks.push(Block::Markdown(current));
+    }
+    out.blocks.append(&mut pending);
+    out
+}
+
+fn is_only_comments(html: &str) -> bool {
+    let mut rest = html.trim();
+    while let Some(after) = rest.strip_prefix("<!--") {
+        match after.find("-->") {
+            Some(end) => rest = after[end + 3..].trim_start(),
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+/// Reads the plain text up to the end of the current image or link.
+fn collect_text<'a>(events: &mut impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>) -> String {
+    let mut text = String::new();
+    let mut nested = 0usize;
+    for (event, _) in events.by_ref() {
+        match event {
+            Event::Start(_) => nested += 1,
+            Event::End(_) if nested == 0 => break,
+            Event::End(_) => nested -= 1,
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text.trim().to_string()
+}
+
+fn split_fragment(target: &str) -> (&str, &str) {
+    match target.find('#') {
+        Some(i) => (&target[..i], &target[i..]),
+        None => (target, ""),
+    }
+}
+
+fn classify(url: &str, src: &BodySource, line: usize, diags: &mut Diagnostics) -> Target {
+    if url.is_empty() || url.starts_with('#') || has_scheme(url) {
+        return Target::External;
+    }
+    let (path_part, fragment) = split_fragment(url);
+    let path_part = path_part.split('?').next().unwrap_or("");
+    let decoded = percent_decode(path_part);
+    let rel = match resolve(src.dir, &decoded) {
+        Some(rel) => rel,
+        None => {
+            diags.error(src.file, Some(line), format!("\"{url}\" points outside the content folder; put the file inside content/ and link to it from there"));
+            return Target::Other;
+        }
+    };
+    let on_disk = src.content.join(&rel);
+    let rel_str = rel.to_string_lossy().replace('\\', "/");
+    if is_photo(&rel) || is_audio(&rel) {
+        if !on_disk.is_file() {
+            diags.error(src.file, Some(line), format!("\"{decoded}\" does not exist (looked for {}); check the file name, including upper and lower case", crate::error::display_path(&on_disk)));
+            return Target::Other;
+        }
+        return if is_photo(&rel) { Target::Photo(rel) } else { Target::Track(rel) };
+    }
+    if is_unsupported_photo(&rel) {
+        diags.error(src.file, Some(line), format!("\"{decoded}\": {}", unsupported_photo_message(&rel)));
+        return Target::Other;
+    }
+    if rel_str.ends_with(".md") || on_disk.is_dir() || rel_str.is_empty() {
+        return Target::Page(format!("{}{fragment}", rel_str.trim_end_matches('/')));
+    }
+    Target::Other
+}
+
+fn has_scheme(url: &str) -> bool {
+    match url.find(':') {
+        Some(i) => {
+            let scheme = &url[..i];
+            !scheme.is_empty()
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        }
+        None => url.starts_with("//"),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Joins `target` to `dir` lexically; `None` when the result leaves `content/`.
+/// A leading `/` means the content root.
+fn resolve(dir: &Path, target: &str) -> Option<PathBuf> {
+    let target = target.replace('\\', "/");
+    let (base, rest) = match target.strip_prefix('/') {
+        Some(rest) => (PathBuf::new(), rest.to_string()),
+        None => (dir.to_path_buf(), target),
+    };
+    let mut parts: Vec<String> = base
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    for part in rest.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p if p.contains('\0') => return None,
+            p => parts.push(p.to_string()),
+        }
+    }
+    Some(parts.iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_stays_inside_content() {
+        assert_eq!(resolve(Path::new("albums/a"), "x.jpg"), Some(PathBuf::from("albums/a/x.jpg")));
+        assert_eq!(resolve(Path::new("albums/a"), "../../about.md"), Some(PathBuf::from("about.md")));
+        assert_eq!(resolve(Path::new("albums/a"), "../../../etc/passwd"), None);
+        assert_eq!(resolve(Path::new(""), "/albums/b/"), Some(PathBuf::from("albums/b")));
+    }
+
+    #[test]
+    fn schemes_are_external() {
+        assert!(has_scheme("https://example.org"));
+        assert!(has_scheme("gemini://example.org"));
+        assert!(has_scheme("mailto:me@example.org"));
+        assert!(!has_scheme("photo.jpg"));
+        assert!(!has_scheme("a/b:c.jpg"));
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("my%20photo.jpg"), "my photo.jpg");
+        assert_eq!(percent_decode("%2e%2e/x"), "../x");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%é%"), "%é%");
+    }
+}

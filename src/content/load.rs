@@ -1,0 +1,433 @@
+//! Loads `content/` into a [`Site`]: home, plain pages, albums and playlists, with every problem collected.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use super::document::{parse_body, BodySource, ParsedBody};
+use super::frontmatter::{self, FrontMatter};
+use super::media_files::{self, capture_time, file_slug, is_audio, is_photo, is_unsupported_photo, read_track};
+use super::slug::slugify;
+use super::{Block, Page, PageKind, Photo, Site, Track};
+use crate::config::Config;
+use crate::error::{display_path, Diagnostics, Error};
+
+/// Folder names under `content/` that hold items rather than pages.
+const ALBUMS: &str = "albums";
+const PLAYLISTS: &str = "playlists";
+
+pub fn load(root: &Path, config: Config, drafts: bool) -> Result<Site, Error> {
+    let content = root.join("content");
+    if !content.is_dir() {
+        return Err(Error::Usage(format!(
+            "there is no content/ folder in {}; run capsule from your site's folder, point to it with --root, or create a site with `capsule new my-site`",
+            if root.as_os_str().is_empty() { ".".into() } else { display_path(root) }
+        )));
+    }
+    let mut loader = Loader {
+        content: content.clone(),
+        diags: Diagnostics::default(),
+        links: Vec::new(),
+    };
+    let home_md = content.join("index.md");
+    let mut home = loader.page(
+        home_md.is_file().then_some(home_md.as_path()),
+        &content,
+        PageKind::Home,
+        "",
+    );
+    if home.title.is_empty() {
+        home.title = config.title.clone();
+    }
+
+    let mut pages = Vec::new();
+    for path in loader.sorted_entries(&content) {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if path.is_file() && media_files::extension(&path) == "md" && name != "index.md" {
+            let slug = file_slug(&path);
+            pages.push(loader.page(Some(&path), &content, PageKind::Page, &slug));
+        } else if path.is_dir() && name != ALBUMS && name != PLAYLISTS && !name.starts_with('.') {
+            loader.diags.warn(&path, None, "this folder is ignored: albums go in content/albums/, playlists in content/playlists/");
+        }
+    }
+    let albums = loader.items(ALBUMS, PageKind::Album);
+    let playlists = loader.items(PLAYLISTS, PageKind::Playlist);
+
+    let mut site = Site {
+        config,
+        home,
+        pages,
+        albums,
+        playlists,
+        links: BTreeMap::new(),
+        warnings: Vec::new(),
+    };
+    let with_drafts = link_map(&site, &content);
+    let keep = |p: &Page| drafts || !p.draft;
+    site.pages.retain(keep);
+    site.albums.retain(keep);
+    site.playlists.retain(keep);
+    for list in [&mut site.albums, &mut site.playlists] {
+        list.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
+    }
+    loader.check_slugs(&site);
+    site.links = link_map(&site, &content);
+    loader.check_links(&site, &with_drafts);
+    site.warnings = loader.diags.into_result()?;
+    Ok(site)
+}
+
+struct Loader {
+    content: PathBuf,
+    diags: Diagnostics,
+    /// Every link to a page: the linking file, the target's content path, the line.
+    links: Vec<(PathBuf, String, usize)>,
+}
+
+fn source_of(md: Option<&Path>, dir: &Path) -> PathBuf {
+    md.unwrap_or(dir).to_path_buf()
+}
+
+impl Loader {
+    /// Entries of a folder, sorted by name, hidden files left out.
+    fn sorted_entries(&mut self, dir: &Path) -> Vec<PathBuf> {
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
+            Ok(rd) => rd
+                .filter_map(|e| e.ok())
+                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                .map(|e| e.path())
+                .collect(),
+            Err(e) => {
+                self.diags.error(dir, None, format!("cannot read this folder: {e}"));
+                Vec::new()
+            }
+        };
+        entries.sort();
+        entries
+    }
+
+    fn read_markdown(&mut self, path: &Path) -> Option<frontmatter::Document> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                self.diags.error(path, None, format!("cannot read this file: {e}"));
+                return None;
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let line = e.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+                self.diags.error(path, Some(line), "this file is not UTF-8 text; save it as UTF-8 in your editor");
+                return None;
+            }
+        };
+        match frontmatter::parse(&text, path) {
+            Ok(doc) => Some(doc),
+            Err(d) => {
+                self.diags.errors.push(d);
+                None
+            }
+        }
+    }
+
+    /// A page from a Markdown file (or from nothing, for a bare item folder).
+    /// `src_dir` is where its relative links resolve.
+    fn page(&mut self, md: Option<&Path>, src_dir: &Path, kind: PageKind, dir: &str) -> Page {
+        let doc = md.and_then(|p| self.read_markdown(p));
+        let (front, parsed) = match (&doc, md) {
+            (Some(doc), Some(file)) => {
+                let rel_dir = src_dir.strip_prefix(&self.content).unwrap_or(Path::new("")).to_path_buf();
+                let src = BodySource {
+                    file,
+                    body: &doc.body,
+                    body_line: doc.body_line,
+                    dir: &rel_dir,
+                    content: &self.content,
+                };
+                (Some(&doc.front), parse_body(&src, &mut self.diags))
+            }
+            _ => (None, ParsedBody::default()),
+        };
+        for (target, line) in &parsed.page_links {
+            self.links.push((source_of(md, src_dir), target.clone(), *line));
+        }
+        let default_front = FrontMatter::default();
+        let front = front.unwrap_or(&default_front);
+        let source = md.map(Path::to_path_buf).unwrap_or_else(|| src_dir.to_path_buf());
+        let date = front.date.as_ref().and_then(|d| match d.normalise() {
+            Ok(d) => Some(d),
+            Err(msg) => {
+                let line = doc.as_ref().and_then(|doc| doc.line_of("date"));
+                self.diags.error(&source, line, msg);
+                None
+            }
+        });
+        let fallback_title = match kind {
+            PageKind::Home => String::new(),
+            _ => humanise(
+                &md.filter(|_| kind == PageKind::Page)
+                    .and_then(|p| p.file_stem())
+                    .or_else(|| src_dir.file_name())
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            ),
+        };
+        let mut page = Page {
+            kind,
+            slug: dir.rsplit('/').next().unwrap_or("").to_string(),
+            dir: dir.to_string(),
+            source: source.clone(),
+            title: front.title.clone().unwrap_or(fallback_title),
+            date,
+            description: front.description.clone(),
+            draft: front.draft,
+            body: Vec::new(),
+            photos: Vec::new(),
+            tracks: Vec::new(),
+            cover: None,
+        };
+        self.attach_media(&mut page, parsed, front, src_dir);
+        page
+    }
+
+    /// Turns the body's photo and track references into real `Photo`s and `Track`s,
+    /// appends the unmentioned files of an album or playlist folder, and picks the cover.
+    fn attach_media(&mut self, page: &mut Page, parsed: ParsedBody, front: &FrontMatter, src_dir: &Path) {
+        let mut photo_index: HashMap<PathBuf, usize> = HashMap::new();
+        let mut track_index: HashMap<PathBuf, usize> = HashMap::new();
+        let mut photo_map = Vec::new();
+        for r in parsed.photos {
+            let abs = self.content.join(&r.path);
+            let idx = *photo_index.entry(abs.clone()).or_insert_with(|| {
+                page.photos.push(new_photo(abs, r.alt, r.caption));
+                page.photos.len() - 1
+            });
+            photo_map.push(idx);
+        }
+        let mut track_map = Vec::new();
+        for r in parsed.tracks {
+            let abs = self.content.join(&r.path);
+            let idx = match track_index.get(&abs) {
+                Some(&i) => Some(i),
+                None => self.read_track(&abs, Some(&r.text), front).map(|t| {
+                    page.tracks.push(t);
+                    track_index.insert(abs, page.tracks.len() - 1);
+                    page.tracks.len() - 1
+                }),
+            };
+            track_map.push(idx);
+        }
+        page.body = parsed
+            .blocks
+            .into_iter()
+            .filter_map(|b| match b {
+                Block::Photo(i) => Some(Block::Photo(photo_map[i])),
+                Block::Track(i) => track_map[i].map(Block::Track),
+                other => Some(other),
+            })
+            .collect();
+
+        let is_item = matches!(page.kind, PageKind::Album | PageKind::Playlist);
+        let cover_file = front.cover.as_ref().map(|c| src_dir.join(c));
+        if let Some(cover) = &cover_file {
+            if !cover.is_file() {
+                self.diags.error(&page.source, None, format!("cover = \"{}\" does not exist in {}", front.cover.as_deref().unwrap_or(""), display_path(src_dir)));
+            } else if !is_photo(cover) {
+                self.diags.error(&page.source, None, "the cover must be a JPEG, PNG or WebP photo");
+            }
+        }
+        if is_item {
+            let mut new_photos = Vec::new();
+            let mut new_tracks = Vec::new();
+            for path in self.sorted_entries(src_dir) {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                if path.is_dir() {
+                    self.diags.warn(&path, None, "sub-folders of an album or playlist are ignored");
+                } else if name == "index.md" {
+                } else if is_unsupported_photo(&path) {
+                    self.diags.error(&path, None, media_files::unsupported_photo_message(&path));
+                } else if is_photo(&path) {
+                    let is_cover_name = file_slug(&path) == "cover" || cover_file.as_deref() == Some(path.as_path());
+                    if photo_index.contains_key(&path) {
+                    } else if page.kind == PageKind::Album {
+                        new_photos.push(new_photo(path, String::new(), None));
+                    } else if is_cover_name {
+                        page.photos.push(new_photo(path.clone(), String::new(), None));
+                        photo_index.insert(path, page.photos.len() - 1);
+                    } else {
+                        self.diags.warn(&path, None, "photos in a playlist folder are ignored unless the playlist shows them or uses one as cover");
+                    }
+                } else if is_audio(&path) {
+                    if page.kind == PageKind::Album {
+                        self.diags.warn(&path, None, "audio files in an album are ignored; put tracks in a folder under content/playlists/");
+                    } else if !track_index.contains_key(&path) {
+                        if let Some(t) = self.read_track(&path, None, front) {
+                            new_tracks.push(t);
+                        }
+                    }
+                } else if media_files::extension(&path) != "md" {
+                    self.diags.warn(&path, None, "this file is not a photo or a track, so it is not published");
+                }
+            }
+            new_photos.sort_by(|a, b| (a.taken.is_none(), &a.taken, &a.source).cmp(&(b.taken.is_none(), &b.taken, &b.source)));
+            for p in new_photos {
+                page.body.push(Block::Photo(page.photos.len()));
+                page.photos.push(p);
+            }
+            new_tracks.sort_by(|a, b| (a.number.is_none(), a.number, &a.source).cmp(&(b.number.is_none(), b.number, &b.source)));
+            for t in new_tracks {
+                page.body.push(Block::Track(page.tracks.len()));
+                page.tracks.push(t);
+            }
+            for key in front.tracks.keys() {
+                if !src_dir.join(key).is_file() {
+                    self.diags.warn(&page.source, None, format!("[tracks.\"{key}\"] names a file that is not in this folder"));
+                }
+            }
+        }
+        page.cover = match &cover_file {
+            Some(c) => page.photos.iter().position(|p| &p.source == c).or_else(|| {
+                c.is_file().then(|| {
+                    page.photos.push(new_photo(c.clone(), String::new(), None));
+                    page.photos.len() - 1
+                })
+            }),
+            None if page.kind == PageKind::Album => (!page.photos.is_empty()).then_some(0),
+            None => page.photos.iter().position(|p| p.name == "cover"),
+        };
+        if page.kind == PageKind::Album && page.date.is_none() {
+            page.date = page.photos.iter().filter_map(|p| p.taken.as_ref()).max().map(|t| t[..10].replace(':', "-"));
+        }
+        self.check_media(page);
+    }
+
+    fn read_track(&mut self, path: &Path, text: Option<&str>, front: &FrontMatter) -> Option<Track> {
+        let key = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let over = front.tracks.get(&key).cloned().unwrap_or_default();
+        match read_track(path, text, &over) {
+            Ok(t) => Some(t),
+            Err(msg) => {
+                self.diags.error(path, None, msg);
+                None
+            }
+        }
+    }
+
+    /// Empty photos and two files that would get the same output name.
+    fn check_media(&mut self, page: &Page) {
+        let mut seen: HashMap<(&str, &str), &Path> = HashMap::new();
+        for p in &page.photos {
+            if std::fs::metadata(&p.source).map(|m| m.len() == 0).unwrap_or(false) {
+                self.diags.error(&p.source, None, "the file is empty (0 bytes); copy it again from your camera or phone");
+            }
+            if let Some(other) = seen.insert(("photo", &p.name), &p.source) {
+                self.diags.error(&p.source, None, format!("this photo and {} get the same name \"{}\" online; rename one of them", display_path(other), p.name));
+            }
+        }
+        for t in &page.tracks {
+            if let Some(other) = seen.insert(("track", &t.name), &t.source) {
+                self.diags.error(&t.source, None, format!("this track and {} get the same name \"{}\" online; rename one of them", display_path(other), t.name));
+            }
+        }
+        if page.photos.iter().any(|p| p.alt.is_empty()) {
+            let n = page.photos.iter().filter(|p| p.alt.is_empty()).count();
+            self.diags.warn(&page.source, None, format!("{n} photo{} no alt text; describe each photo with ![what it shows](file.jpg) for people who cannot see it", if n == 1 { " has" } else { "s have" }));
+        }
+    }
+
+    /// Albums or playlists: each folder under `content/<folder>/`.
+    fn items(&mut self, folder: &str, kind: PageKind) -> Vec<Page> {
+        let dir = self.content.join(folder);
+        if !dir.is_dir() {
+            return Vec::new();
+        }
+        let mut items = Vec::new();
+        for path in self.sorted_entries(&dir) {
+            if !path.is_dir() {
+                self.diags.warn(&path, None, format!("files directly in content/{folder}/ are ignored; each item is a folder"));
+                continue;
+            }
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let slug = slugify(&name);
+            if slug.is_empty() {
+                self.diags.error(&path, None, "this folder name has no letters or digits; rename it so it can have an address");
+                continue;
+            }
+            let md = path.join("index.md");
+            let page = self.page(md.is_file().then_some(md.as_path()), &path, kind, &format!("{folder}/{slug}"));
+            items.push(page);
+        }
+        items
+    }
+
+    fn check_slugs(&mut self, site: &Site) {
+        let mut seen: HashMap<&str, &Path> = HashMap::new();
+        for reserved in [ALBUMS, PLAYLISTS] {
+            seen.insert(reserved, Path::new(reserved));
+        }
+        for page in site.pages.iter().chain(&site.albums).chain(&site.playlists) {
+            if page.slug.is_empty() && page.kind == PageKind::Page {
+                self.diags.error(&page.source, None, "this file name has no letters or digits; rename it so it can have an address");
+            } else if let Some(other) = seen.insert(&page.dir, &page.source) {
+                let why = if other == Path::new(ALBUMS) || other == Path::new(PLAYLISTS) {
+                    format!("the address \"{}\" is reserved for the list of {other}; rename the file", page.dir, other = other.display())
+                } else {
+                    format!("this and {} both get the address \"{}\"; rename one of them", display_path(other), page.dir)
+                };
+                self.diags.error(&page.source, None, why);
+            }
+        }
+    }
+
+    fn check_links(&mut self, site: &Site, with_drafts: &BTreeMap<String, String>) {
+        for (file, target, line) in std::mem::take(&mut self.links) {
+            if site.links.contains_key(&target) {
+                continue;
+            }
+            if with_drafts.contains_key(&target) {
+                self.diags.warn(&file, Some(line), format!("\"{target}\" is a draft, so this link is shown as plain text; build with --drafts to include it"));
+            } else {
+                self.diags.error(&file, Some(line), format!("the link to \"{target}\" does not match any page of this site; check the file name"));
+            }
+        }
+    }
+}
+
+fn new_photo(source: PathBuf, alt: String, caption: Option<String>) -> Photo {
+    Photo {
+        name: file_slug(&source),
+        taken: capture_time(&source),
+        source,
+        alt,
+        caption,
+    }
+}
+
+/// "harbour-2024" → "Harbour 2024"
+fn humanise(name: &str) -> String {
+    let spaced = name.replace(['-', '_'], " ");
+    let mut chars = spaced.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Every content path a link may name → that page's output folder.
+fn link_map(site: &Site, content: &Path) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    for page in site.all_pages() {
+        let rel = |p: &Path| p.strip_prefix(content).ok().map(|r| r.to_string_lossy().replace('\\', "/"));
+        if let Some(src) = rel(&page.source) {
+            map.insert(src.clone(), page.dir.clone());
+            if let Some(folder) = src.strip_suffix("/index.md") {
+                map.insert(folder.to_string(), page.dir.clone());
+            }
+        }
+    }
+    map.insert(String::new(), String::new());
+    map.insert(ALBUMS.into(), ALBUMS.into());
+    map.insert(PLAYLISTS.into(), PLAYLISTS.into());
+    map
+}

@@ -1,0 +1,101 @@
+//! What photo and audio files are, and what we learn from them before any media work: capture dates and tags.
+
+use std::path::Path;
+
+use lofty::prelude::*;
+
+use super::frontmatter::TrackOverride;
+use super::slug::slugify;
+use super::Track;
+
+pub const PHOTO_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp"];
+pub const AUDIO_EXTENSIONS: &[&str] = &["flac", "wav", "mp3", "ogg", "oga", "opus", "m4a", "aif", "aiff"];
+/// Image formats people have but capsule does not decode: a clear message beats silence.
+const UNSUPPORTED_PHOTO: &[&str] = &[
+    "heic", "heif", "tif", "tiff", "gif", "avif", "bmp", "cr2", "cr3", "nef", "arw", "dng", "raf", "orf", "rw2",
+];
+
+pub fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+pub fn is_photo(path: &Path) -> bool {
+    PHOTO_EXTENSIONS.contains(&extension(path).as_str())
+}
+
+pub fn is_audio(path: &Path) -> bool {
+    AUDIO_EXTENSIONS.contains(&extension(path).as_str())
+}
+
+pub fn is_unsupported_photo(path: &Path) -> bool {
+    UNSUPPORTED_PHOTO.contains(&extension(path).as_str())
+}
+
+pub fn unsupported_photo_message(path: &Path) -> String {
+    format!(
+        "{} photos are not supported: export it as JPEG (or PNG) and put that file here instead",
+        extension(path).to_uppercase()
+    )
+}
+
+/// The file name without its extension, slugged; falls back to "file" for names with no letters.
+pub fn file_slug(path: &Path) -> String {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let slug = slugify(stem);
+    if slug.is_empty() {
+        "file".into()
+    } else {
+        slug
+    }
+}
+
+/// EXIF `DateTimeOriginal` (or `DateTime`) of a photo, read without decoding the pixels.
+pub fn capture_time(path: &Path) -> Option<String> {
+    let file = std::fs::File::open(path).ok()?;
+    let mut reader = std::io::BufReader::new(file);
+    let exif = exif::Reader::new().read_from_container(&mut reader).ok()?;
+    [exif::Tag::DateTimeOriginal, exif::Tag::DateTime]
+        .iter()
+        .find_map(|tag| exif.get_field(*tag, exif::In::PRIMARY))
+        .and_then(|field| match &field.value {
+            exif::Value::Ascii(v) => v.first().map(|b| String::from_utf8_lossy(b).trim().to_string()),
+            _ => None,
+        })
+        .filter(|s| s.len() >= 10 && s.as_bytes()[0].is_ascii_digit())
+}
+
+/// Reads a track's tags and duration; the overrides (from the Markdown) win over the tags.
+pub fn read_track(path: &Path, link_text: Option<&str>, over: &TrackOverride) -> Result<Track, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    if meta.len() == 0 {
+        return Err("the file is empty (0 bytes); copy it again from its source".into());
+    }
+    let tagged = lofty::read_from_path(path).map_err(|e| {
+        format!("cannot read this audio file ({e}); check that it is a complete FLAC, WAV, MP3, Ogg, Opus or M4A file")
+    })?;
+    let tag = tagged.primary_tag().or_else(|| tagged.first_tag());
+    let tag_text = |f: fn(&lofty::tag::Tag) -> Option<std::borrow::Cow<'_, str>>| {
+        tag.and_then(f).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    };
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("track");
+    let title = over
+        .title
+        .clone()
+        .or_else(|| link_text.map(str::to_string).filter(|t| !t.is_empty() && t != stem))
+        .or_else(|| tag_text(|t| t.title()))
+        .unwrap_or_else(|| stem.to_string());
+    let duration = tagged.properties().duration();
+    Ok(Track {
+        source: path.to_path_buf(),
+        name: file_slug(path),
+        ext: extension(path),
+        title,
+        artist: over.artist.clone().or_else(|| tag_text(|t| t.artist())),
+        album: over.album.clone().or_else(|| tag_text(|t| t.album())),
+        number: over.number.or_else(|| tag.and_then(|t| t.track())),
+        duration_secs: (!duration.is_zero()).then(|| duration.as_secs_f64().round() as u64),
+    })
+}

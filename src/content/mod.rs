@@ -1,0 +1,113 @@
+//! The site model: pages, albums, playlists, their photos and tracks, as loaded from `content/`.
+
+mod document;
+pub mod frontmatter;
+mod load;
+mod media_files;
+pub mod slug;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use pulldown_cmark::Event;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::error::Diagnostic;
+
+pub use load::load;
+#[cfg(test)]
+pub use document::markdown_options;
+
+/// Link targets to other pages are stored with this prefix and the target's content path,
+/// and resolved per format by the renderers.
+pub const PAGE_LINK: &str = "capsule-page:";
+
+/// The whole site, ready to render.
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    pub home: Page,
+    pub pages: Vec<Page>,
+    /// Newest first.
+    pub albums: Vec<Page>,
+    /// Newest first.
+    pub playlists: Vec<Page>,
+    /// Content path of a Markdown file or item folder → the output folder of its page.
+    pub links: BTreeMap<String, String>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Site {
+    pub fn all_pages(&self) -> impl Iterator<Item = &Page> {
+        std::iter::once(&self.home)
+            .chain(&self.pages)
+            .chain(&self.albums)
+            .chain(&self.playlists)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageKind {
+    Home,
+    Page,
+    Album,
+    Playlist,
+}
+
+#[derive(Debug)]
+pub struct Page {
+    pub kind: PageKind,
+    pub slug: String,
+    /// Output folder relative to the site root: `""`, `"about"`, `"albums/harbour"`.
+    pub dir: String,
+    /// The Markdown file (or the folder, when there is none), for messages.
+    pub source: PathBuf,
+    pub title: String,
+    /// `YYYY-MM-DD`
+    pub date: Option<String>,
+    pub description: Option<String>,
+    pub draft: bool,
+    pub body: Vec<Block>,
+    pub photos: Vec<Photo>,
+    pub tracks: Vec<Track>,
+    /// Index into `photos`.
+    pub cover: Option<usize>,
+}
+
+/// A piece of a page's body, in reading order.
+#[derive(Debug)]
+pub enum Block {
+    /// One top-level Markdown block (paragraph, list, table…), as parser events.
+    Markdown(Vec<Event<'static>>),
+    /// Index into the page's `photos`.
+    Photo(usize),
+    /// Index into the page's `tracks`.
+    Track(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct Photo {
+    pub source: PathBuf,
+    /// Slug of the file name without extension; outputs are `<name>-<width>.<ext>`.
+    pub name: String,
+    pub alt: String,
+    pub caption: Option<String>,
+    /// EXIF capture time `YYYY:MM:DD HH:MM:SS`, when the photo has one.
+    pub taken: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Track {
+    pub source: PathBuf,
+    /// Slug of the file name without extension.
+    pub name: String,
+    /// Lowercase extension of the source file.
+    pub ext: String,
+    pub title: String,
+    pub artist: Option<String>,
+    pub album: Option<String>,
+    pub number: Option<u32>,
+    pub duration_secs: Option<u64>,
+}

@@ -1,0 +1,144 @@
+//! Errors and diagnostics: every problem names the user's file (and line when there is one) and says what to do.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem found in the user's site, tied to a file and, where known, a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(file: impl Into<PathBuf>, line: Option<usize>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: file.into(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = display_path(&self.file);
+        match self.line {
+            Some(line) => write!(f, "{file}:{line}: {}", self.message),
+            None => write!(f, "{file}: {}", self.message),
+        }
+    }
+}
+
+/// Shows a path the way the user typed it, without a leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let shown = path.strip_prefix(".").unwrap_or(path);
+    shown.display().to_string()
+}
+
+/// Errors and warnings gathered while loading a site, reported all together.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn error(&mut self, file: impl Into<PathBuf>, line: Option<usize>, msg: impl Into<String>) {
+        self.errors.push(Diagnostic::new(file, line, msg));
+    }
+
+    pub fn warn(&mut self, file: impl Into<PathBuf>, line: Option<usize>, msg: impl Into<String>) {
+        self.warnings.push(Diagnostic::new(file, line, msg));
+    }
+
+    /// Turns collected errors into a failure, keeping warnings for the caller to print.
+    pub fn into_result(mut self) -> Result<Vec<Diagnostic>, Error> {
+        if self.errors.is_empty() {
+            Ok(self.warnings)
+        } else {
+            self.errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            Err(Error::Content {
+                errors: self.errors,
+                warnings: self.warnings,
+            })
+        }
+    }
+}
+
+/// Everything that can stop a command. The variant decides the exit code.
+#[derive(Debug)]
+pub enum Error {
+    /// The site's content has problems: exit code 1.
+    Content {
+        errors: Vec<Diagnostic>,
+        warnings: Vec<Diagnostic>,
+    },
+    /// The command was used wrongly: exit code 2.
+    Usage(String),
+    /// Reading or writing a file failed: exit code 2.
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io {
+            path,
+            action,
+            source,
+        }
+    }
+
+    pub fn content(diagnostic: Diagnostic) -> Error {
+        Error::Content {
+            errors: vec![diagnostic],
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Content { .. } => 1,
+            Error::Usage(_) | Error::Io { .. } => 2,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Content { errors, .. } => {
+                for e in errors {
+                    writeln!(f, "error: {e}")?;
+                }
+                let n = errors.len();
+                write!(
+                    f,
+                    "{n} error{} in the site; nothing was written. Fix {} and build again.",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "it" } else { "them" }
+                )
+            }
+            Error::Usage(msg) => write!(f, "error: {msg}"),
+            Error::Io {
+                path,
+                action,
+                source,
+            } => write!(f, "error: could not {action} {}: {source}", display_path(path)),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Converts a byte offset in `text` to a 1-based line number.
+pub fn line_of_offset(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}

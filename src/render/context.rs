@@ -1,0 +1,261 @@
+//! What templates see: one context per page and format, built from the model and the media outputs.
+
+use serde::Serialize;
+
+use super::i18n::{duration, human_date, Words};
+use super::links::{page_href, relative};
+use crate::content::{Page, PageKind, Photo, Site, Track};
+use crate::media::{human_bytes, PageMedia, PhotoOutput, TrackOutput};
+use crate::output::Format;
+
+#[derive(Serialize)]
+pub struct SiteCtx<'a> {
+    pub title: &'a str,
+    pub author: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub lang: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct NavLink {
+    pub title: String,
+    pub href: String,
+    pub current: bool,
+}
+
+/// An album or playlist as it appears in a list.
+#[derive(Serialize)]
+pub struct ItemLink {
+    pub title: String,
+    pub href: String,
+    pub date: Option<String>,
+    pub date_human: Option<String>,
+    pub description: Option<String>,
+    pub thumb: Option<PhotoCtx>,
+    pub photos: usize,
+    pub tracks: usize,
+}
+
+#[derive(Serialize, Clone)]
+pub struct PhotoCtx {
+    /// The full (display) version.
+    pub href: String,
+    /// What the page shows: the thumbnail in HTML, the one size in Gemini.
+    pub src: String,
+    pub srcset: String,
+    pub width: u32,
+    pub height: u32,
+    pub alt: String,
+    pub caption: Option<String>,
+    /// Text for a link to the photo: alt text, caption or file name.
+    pub label: String,
+    pub format: &'static str,
+    pub size: String,
+}
+
+#[derive(Serialize)]
+pub struct SourceCtx {
+    pub href: String,
+    pub mime: &'static str,
+    pub format: &'static str,
+    pub size: String,
+}
+
+#[derive(Serialize)]
+pub struct TrackCtx {
+    pub position: usize,
+    pub title: String,
+    pub artist: Option<String>,
+    pub album: Option<String>,
+    pub duration: Option<String>,
+    pub sources: Vec<SourceCtx>,
+    /// The one file to download or open (Gemini's link).
+    pub file: SourceCtx,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum BlockCtx {
+    /// Rendered Markdown: HTML or gemtext, ready to print.
+    Text { content: String },
+    Photo(PhotoCtx),
+    Track(TrackCtx),
+}
+
+#[derive(Serialize)]
+pub struct PageCtx<'a> {
+    pub site: SiteCtx<'a>,
+    pub t: &'static Words,
+    pub kind: PageKind,
+    pub title: String,
+    pub date: Option<String>,
+    pub date_human: Option<String>,
+    pub description: Option<String>,
+    /// Link to the home page.
+    pub root: String,
+    /// Relative prefix to the site root ("../../"), for files such as the stylesheet.
+    pub base: String,
+    pub feed: Option<String>,
+    pub nav: Vec<NavLink>,
+    pub blocks: Vec<BlockCtx>,
+    pub cover: Option<PhotoCtx>,
+    pub up: Option<NavLink>,
+    pub prev: Option<ItemLink>,
+    pub next: Option<ItemLink>,
+    pub albums: Vec<ItemLink>,
+    pub playlists: Vec<ItemLink>,
+    pub photo_count: usize,
+    pub track_count: usize,
+}
+
+pub struct Ctx<'a> {
+    pub site: &'a Site,
+    pub media: &'a crate::media::MediaOutputs,
+    pub words: &'static Words,
+    pub format: Format,
+}
+
+static NO_MEDIA: PageMedia = PageMedia {
+    photos: Vec::new(),
+    tracks: Vec::new(),
+};
+
+impl<'a> Ctx<'a> {
+    pub fn media_of(&self, page: &Page) -> &'a PageMedia {
+        self.media.get(&page.dir).unwrap_or(&NO_MEDIA)
+    }
+
+    fn lang(&self) -> crate::config::Language {
+        self.site.config.language
+    }
+
+    /// The frame every page shares: site, words, navigation, feed.
+    pub fn page(&self, page: &Page, from_dir: &str, blocks: Vec<BlockCtx>) -> PageCtx<'a> {
+        let config = &self.site.config;
+        let nav_to = |title: &str, dir: &str| NavLink {
+            title: title.to_string(),
+            href: page_href(self.format, from_dir, dir),
+            current: dir == from_dir,
+        };
+        let mut nav = vec![nav_to(self.words.home, "")];
+        if !self.site.albums.is_empty() {
+            nav.push(nav_to(self.words.albums, "albums"));
+        }
+        if !self.site.playlists.is_empty() {
+            nav.push(nav_to(self.words.playlists, "playlists"));
+        }
+        nav.extend(self.site.pages.iter().map(|p| nav_to(&p.title, &p.dir)));
+        let has_feed = match self.format {
+            Format::Gemini => config.gemini_base_url.is_some(),
+            Format::Html => config.html_base_url.is_some(),
+        };
+        let base = relative(from_dir, "");
+        let base = if base.is_empty() { String::new() } else { format!("{base}/") };
+        let media = self.media_of(page);
+        PageCtx {
+            site: SiteCtx {
+                title: &config.title,
+                author: config.author.as_deref(),
+                description: config.description.as_deref(),
+                lang: config.language.code(),
+            },
+            t: self.words,
+            kind: page.kind,
+            title: page.title.clone(),
+            date: page.date.clone(),
+            date_human: page.date.as_deref().map(|d| human_date(self.lang(), d)),
+            description: page.description.clone(),
+            root: page_href(self.format, from_dir, ""),
+            feed: has_feed.then(|| format!("{base}atom.xml")),
+            base,
+            nav,
+            blocks,
+            cover: page.cover.and_then(|i| Some(self.photo(&page.photos[i], media.photos.get(i)?, from_dir))),
+            up: None,
+            prev: None,
+            next: None,
+            albums: Vec::new(),
+            playlists: Vec::new(),
+            photo_count: page.photos.len(),
+            track_count: page.tracks.len(),
+        }
+    }
+
+    pub fn photo(&self, photo: &Photo, out: &PhotoOutput, from_dir: &str) -> PhotoCtx {
+        let label = [Some(photo.alt.clone()), photo.caption.clone()]
+            .into_iter()
+            .flatten()
+            .find(|s| !s.is_empty())
+            .unwrap_or_else(|| photo.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        let (shown, full) = match self.format {
+            Format::Gemini => (&out.gemini, &out.gemini),
+            Format::Html => (out.thumbnail(), out.display()),
+        };
+        let srcset = match self.format {
+            Format::Gemini => String::new(),
+            Format::Html => out
+                .html
+                .iter()
+                .map(|r| format!("{} {}w", relative(from_dir, &r.path), r.width))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        PhotoCtx {
+            href: relative(from_dir, &full.path),
+            src: relative(from_dir, &shown.path),
+            srcset,
+            width: shown.width,
+            height: shown.height,
+            alt: photo.alt.clone(),
+            caption: photo.caption.clone(),
+            label,
+            format: full.label,
+            size: human_bytes(full.bytes),
+        }
+    }
+
+    pub fn track(&self, position: usize, track: &Track, out: &TrackOutput, from_dir: &str) -> TrackCtx {
+        let source = |f: &crate::media::AudioFile| SourceCtx {
+            href: relative(from_dir, &f.path),
+            mime: f.mime,
+            format: f.label,
+            size: human_bytes(f.bytes),
+        };
+        let file = match self.format {
+            Format::Gemini => source(&out.gemini),
+            Format::Html => source(out.html.last().unwrap_or(&out.gemini)),
+        };
+        TrackCtx {
+            position,
+            title: track.title.clone(),
+            artist: track.artist.clone(),
+            album: track.album.clone(),
+            duration: track.duration_secs.map(duration),
+            sources: out.html.iter().map(source).collect(),
+            file,
+        }
+    }
+
+    /// An album or playlist as a link from the page in `from_dir`.
+    pub fn item_link(&self, item: &Page, from_dir: &str) -> ItemLink {
+        let media = self.media_of(item);
+        ItemLink {
+            title: item.title.clone(),
+            href: page_href(self.format, from_dir, &item.dir),
+            date: item.date.clone(),
+            date_human: item.date.as_deref().map(|d| human_date(self.lang(), d)),
+            description: item.description.clone(),
+            thumb: item.cover.and_then(|i| Some(self.photo(&item.photos[i], media.photos.get(i)?, from_dir))),
+            photos: item.photos.len(),
+            tracks: item.tracks.len(),
+        }
+    }
+
+    pub fn list(&self, kind: PageKind) -> &'a [Page] {
+        match kind {
+            PageKind::Album => &self.site.albums,
+            PageKind::Playlist => &self.site.playlists,
+            _ => &[],
+        }
+    }
+}

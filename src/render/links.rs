@@ -1,0 +1,56 @@
+//! Relative links between pages and files, so that both sites work from any sub-path and from `file://`.
+
+use crate::output::Format;
+
+/// The relative path from the folder `from_dir` to the site path `to` (both `/`-separated, relative to the root).
+pub fn relative(from_dir: &str, to: &str) -> String {
+    let from: Vec<&str> = from_dir.split('/').filter(|s| !s.is_empty()).collect();
+    let target: Vec<&str> = to.split('/').filter(|s| !s.is_empty()).collect();
+    let common = from.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; from.len() - common];
+    parts.extend(&target[common..]);
+    parts.join("/")
+}
+
+/// The link from the page in `from_dir` to the page whose folder is `to_dir`:
+/// `x/` in Gemini, `x/index.html` in HTML (which also works from `file://`).
+pub fn page_href(format: Format, from_dir: &str, to_dir: &str) -> String {
+    let rel = relative(from_dir, to_dir);
+    match (format, rel.is_empty()) {
+        (Format::Gemini, true) => "./".into(),
+        (Format::Gemini, false) => format!("{rel}/"),
+        (Format::Html, true) => "index.html".into(),
+        (Format::Html, false) => format!("{rel}/index.html"),
+    }
+}
+
+/// An absolute URL for a page, for feeds: `base` + folder + `/`.
+pub fn absolute(base: &str, dir: &str) -> String {
+    let base = base.trim_end_matches('/');
+    if dir.is_empty() {
+        format!("{base}/")
+    } else {
+        format!("{base}/{dir}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(relative("albums/a", "albums/b"), "../b");
+        assert_eq!(relative("albums/a", "albums/a/x.jpg"), "x.jpg");
+        assert_eq!(relative("", "albums/a"), "albums/a");
+        assert_eq!(relative("albums/a", ""), "../..");
+    }
+
+    #[test]
+    fn page_links_per_format() {
+        assert_eq!(page_href(Format::Gemini, "albums/a", ""), "../../");
+        assert_eq!(page_href(Format::Html, "albums/a", ""), "../../index.html");
+        assert_eq!(page_href(Format::Gemini, "", ""), "./");
+        assert_eq!(page_href(Format::Html, "", "about"), "about/index.html");
+    }
+}

@@ -1,0 +1,82 @@
+//! `capsule new`: a ready-to-edit site whose example files explain by example how to write one.
+
+use std::f64::consts::PI;
+use std::path::Path;
+
+use crate::error::{display_path, Error};
+
+const FILES: &[(&str, &str)] = &[
+    ("capsule.toml", include_str!("scaffold/capsule.toml")),
+    (".gitignore", include_str!("scaffold/gitignore")),
+    ("content/index.md", include_str!("scaffold/index.md")),
+    ("content/about.md", include_str!("scaffold/about.md")),
+    ("content/albums/my-first-album/index.md", include_str!("scaffold/album.md")),
+    ("content/playlists/my-first-playlist/index.md", include_str!("scaffold/playlist.md")),
+];
+
+pub fn create(dir: &Path) -> Result<(), Error> {
+    if dir.exists() && std::fs::read_dir(dir).map_err(Error::io("read", dir))?.next().is_some() {
+        return Err(Error::Usage(format!(
+            "{} already exists and is not empty; choose a new folder name",
+            display_path(dir)
+        )));
+    }
+    for (name, text) in FILES {
+        write(&dir.join(name), text.as_bytes())?;
+    }
+    write(&dir.join("content/albums/my-first-album/sunset.jpg"), &example_photo()?)?;
+    write(&dir.join("content/playlists/my-first-playlist/tone.wav"), &example_tone())?;
+    Ok(())
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(Error::io("create", parent))?;
+    }
+    std::fs::write(path, bytes).map_err(Error::io("write", path))
+}
+
+/// A dusk-coloured gradient, so the example album has a real photo to show.
+fn example_photo() -> Result<Vec<u8>, Error> {
+    let img = image::RgbImage::from_fn(1200, 800, |x, y| {
+        let t = y as f64 / 800.0;
+        let glow = (1.0 - ((x as f64 - 600.0) / 600.0).powi(2)).max(0.0) * t;
+        let mix = |a: f64, b: f64| (a + (b - a) * t + 40.0 * glow).clamp(0.0, 255.0) as u8;
+        image::Rgb([mix(40.0, 240.0), mix(60.0, 140.0), mix(140.0, 60.0)])
+    });
+    let mut buf = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut buf, 85)
+        .encode_image(&img)
+        .map_err(|e| Error::Usage(format!("could not make the example photo: {e}")))?;
+    Ok(buf)
+}
+
+/// Two seconds of a soft 440 Hz tone as 16-bit mono WAV, so the example playlist plays.
+fn example_tone() -> Vec<u8> {
+    const RATE: u32 = 22_050;
+    let samples: Vec<i16> = (0..RATE * 2)
+        .map(|i| {
+            let t = i as f64 / RATE as f64;
+            let fade = (t * 4.0).min(1.0).min((2.0 - t) * 4.0);
+            ((2.0 * PI * 440.0 * t).sin() * 6000.0 * fade) as i16
+        })
+        .collect();
+    let data_len = (samples.len() * 2) as u32;
+    let mut wav = Vec::with_capacity(44 + data_len as usize);
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data_len).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    wav.extend_from_slice(&1u16.to_le_bytes()); // mono
+    wav.extend_from_slice(&RATE.to_le_bytes());
+    wav.extend_from_slice(&(RATE * 2).to_le_bytes());
+    wav.extend_from_slice(&2u16.to_le_bytes());
+    wav.extend_from_slice(&16u16.to_le_bytes());
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data_len.to_le_bytes());
+    for s in samples {
+        wav.extend_from_slice(&s.to_le_bytes());
+    }
+    wav
+}
