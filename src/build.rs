@@ -48,7 +48,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildOutcome, Error> {
     })
 }
 
-fn write_site(site: &content::Site, config: &Config, templates: &Templates, staging: &Staging) -> Result<(), Error> {
+fn write_site(
+    site: &content::Site,
+    config: &Config,
+    templates: &Templates,
+    staging: &Staging,
+) -> Result<(), Error> {
     let media = media::run(site, config, staging)?;
     for file in render_site(site, &media, templates)? {
         staging.write(file.format, &file.path, file.kind, file.text.as_bytes())?;
@@ -59,7 +64,10 @@ fn write_site(site: &content::Site, config: &Config, templates: &Templates, stag
 /// Content errors found late (in media or templates) still carry the loader's warnings.
 fn with_warnings(e: Error, site_warnings: &[Diagnostic]) -> Error {
     match e {
-        Error::Content { errors, mut warnings } => {
+        Error::Content {
+            errors,
+            mut warnings,
+        } => {
             warnings.extend_from_slice(site_warnings);
             Error::Content { errors, warnings }
         }
@@ -69,5 +77,6 @@ fn with_warnings(e: Error, site_warnings: &[Diagnostic]) -> Error {
 
 /// The site root to use: the given one, or the current folder.
 pub fn root_or_current(root: Option<&Path>) -> PathBuf {
-    root.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+    root.map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }

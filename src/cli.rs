@@ -86,7 +86,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Report(args) => {
             let report = Report::load(&root_or_current(args.root.as_deref()))?;
             if args.json {
-                let json = serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
+                let json = serde_json::to_string_pretty(&report)
+                    .map_err(|e| Error::Usage(e.to_string()))?;
                 println!("{json}");
             } else {
                 print!("{}", report.table());

@@ -113,7 +113,11 @@ impl Config {
             }
         };
         let p = &self.photos;
-        for (key, value) in [("thumbnail", p.thumbnail), ("display", p.display), ("gemini", p.gemini)] {
+        for (key, value) in [
+            ("thumbnail", p.thumbnail),
+            ("display", p.display),
+            ("gemini", p.gemini),
+        ] {
             check(
                 (16..=8192).contains(&value),
                 key,
@@ -131,7 +135,10 @@ impl Config {
         check(
             (1..=100).contains(&p.quality),
             "quality",
-            format!("photos.quality = {} is out of range; use 1 to 100 (80 is a good start)", p.quality),
+            format!(
+                "photos.quality = {} is out of range; use 1 to 100 (80 is a good start)",
+                p.quality
+            ),
         );
         if let Some(url) = &self.html_base_url {
             check(
@@ -171,12 +178,13 @@ pub fn toml_message(e: &toml::de::Error) -> String {
 
 /// The 1-based line where `key = …` first appears, for validation messages.
 pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
-    text.lines().position(|l| {
-        let l = l.trim_start();
-        l.strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with('='))
-    })
-    .map(|i| i + 1)
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
 }
 
 #[cfg(test)]
@@ -192,16 +200,28 @@ mod tests {
 
     #[test]
     fn unknown_key_names_line() {
-        let err = Config::parse("title = \"x\"\ncolour = \"red\"\n", Path::new("capsule.toml")).unwrap_err();
-        let Error::Content { errors, .. } = err else { panic!("not a content error") };
+        let err = Config::parse(
+            "title = \"x\"\ncolour = \"red\"\n",
+            Path::new("capsule.toml"),
+        )
+        .unwrap_err();
+        let Error::Content { errors, .. } = err else {
+            panic!("not a content error")
+        };
         assert_eq!(errors[0].line, Some(2));
-        assert!(errors[0].message.contains("colour"), "{}", errors[0].message);
+        assert!(
+            errors[0].message.contains("colour"),
+            "{}",
+            errors[0].message
+        );
     }
 
     #[test]
     fn bad_value_names_key_and_line() {
         let err = Config::parse("[photos]\nquality = 0\n", Path::new("capsule.toml")).unwrap_err();
-        let Error::Content { errors, .. } = err else { panic!("not a content error") };
+        let Error::Content { errors, .. } = err else {
+            panic!("not a content error")
+        };
         assert_eq!(errors[0].line, Some(2));
         assert!(errors[0].message.contains("photos.quality"));
     }

@@ -58,7 +58,8 @@ impl Diagnostics {
         if self.errors.is_empty() {
             Ok(self.warnings)
         } else {
-            self.errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            self.errors
+                .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
             Err(Error::Content {
                 errors: self.errors,
                 warnings: self.warnings,
@@ -86,7 +87,10 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+    pub fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
         move |source| Error::Io {
             path,
@@ -130,7 +134,11 @@ impl fmt::Display for Error {
                 path,
                 action,
                 source,
-            } => write!(f, "error: could not {action} {}: {source}", display_path(path)),
+            } => write!(
+                f,
+                "error: could not {action} {}: {source}",
+                display_path(path)
+            ),
         }
     }
 }
@@ -140,5 +148,9 @@ impl std::error::Error for Error {}
 /// Converts a byte offset in `text` to a 1-based line number.
 pub fn line_of_offset(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }

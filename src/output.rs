@@ -70,7 +70,8 @@ impl Staging {
     pub fn create(out: &Path) -> Result<Staging, Error> {
         let dir = sibling(out, "building");
         if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(Error::io("remove the unfinished build", &dir))?;
+            std::fs::remove_dir_all(&dir)
+                .map_err(Error::io("remove the unfinished build", &dir))?;
         }
         for format in Format::ALL {
             let d = dir.join(format.dir());
@@ -150,7 +151,10 @@ impl Staging {
 
 /// `public` → `.public.building` in the same parent folder, so renames stay on one file system.
 fn sibling(out: &Path, what: &str) -> PathBuf {
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
     out.with_file_name(format!(".{name}.{what}"))
 }
 
@@ -191,7 +195,10 @@ pub fn check_out_dir(out: &Path, root: &Path) -> Result<(), Error> {
             )));
         }
     } else if out.exists() {
-        return Err(Error::Usage(format!("{} exists and is not a folder", display_path(out))));
+        return Err(Error::Usage(format!(
+            "{} exists and is not a folder",
+            display_path(out)
+        )));
     }
     Ok(())
 }

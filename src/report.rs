@@ -49,8 +49,10 @@ pub struct Report {
 
 impl Report {
     pub fn from_written(written: &[Written], out: &Path, warnings: usize) -> Report {
-        let mut formats: BTreeMap<String, FormatReport> =
-            Format::ALL.iter().map(|f| (f.dir().to_string(), FormatReport::default())).collect();
+        let mut formats: BTreeMap<String, FormatReport> = Format::ALL
+            .iter()
+            .map(|f| (f.dir().to_string(), FormatReport::default()))
+            .collect();
         for w in written {
             let f = formats.entry(w.format.dir().to_string()).or_default();
             f.files += 1;
@@ -73,22 +75,41 @@ impl Report {
     pub fn table(&self) -> String {
         let mut s = String::from("Size report\n");
         for format in Format::ALL {
-            let Some(f) = self.formats.get(format.dir()) else { continue };
-            s.push_str(&format!("  {} ({})\n", format.label(), display_path(&self.out.join(format.dir()))));
+            let Some(f) = self.formats.get(format.dir()) else {
+                continue;
+            };
+            s.push_str(&format!(
+                "  {} ({})\n",
+                format.label(),
+                display_path(&self.out.join(format.dir()))
+            ));
             let rows = [
                 ("pages", f.kinds.pages),
                 ("images", f.kinds.images),
                 ("audio", f.kinds.audio),
                 ("other", f.kinds.other),
-                ("total", Count { files: f.files, bytes: f.total_bytes }),
+                (
+                    "total",
+                    Count {
+                        files: f.files,
+                        bytes: f.total_bytes,
+                    },
+                ),
             ];
             for (name, c) in rows {
                 let files = format!("{} file{}", c.files, if c.files == 1 { "" } else { "s" });
-                s.push_str(&format!("    {name:<7}{files:>11}{:>11}\n", human_bytes(c.bytes)));
+                s.push_str(&format!(
+                    "    {name:<7}{files:>11}{:>11}\n",
+                    human_bytes(c.bytes)
+                ));
             }
         }
         if self.warnings > 0 {
-            s.push_str(&format!("  {} warning{}\n", self.warnings, if self.warnings == 1 { "" } else { "s" }));
+            s.push_str(&format!(
+                "  {} warning{}\n",
+                self.warnings,
+                if self.warnings == 1 { "" } else { "s" }
+            ));
         }
         s
     }
@@ -113,9 +134,18 @@ impl Report {
         let text = std::fs::read_to_string(&path).map_err(|_| {
             Error::Usage(format!(
                 "no build report for the site in {}; run `capsule build` first",
-                if root.as_os_str().is_empty() { ".".into() } else { display_path(root) }
+                if root.as_os_str().is_empty() {
+                    ".".into()
+                } else {
+                    display_path(root)
+                }
             ))
         })?;
-        serde_json::from_str(&text).map_err(|e| Error::Usage(format!("{} is damaged ({e}); run `capsule build` again", display_path(&path))))
+        serde_json::from_str(&text).map_err(|e| {
+            Error::Usage(format!(
+                "{} is damaged ({e}); run `capsule build` again",
+                display_path(&path)
+            ))
+        })
     }
 }

@@ -10,12 +10,23 @@ const FILES: &[(&str, &str)] = &[
     (".gitignore", include_str!("scaffold/gitignore")),
     ("content/index.md", include_str!("scaffold/index.md")),
     ("content/about.md", include_str!("scaffold/about.md")),
-    ("content/albums/my-first-album/index.md", include_str!("scaffold/album.md")),
-    ("content/playlists/my-first-playlist/index.md", include_str!("scaffold/playlist.md")),
+    (
+        "content/albums/my-first-album/index.md",
+        include_str!("scaffold/album.md"),
+    ),
+    (
+        "content/playlists/my-first-playlist/index.md",
+        include_str!("scaffold/playlist.md"),
+    ),
 ];
 
 pub fn create(dir: &Path) -> Result<(), Error> {
-    if dir.exists() && std::fs::read_dir(dir).map_err(Error::io("read", dir))?.next().is_some() {
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map_err(Error::io("read", dir))?
+            .next()
+            .is_some()
+    {
         return Err(Error::Usage(format!(
             "{} already exists and is not empty; choose a new folder name",
             display_path(dir)
@@ -24,8 +35,14 @@ pub fn create(dir: &Path) -> Result<(), Error> {
     for (name, text) in FILES {
         write(&dir.join(name), text.as_bytes())?;
     }
-    write(&dir.join("content/albums/my-first-album/sunset.jpg"), &example_photo()?)?;
-    write(&dir.join("content/playlists/my-first-playlist/tone.wav"), &example_tone())?;
+    write(
+        &dir.join("content/albums/my-first-album/sunset.jpg"),
+        &example_photo()?,
+    )?;
+    write(
+        &dir.join("content/playlists/my-first-playlist/tone.wav"),
+        &example_tone(),
+    )?;
     Ok(())
 }
 

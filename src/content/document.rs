@@ -70,7 +70,9 @@ pub fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBody {
     while let Some((event, range)) = events.next() {
         let line = src.body_line + line_of_offset(src.body, range.start) - 1;
         match event {
-            Event::Start(Tag::Image { dest_url, title, .. }) => {
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
                 let alt = collect_text(&mut events);
                 match classify(&dest_url, src, line, diags) {
                     Target::Photo(path) => {
@@ -97,7 +99,12 @@ pub fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBody {
                 }
                 continue;
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 depth += 1;
                 match classify(&dest_url, src, line, diags) {
                     Target::Track(path) => {
@@ -112,14 +119,29 @@ pub fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBody {
                         let (path, fragment) = split_fragment(&target);
                         out.page_links.push((path.to_string(), line));
                         let url = format!("{PAGE_LINK}{path}{fragment}");
-                        current.push(Event::Start(Tag::Link { link_type, dest_url: url.into(), title: title.into_static(), id: id.into_static() }));
+                        current.push(Event::Start(Tag::Link {
+                            link_type,
+                            dest_url: url.into(),
+                            title: title.into_static(),
+                            id: id.into_static(),
+                        }));
                     }
                     Target::Photo(_) | Target::Other => {
                         diags.warn(src.file, Some(line), format!("the link to \"{dest_url}\" points to a file that capsule does not publish; it will be broken online"));
-                        current.push(Event::Start(Tag::Link { link_type, dest_url: dest_url.into_static(), title: title.into_static(), id: id.into_static() }));
+                        current.push(Event::Start(Tag::Link {
+                            link_type,
+                            dest_url: dest_url.into_static(),
+                            title: title.into_static(),
+                            id: id.into_static(),
+                        }));
                     }
                     Target::External => {
-                        current.push(Event::Start(Tag::Link { link_type, dest_url: dest_url.into_static(), title: title.into_static(), id: id.into_static() }));
+                        current.push(Event::Start(Tag::Link {
+                            link_type,
+                            dest_url: dest_url.into_static(),
+                            title: title.into_static(),
+                            id: id.into_static(),
+                        }));
                     }
                 }
                 continue;
@@ -146,7 +168,11 @@ pub fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBody {
             Event::Start(_) => depth += 1,
             Event::End(_) => depth = depth.saturating_sub(1),
             Event::Text(t) if !t.trim().is_empty() => has_content = true,
-            Event::Code(_) | Event::Rule | Event::FootnoteReference(_) | Event::InlineMath(_) | Event::DisplayMath(_) => has_content = true,
+            Event::Code(_)
+            | Event::Rule
+            | Event::FootnoteReference(_)
+            | Event::InlineMath(_)
+            | Event::DisplayMath(_) => has_content = true,
             _ => {}
         }
         if let Event::Start(tag) = &event {
@@ -157,7 +183,8 @@ pub fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBody {
         current.push(event.into_static());
         if depth == 0 {
             if has_content && !current.is_empty() {
-                out.blocks.push(Block::Markdown(std::mem::take(&mut current)));
+                out.blocks
+                    .push(Block::Markdown(std::mem::take(&mut current)));
             }
             current.clear();
             has_content = false;
@@ -183,7 +210,9 @@ fn is_only_comments(html: &str) -> bool {
 }
 
 /// Reads the plain text up to the end of the current image or link.
-fn collect_text<'a>(events: &mut impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>) -> String {
+fn collect_text<'a>(
+    events: &mut impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>,
+) -> String {
     let mut text = String::new();
     let mut nested = 0usize;
     for (event, _) in events.by_ref() {
@@ -227,10 +256,18 @@ fn classify(url: &str, src: &BodySource, line: usize, diags: &mut Diagnostics) -
             diags.error(src.file, Some(line), format!("\"{decoded}\" does not exist (looked for {}); check the file name, including upper and lower case", crate::error::display_path(&on_disk)));
             return Target::Other;
         }
-        return if is_photo(&rel) { Target::Photo(rel) } else { Target::Track(rel) };
+        return if is_photo(&rel) {
+            Target::Photo(rel)
+        } else {
+            Target::Track(rel)
+        };
     }
     if is_unsupported_photo(&rel) {
-        diags.error(src.file, Some(line), format!("\"{decoded}\": {}", unsupported_photo_message(&rel)));
+        diags.error(
+            src.file,
+            Some(line),
+            format!("\"{decoded}\": {}", unsupported_photo_message(&rel)),
+        );
         return Target::Other;
     }
     if rel_str.ends_with(".md") || on_disk.is_dir() || rel_str.is_empty() {
@@ -244,7 +281,9 @@ fn has_scheme(url: &str) -> bool {
         Some(i) => {
             let scheme = &url[..i];
             !scheme.is_empty()
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
                 && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
         }
         None => url.starts_with("//"),
@@ -304,10 +343,19 @@ mod tests {
 
     #[test]
     fn resolve_stays_inside_content() {
-        assert_eq!(resolve(Path::new("albums/a"), "x.jpg"), Some(PathBuf::from("albums/a/x.jpg")));
-        assert_eq!(resolve(Path::new("albums/a"), "../../about.md"), Some(PathBuf::from("about.md")));
+        assert_eq!(
+            resolve(Path::new("albums/a"), "x.jpg"),
+            Some(PathBuf::from("albums/a/x.jpg"))
+        );
+        assert_eq!(
+            resolve(Path::new("albums/a"), "../../about.md"),
+            Some(PathBuf::from("about.md"))
+        );
         assert_eq!(resolve(Path::new("albums/a"), "../../../etc/passwd"), None);
-        assert_eq!(resolve(Path::new(""), "/albums/b/"), Some(PathBuf::from("albums/b")));
+        assert_eq!(
+            resolve(Path::new(""), "/albums/b/"),
+            Some(PathBuf::from("albums/b"))
+        );
     }
 
     #[test]

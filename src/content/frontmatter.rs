@@ -41,6 +41,7 @@ pub enum DateValue {
 }
 
 /// A Markdown file split into its parsed front matter and its body.
+#[derive(Debug)]
 pub struct Document {
     pub front: FrontMatter,
     pub body: String,
@@ -113,7 +114,9 @@ impl DateValue {
         if valid {
             Ok(day.to_string())
         } else {
-            Err(format!("date \"{text}\" is not a date; write it as date = 2024-06-01"))
+            Err(format!(
+                "date \"{text}\" is not a date; write it as date = 2024-06-01"
+            ))
         }
     }
 }
@@ -131,7 +134,11 @@ mod tests {
 
     #[test]
     fn parses_fields_and_body_line() {
-        let d = parse("+++\ntitle = \"Hi\"\ndate = 2024-06-01\n+++\nBody\n", Path::new("a.md")).unwrap();
+        let d = parse(
+            "+++\ntitle = \"Hi\"\ndate = 2024-06-01\n+++\nBody\n",
+            Path::new("a.md"),
+        )
+        .unwrap();
         assert_eq!(d.front.title.as_deref(), Some("Hi"));
         assert_eq!(d.front.date.unwrap().normalise().unwrap(), "2024-06-01");
         assert_eq!(d.body, "Body\n");
@@ -140,7 +147,11 @@ mod tests {
 
     #[test]
     fn unknown_key_reports_file_line() {
-        let e = parse("+++\ntitle = \"Hi\"\nauthr = \"me\"\n+++\n", Path::new("a.md")).unwrap_err();
+        let e = parse(
+            "+++\ntitle = \"Hi\"\nauthr = \"me\"\n+++\n",
+            Path::new("a.md"),
+        )
+        .unwrap_err();
         assert_eq!(e.line, Some(3));
         assert!(e.message.contains("authr"), "{}", e.message);
     }

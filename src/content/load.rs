@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use super::document::{parse_body, BodySource, ParsedBody};
 use super::frontmatter::{self, FrontMatter};
-use super::media_files::{self, capture_time, file_slug, is_audio, is_photo, is_unsupported_photo, read_track};
+use super::media_files::{
+    self, capture_time, file_slug, is_audio, is_photo, is_unsupported_photo, read_track,
+};
 use super::slug::slugify;
 use super::{Block, Page, PageKind, Photo, Site, Track};
 use crate::config::Config;
@@ -41,7 +43,10 @@ pub fn load(root: &Path, config: Config, drafts: bool) -> Result<Site, Error> {
 
     let mut pages = Vec::new();
     for path in loader.sorted_entries(&content) {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if path.is_file() && media_files::extension(&path) == "md" && name != "index.md" {
             let slug = file_slug(&path);
             pages.push(loader.page(Some(&path), &content, PageKind::Page, &slug));
@@ -68,6 +73,9 @@ pub fn load(root: &Path, config: Config, drafts: bool) -> Result<Site, Error> {
     site.playlists.retain(keep);
     for list in [&mut site.albums, &mut site.playlists] {
         list.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
+    }
+    for page in site.all_pages() {
+        loader.check_alt_text(page);
     }
     loader.check_slugs(&site);
     site.links = link_map(&site, &content);
@@ -97,7 +105,8 @@ impl Loader {
                 .map(|e| e.path())
                 .collect(),
             Err(e) => {
-                self.diags.error(dir, None, format!("cannot read this folder: {e}"));
+                self.diags
+                    .error(dir, None, format!("cannot read this folder: {e}"));
                 Vec::new()
             }
         };
@@ -109,7 +118,8 @@ impl Loader {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => {
-                self.diags.error(path, None, format!("cannot read this file: {e}"));
+                self.diags
+                    .error(path, None, format!("cannot read this file: {e}"));
                 return None;
             }
         };
@@ -117,8 +127,16 @@ impl Loader {
             Ok(t) => t,
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
-                let line = e.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
-                self.diags.error(path, Some(line), "this file is not UTF-8 text; save it as UTF-8 in your editor");
+                let line = e.as_bytes()[..valid]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    + 1;
+                self.diags.error(
+                    path,
+                    Some(line),
+                    "this file is not UTF-8 text; save it as UTF-8 in your editor",
+                );
                 return None;
             }
         };
@@ -137,7 +155,10 @@ impl Loader {
         let doc = md.and_then(|p| self.read_markdown(p));
         let (front, parsed) = match (&doc, md) {
             (Some(doc), Some(file)) => {
-                let rel_dir = src_dir.strip_prefix(&self.content).unwrap_or(Path::new("")).to_path_buf();
+                let rel_dir = src_dir
+                    .strip_prefix(&self.content)
+                    .unwrap_or(Path::new(""))
+                    .to_path_buf();
                 let src = BodySource {
                     file,
                     body: &doc.body,
@@ -150,11 +171,14 @@ impl Loader {
             _ => (None, ParsedBody::default()),
         };
         for (target, line) in &parsed.page_links {
-            self.links.push((source_of(md, src_dir), target.clone(), *line));
+            self.links
+                .push((source_of(md, src_dir), target.clone(), *line));
         }
         let default_front = FrontMatter::default();
         let front = front.unwrap_or(&default_front);
-        let source = md.map(Path::to_path_buf).unwrap_or_else(|| src_dir.to_path_buf());
+        let source = md
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| src_dir.to_path_buf());
         let date = front.date.as_ref().and_then(|d| match d.normalise() {
             Ok(d) => Some(d),
             Err(msg) => {
@@ -193,7 +217,13 @@ impl Loader {
 
     /// Turns the body's photo and track references into real `Photo`s and `Track`s,
     /// appends the unmentioned files of an album or playlist folder, and picks the cover.
-    fn attach_media(&mut self, page: &mut Page, parsed: ParsedBody, front: &FrontMatter, src_dir: &Path) {
+    fn attach_media(
+        &mut self,
+        page: &mut Page,
+        parsed: ParsedBody,
+        front: &FrontMatter,
+        src_dir: &Path,
+    ) {
         let mut photo_index: HashMap<PathBuf, usize> = HashMap::new();
         let mut track_index: HashMap<PathBuf, usize> = HashMap::new();
         let mut photo_map = Vec::new();
@@ -232,28 +262,50 @@ impl Loader {
         let cover_file = front.cover.as_ref().map(|c| src_dir.join(c));
         if let Some(cover) = &cover_file {
             if !cover.is_file() {
-                self.diags.error(&page.source, None, format!("cover = \"{}\" does not exist in {}", front.cover.as_deref().unwrap_or(""), display_path(src_dir)));
+                self.diags.error(
+                    &page.source,
+                    None,
+                    format!(
+                        "cover = \"{}\" does not exist in {}",
+                        front.cover.as_deref().unwrap_or(""),
+                        display_path(src_dir)
+                    ),
+                );
             } else if !is_photo(cover) {
-                self.diags.error(&page.source, None, "the cover must be a JPEG, PNG or WebP photo");
+                self.diags.error(
+                    &page.source,
+                    None,
+                    "the cover must be a JPEG, PNG or WebP photo",
+                );
             }
         }
         if is_item {
             let mut new_photos = Vec::new();
             let mut new_tracks = Vec::new();
             for path in self.sorted_entries(src_dir) {
-                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 if path.is_dir() {
-                    self.diags.warn(&path, None, "sub-folders of an album or playlist are ignored");
+                    self.diags.warn(
+                        &path,
+                        None,
+                        "sub-folders of an album or playlist are ignored",
+                    );
                 } else if name == "index.md" {
                 } else if is_unsupported_photo(&path) {
-                    self.diags.error(&path, None, media_files::unsupported_photo_message(&path));
+                    self.diags
+                        .error(&path, None, media_files::unsupported_photo_message(&path));
                 } else if is_photo(&path) {
-                    let is_cover_name = file_slug(&path) == "cover" || cover_file.as_deref() == Some(path.as_path());
+                    let is_cover_name = file_slug(&path) == "cover"
+                        || cover_file.as_deref() == Some(path.as_path());
                     if photo_index.contains_key(&path) {
                     } else if page.kind == PageKind::Album {
                         new_photos.push(new_photo(path, String::new(), None));
                     } else if is_cover_name {
-                        page.photos.push(new_photo(path.clone(), String::new(), None));
+                        page.photos
+                            .push(new_photo(path.clone(), String::new(), None));
                         photo_index.insert(path, page.photos.len() - 1);
                     } else {
                         self.diags.warn(&path, None, "photos in a playlist folder are ignored unless the playlist shows them or uses one as cover");
@@ -267,22 +319,42 @@ impl Loader {
                         }
                     }
                 } else if media_files::extension(&path) != "md" {
-                    self.diags.warn(&path, None, "this file is not a photo or a track, so it is not published");
+                    self.diags.warn(
+                        &path,
+                        None,
+                        "this file is not a photo or a track, so it is not published",
+                    );
                 }
             }
-            new_photos.sort_by(|a, b| (a.taken.is_none(), &a.taken, &a.source).cmp(&(b.taken.is_none(), &b.taken, &b.source)));
+            new_photos.sort_by(|a, b| {
+                (a.taken.is_none(), &a.taken, &a.source).cmp(&(
+                    b.taken.is_none(),
+                    &b.taken,
+                    &b.source,
+                ))
+            });
             for p in new_photos {
                 page.body.push(Block::Photo(page.photos.len()));
                 page.photos.push(p);
             }
-            new_tracks.sort_by(|a, b| (a.number.is_none(), a.number, &a.source).cmp(&(b.number.is_none(), b.number, &b.source)));
+            new_tracks.sort_by(|a, b| {
+                (a.number.is_none(), a.number, &a.source).cmp(&(
+                    b.number.is_none(),
+                    b.number,
+                    &b.source,
+                ))
+            });
             for t in new_tracks {
                 page.body.push(Block::Track(page.tracks.len()));
                 page.tracks.push(t);
             }
             for key in front.tracks.keys() {
                 if !src_dir.join(key).is_file() {
-                    self.diags.warn(&page.source, None, format!("[tracks.\"{key}\"] names a file that is not in this folder"));
+                    self.diags.warn(
+                        &page.source,
+                        None,
+                        format!("[tracks.\"{key}\"] names a file that is not in this folder"),
+                    );
                 }
             }
         }
@@ -297,13 +369,26 @@ impl Loader {
             None => page.photos.iter().position(|p| p.name == "cover"),
         };
         if page.kind == PageKind::Album && page.date.is_none() {
-            page.date = page.photos.iter().filter_map(|p| p.taken.as_ref()).max().map(|t| t[..10].replace(':', "-"));
+            page.date = page
+                .photos
+                .iter()
+                .filter_map(|p| p.taken.as_ref())
+                .max()
+                .map(|t| t[..10].replace(':', "-"));
         }
         self.check_media(page);
     }
 
-    fn read_track(&mut self, path: &Path, text: Option<&str>, front: &FrontMatter) -> Option<Track> {
-        let key = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    fn read_track(
+        &mut self,
+        path: &Path,
+        text: Option<&str>,
+        front: &FrontMatter,
+    ) -> Option<Track> {
+        let key = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let over = front.tracks.get(&key).cloned().unwrap_or_default();
         match read_track(path, text, &over) {
             Ok(t) => Some(t),
@@ -318,21 +403,40 @@ impl Loader {
     fn check_media(&mut self, page: &Page) {
         let mut seen: HashMap<(&str, &str), &Path> = HashMap::new();
         for p in &page.photos {
-            if std::fs::metadata(&p.source).map(|m| m.len() == 0).unwrap_or(false) {
-                self.diags.error(&p.source, None, "the file is empty (0 bytes); copy it again from your camera or phone");
+            if std::fs::metadata(&p.source)
+                .map(|m| m.len() == 0)
+                .unwrap_or(false)
+            {
+                self.diags.error(
+                    &p.source,
+                    None,
+                    "the file is empty (0 bytes); copy it again from your camera or phone",
+                );
             }
             if let Some(other) = seen.insert(("photo", &p.name), &p.source) {
-                self.diags.error(&p.source, None, format!("this photo and {} get the same name \"{}\" online; rename one of them", display_path(other), p.name));
+                self.diags.error(
+                    &p.source,
+                    None,
+                    format!(
+                        "this photo and {} get the same name \"{}\" online; rename one of them",
+                        display_path(other),
+                        p.name
+                    ),
+                );
             }
         }
         for t in &page.tracks {
             if let Some(other) = seen.insert(("track", &t.name), &t.source) {
-                self.diags.error(&t.source, None, format!("this track and {} get the same name \"{}\" online; rename one of them", display_path(other), t.name));
+                self.diags.error(
+                    &t.source,
+                    None,
+                    format!(
+                        "this track and {} get the same name \"{}\" online; rename one of them",
+                        display_path(other),
+                        t.name
+                    ),
+                );
             }
-        }
-        if page.photos.iter().any(|p| p.alt.is_empty()) {
-            let n = page.photos.iter().filter(|p| p.alt.is_empty()).count();
-            self.diags.warn(&page.source, None, format!("{n} photo{} no alt text; describe each photo with ![what it shows](file.jpg) for people who cannot see it", if n == 1 { " has" } else { "s have" }));
         }
     }
 
@@ -345,20 +449,49 @@ impl Loader {
         let mut items = Vec::new();
         for path in self.sorted_entries(&dir) {
             if !path.is_dir() {
-                self.diags.warn(&path, None, format!("files directly in content/{folder}/ are ignored; each item is a folder"));
+                self.diags.warn(
+                    &path,
+                    None,
+                    format!(
+                        "files directly in content/{folder}/ are ignored; each item is a folder"
+                    ),
+                );
                 continue;
             }
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let slug = slugify(&name);
             if slug.is_empty() {
                 self.diags.error(&path, None, "this folder name has no letters or digits; rename it so it can have an address");
                 continue;
             }
             let md = path.join("index.md");
-            let page = self.page(md.is_file().then_some(md.as_path()), &path, kind, &format!("{folder}/{slug}"));
+            let page = self.page(
+                md.is_file().then_some(md.as_path()),
+                &path,
+                kind,
+                &format!("{folder}/{slug}"),
+            );
             items.push(page);
         }
         items
+    }
+
+    /// Photos shown in a published page's body without a description get one warning per page.
+    fn check_alt_text(&mut self, page: &Page) {
+        let missing = page
+            .body
+            .iter()
+            .filter(|b| matches!(b, Block::Photo(i) if page.photos[*i].alt.is_empty()))
+            .count();
+        if missing > 0 {
+            self.diags.warn(&page.source, None, format!(
+                "{missing} photo{} no alt text; describe each photo with ![what it shows](file.jpg) for people who cannot see it",
+                if missing == 1 { " has" } else { "s have" }
+            ));
+        }
     }
 
     fn check_slugs(&mut self, site: &Site) {
@@ -368,12 +501,24 @@ impl Loader {
         }
         for page in site.pages.iter().chain(&site.albums).chain(&site.playlists) {
             if page.slug.is_empty() && page.kind == PageKind::Page {
-                self.diags.error(&page.source, None, "this file name has no letters or digits; rename it so it can have an address");
+                self.diags.error(
+                    &page.source,
+                    None,
+                    "this file name has no letters or digits; rename it so it can have an address",
+                );
             } else if let Some(other) = seen.insert(&page.dir, &page.source) {
                 let why = if other == Path::new(ALBUMS) || other == Path::new(PLAYLISTS) {
-                    format!("the address \"{}\" is reserved for the list of {other}; rename the file", page.dir, other = other.display())
+                    format!(
+                        "the address \"{}\" is reserved for the list of {other}; rename the file",
+                        page.dir,
+                        other = other.display()
+                    )
                 } else {
-                    format!("this and {} both get the address \"{}\"; rename one of them", display_path(other), page.dir)
+                    format!(
+                        "this and {} both get the address \"{}\"; rename one of them",
+                        display_path(other),
+                        page.dir
+                    )
                 };
                 self.diags.error(&page.source, None, why);
             }
@@ -418,7 +563,11 @@ fn humanise(name: &str) -> String {
 fn link_map(site: &Site, content: &Path) -> BTreeMap<String, String> {
     let mut map = BTreeMap::new();
     for page in site.all_pages() {
-        let rel = |p: &Path| p.strip_prefix(content).ok().map(|r| r.to_string_lossy().replace('\\', "/"));
+        let rel = |p: &Path| {
+            p.strip_prefix(content)
+                .ok()
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+        };
         if let Some(src) = rel(&page.source) {
             map.insert(src.clone(), page.dir.clone());
             if let Some(folder) = src.strip_suffix("/index.md") {

@@ -9,10 +9,13 @@ use super::slug::slugify;
 use super::Track;
 
 pub const PHOTO_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp"];
-pub const AUDIO_EXTENSIONS: &[&str] = &["flac", "wav", "mp3", "ogg", "oga", "opus", "m4a", "aif", "aiff"];
+pub const AUDIO_EXTENSIONS: &[&str] = &[
+    "flac", "wav", "mp3", "ogg", "oga", "opus", "m4a", "aif", "aiff",
+];
 /// Image formats people have but capsule does not decode: a clear message beats silence.
 const UNSUPPORTED_PHOTO: &[&str] = &[
-    "heic", "heif", "tif", "tiff", "gif", "avif", "bmp", "cr2", "cr3", "nef", "arw", "dng", "raf", "orf", "rw2",
+    "heic", "heif", "tif", "tiff", "gif", "avif", "bmp", "cr2", "cr3", "nef", "arw", "dng", "raf",
+    "orf", "rw2",
 ];
 
 pub fn extension(path: &Path) -> String {
@@ -61,14 +64,20 @@ pub fn capture_time(path: &Path) -> Option<String> {
         .iter()
         .find_map(|tag| exif.get_field(*tag, exif::In::PRIMARY))
         .and_then(|field| match &field.value {
-            exif::Value::Ascii(v) => v.first().map(|b| String::from_utf8_lossy(b).trim().to_string()),
+            exif::Value::Ascii(v) => v
+                .first()
+                .map(|b| String::from_utf8_lossy(b).trim().to_string()),
             _ => None,
         })
         .filter(|s| s.len() >= 10 && s.as_bytes()[0].is_ascii_digit())
 }
 
 /// Reads a track's tags and duration; the overrides (from the Markdown) win over the tags.
-pub fn read_track(path: &Path, link_text: Option<&str>, over: &TrackOverride) -> Result<Track, String> {
+pub fn read_track(
+    path: &Path,
+    link_text: Option<&str>,
+    over: &TrackOverride,
+) -> Result<Track, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
     if meta.len() == 0 {
         return Err("the file is empty (0 bytes); copy it again from its source".into());
@@ -78,13 +87,19 @@ pub fn read_track(path: &Path, link_text: Option<&str>, over: &TrackOverride) ->
     })?;
     let tag = tagged.primary_tag().or_else(|| tagged.first_tag());
     let tag_text = |f: fn(&lofty::tag::Tag) -> Option<std::borrow::Cow<'_, str>>| {
-        tag.and_then(f).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+        tag.and_then(f)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
     };
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("track");
     let title = over
         .title
         .clone()
-        .or_else(|| link_text.map(str::to_string).filter(|t| !t.is_empty() && t != stem))
+        .or_else(|| {
+            link_text
+                .map(str::to_string)
+                .filter(|t| !t.is_empty() && t != stem)
+        })
         .or_else(|| tag_text(|t| t.title()))
         .unwrap_or_else(|| stem.to_string());
     let duration = tagged.properties().duration();

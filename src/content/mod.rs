@@ -15,9 +15,9 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::error::Diagnostic;
 
-pub use load::load;
 #[cfg(test)]
 pub use document::markdown_options;
+pub use load::load;
 
 /// Link targets to other pages are stored with this prefix and the target's content path,
 /// and resolved per format by the renderers.

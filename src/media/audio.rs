@@ -1,9 +1,8 @@
 //! Tracks, stage one: copied as they are into both outputs (the media pipeline will transcode them).
 
 use crate::content::Track;
-use crate::output::{join_path, Format, Kind, Staging};
 use crate::error::Error;
-
+use crate::output::{join_path, Format, Kind, Staging};
 
 /// One published audio file of a track.
 #[derive(Debug, Clone)]
@@ -39,7 +38,12 @@ pub fn process(track: &Track, dir: &str, staging: &Staging) -> Result<TrackOutpu
     let (mime, label) = mime_and_label(&track.ext);
     let copy = |format| -> Result<AudioFile, Error> {
         let bytes = staging.copy(format, &path, Kind::Audio, &track.source)?;
-        Ok(AudioFile { path: path.clone(), bytes, mime, label })
+        Ok(AudioFile {
+            path: path.clone(),
+            bytes,
+            mime,
+            label,
+        })
     };
     let html = vec![copy(Format::Html)?];
     let gemini = copy(Format::Gemini)?;

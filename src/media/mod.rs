@@ -45,8 +45,11 @@ pub fn run(site: &Site, config: &Config, staging: &Staging) -> Result<MediaOutpu
     let results: Vec<Result<Done, Error>> = jobs
         .par_iter()
         .map(|job| match job {
-            Job::Photo(dir, p) => photo::process(p, &config.photos, dir, staging).map(|o| Done::Photo(dir.to_string(), o)),
-            Job::Track(dir, t) => audio::process(t, dir, staging).map(|o| Done::Track(dir.to_string(), o)),
+            Job::Photo(dir, p) => photo::process(p, &config.photos, dir, staging)
+                .map(|o| Done::Photo(dir.to_string(), o)),
+            Job::Track(dir, t) => {
+                audio::process(t, dir, staging).map(|o| Done::Track(dir.to_string(), o))
+            }
         })
         .collect();
 

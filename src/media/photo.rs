@@ -44,7 +44,12 @@ fn fail(photo: &Photo, msg: impl std::fmt::Display) -> Error {
     Error::content(Diagnostic::new(&photo.source, None, msg.to_string()))
 }
 
-pub fn process(photo: &Photo, cfg: &PhotoConfig, dir: &str, staging: &Staging) -> Result<PhotoOutput, Error> {
+pub fn process(
+    photo: &Photo,
+    cfg: &PhotoConfig,
+    dir: &str,
+    staging: &Staging,
+) -> Result<PhotoOutput, Error> {
     let image = decode(photo)?;
     let rgb = flatten(image);
     let mut encoded: Vec<(u32, u32, Vec<u8>)> = Vec::new();
@@ -98,12 +103,21 @@ fn decode(photo: &Photo) -> Result<DynamicImage, Error> {
     if reader.format().is_none() {
         return Err(fail(photo, "this is not a JPEG, PNG or WebP image (the file's content is not a photo capsule can read); export it again as JPEG"));
     }
-    let mut decoder = reader
-        .into_decoder()
-        .map_err(|e| fail(photo, format!("the photo is damaged or not a supported image ({e}); export it again as JPEG")))?;
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder)
-        .map_err(|e| fail(photo, format!("the photo is damaged or truncated ({e}); copy it again from its source")))?;
+    let mut decoder = reader.into_decoder().map_err(|e| {
+        fail(
+            photo,
+            format!("the photo is damaged or not a supported image ({e}); export it again as JPEG"),
+        )
+    })?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| {
+        fail(
+            photo,
+            format!("the photo is damaged or truncated ({e}); copy it again from its source"),
+        )
+    })?;
     image.apply_orientation(orientation);
     Ok(image)
 }
@@ -132,7 +146,6 @@ pub fn fit(w: u32, h: u32, target: u32) -> (u32, u32) {
     let s = |v: u32| ((v as f64 * scale).round() as u32).max(1);
     (s(w), s(h))
 }
-
 
 #[cfg(test)]
 mod tests {

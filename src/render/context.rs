@@ -77,7 +77,9 @@ pub struct TrackCtx {
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum BlockCtx {
     /// Rendered Markdown: HTML or gemtext, ready to print.
-    Text { content: String },
+    Text {
+        content: String,
+    },
     Photo(PhotoCtx),
     Track(TrackCtx),
 }
@@ -150,7 +152,11 @@ impl<'a> Ctx<'a> {
             Format::Html => config.html_base_url.is_some(),
         };
         let base = relative(from_dir, "");
-        let base = if base.is_empty() { String::new() } else { format!("{base}/") };
+        let base = if base.is_empty() {
+            String::new()
+        } else {
+            format!("{base}/")
+        };
         let media = self.media_of(page);
         PageCtx {
             site: SiteCtx {
@@ -170,7 +176,9 @@ impl<'a> Ctx<'a> {
             base,
             nav,
             blocks,
-            cover: page.cover.and_then(|i| Some(self.photo(&page.photos[i], media.photos.get(i)?, from_dir))),
+            cover: page
+                .cover
+                .and_then(|i| Some(self.photo(&page.photos[i], media.photos.get(i)?, from_dir))),
             up: None,
             prev: None,
             next: None,
@@ -186,7 +194,13 @@ impl<'a> Ctx<'a> {
             .into_iter()
             .flatten()
             .find(|s| !s.is_empty())
-            .unwrap_or_else(|| photo.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            .unwrap_or_else(|| {
+                photo
+                    .source
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            });
         let (shown, full) = match self.format {
             Format::Gemini => (&out.gemini, &out.gemini),
             Format::Html => (out.thumbnail(), out.display()),
@@ -214,7 +228,13 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    pub fn track(&self, position: usize, track: &Track, out: &TrackOutput, from_dir: &str) -> TrackCtx {
+    pub fn track(
+        &self,
+        position: usize,
+        track: &Track,
+        out: &TrackOutput,
+        from_dir: &str,
+    ) -> TrackCtx {
         let source = |f: &crate::media::AudioFile| SourceCtx {
             href: relative(from_dir, &f.path),
             mime: f.mime,
@@ -245,7 +265,9 @@ impl<'a> Ctx<'a> {
             date: item.date.clone(),
             date_human: item.date.as_deref().map(|d| human_date(self.lang(), d)),
             description: item.description.clone(),
-            thumb: item.cover.and_then(|i| Some(self.photo(&item.photos[i], media.photos.get(i)?, from_dir))),
+            thumb: item
+                .cover
+                .and_then(|i| Some(self.photo(&item.photos[i], media.photos.get(i)?, from_dir))),
             photos: item.photos.len(),
             tracks: item.tracks.len(),
         }

@@ -32,7 +32,11 @@ pub fn collect_notes<'a>(blocks: impl Iterator<Item = &'a [Event<'a>]>) -> HashM
     for events in blocks {
         for node in parse(events) {
             if let Node::FootnoteDef(label, body) = node {
-                let text: Vec<String> = body.iter().map(plain_text).filter(|t| !t.is_empty()).collect();
+                let text: Vec<String> = body
+                    .iter()
+                    .map(plain_text)
+                    .filter(|t| !t.is_empty())
+                    .collect();
                 notes.insert(label, text.join(" "));
             }
         }
@@ -43,8 +47,15 @@ pub fn collect_notes<'a>(blocks: impl Iterator<Item = &'a [Event<'a>]>) -> HashM
 fn plain_text(node: &Node) -> String {
     match node {
         Node::Para(i) | Node::Heading(_, i) => one_line(&i.text),
-        Node::Quote(nodes) | Node::FootnoteDef(_, nodes) => nodes.iter().map(plain_text).collect::<Vec<_>>().join(" "),
-        Node::List(_, items) => items.iter().flatten().map(plain_text).collect::<Vec<_>>().join(" "),
+        Node::Quote(nodes) | Node::FootnoteDef(_, nodes) => {
+            nodes.iter().map(plain_text).collect::<Vec<_>>().join(" ")
+        }
+        Node::List(_, items) => items
+            .iter()
+            .flatten()
+            .map(plain_text)
+            .collect::<Vec<_>>()
+            .join(" "),
         Node::Code(_, code) => one_line(code),
         Node::Table(_) | Node::Rule => String::new(),
     }
@@ -53,7 +64,10 @@ fn plain_text(node: &Node) -> String {
 /// Makes a text line safe: a line that would read as a link, heading, list item, quote or fence
 /// gets a leading space, which turns it back into plain text.
 pub fn escape_line(line: &str) -> String {
-    if ["=>", "#", "* ", ">", "```"].iter().any(|p| line.starts_with(p)) {
+    if ["=>", "#", "* ", ">", "```"]
+        .iter()
+        .any(|p| line.starts_with(p))
+    {
         format!(" {line}")
     } else {
         line.to_string()
@@ -79,7 +93,11 @@ impl Out {
     }
 
     fn finish(self) -> String {
-        self.groups.into_iter().map(|g| g.join("\n")).collect::<Vec<_>>().join("\n\n")
+        self.groups
+            .into_iter()
+            .map(|g| g.join("\n"))
+            .collect::<Vec<_>>()
+            .join("\n\n")
     }
 
     fn node(&mut self, node: &Node, ctx: &GemContext) {
@@ -119,7 +137,9 @@ impl Out {
                 list_lines(*start, items, &[], ctx, &mut lines);
                 self.group(lines);
             }
-            Node::Code(lang, code) => self.group(preformatted(lang.as_deref().unwrap_or("code"), code)),
+            Node::Code(lang, code) => {
+                self.group(preformatted(lang.as_deref().unwrap_or("code"), code))
+            }
             Node::Table(rows) => {
                 let mut lines = preformatted(ctx.table_alt, &table_text(rows));
                 for cell in rows.iter().flatten() {
@@ -161,7 +181,11 @@ fn note_lines(inline: &Inline, ctx: &GemContext) -> Vec<String> {
     inline
         .notes
         .iter()
-        .filter_map(|label| ctx.notes.get(label).map(|text| escape_line(&format!("[{label}] {text}"))))
+        .filter_map(|label| {
+            ctx.notes
+                .get(label)
+                .map(|text| escape_line(&format!("[{label}] {text}")))
+        })
         .collect()
 }
 
@@ -194,7 +218,13 @@ fn preformatted(alt: &str, code: &str) -> Vec<String> {
 }
 
 /// Flattens a list: every item is one line at column 0; a nested item names its parents (`* parent › child`).
-fn list_lines(start: Option<u64>, items: &[Vec<Node>], path: &[String], ctx: &GemContext, lines: &mut Vec<String>) {
+fn list_lines(
+    start: Option<u64>,
+    items: &[Vec<Node>],
+    path: &[String],
+    ctx: &GemContext,
+    lines: &mut Vec<String>,
+) {
     for (i, item) in items.iter().enumerate() {
         let own: Vec<String> = item
             .iter()
@@ -252,10 +282,20 @@ fn shorten(label: &str) -> String {
 }
 
 fn table_text(rows: &[Vec<Inline>]) -> String {
-    let cells: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| one_line(&c.text)).collect()).collect();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| one_line(&c.text)).collect())
+        .collect();
     let columns = cells.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
-        .map(|c| cells.iter().filter_map(|r| r.get(c)).map(|s| s.width()).max().unwrap_or(0))
+        .map(|c| {
+            cells
+                .iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.width())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = Vec::new();
     for (i, row) in cells.iter().enumerate() {
@@ -267,7 +307,13 @@ fn table_text(rows: &[Vec<Inline>]) -> String {
             .collect();
         out.push(line.join(" | ").trim_end().to_string());
         if i == 0 && cells.len() > 1 {
-            out.push(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("-+-"));
+            out.push(
+                widths
+                    .iter()
+                    .map(|w| "-".repeat(*w))
+                    .collect::<Vec<_>>()
+                    .join("-+-"),
+            );
         }
     }
     out.join("\n")

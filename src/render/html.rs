@@ -1,15 +1,25 @@
 //! Markdown → HTML for page bodies: pulldown-cmark's writer, with our links resolved and no raw HTML or remote images.
 
-use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd};
 
 /// Renders one top-level Markdown block. `link` maps a target to its URL, or `None` to keep only the text.
-pub fn render(events: &[Event], link: &dyn Fn(&str) -> Option<String>) -> String {
+/// `last_heading` carries the level of the page's previous heading (1 for the page title) across blocks.
+pub fn render(
+    events: &[Event],
+    link: &dyn Fn(&str) -> Option<String>,
+    last_heading: &mut u8,
+) -> String {
     let mut out_events: Vec<Event> = Vec::with_capacity(events.len());
     // For each open link: whether its end tag is kept.
     let mut open: Vec<bool> = Vec::new();
     for event in events {
         match event {
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => match link(dest_url) {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => match link(dest_url) {
                 Some(url) => {
                     open.push(true);
                     out_events.push(Event::Start(Tag::Link {
@@ -27,7 +37,9 @@ pub fn render(events: &[Event], link: &dyn Fn(&str) -> Option<String>) -> String
                 }
             }
             // Remote images become plain links: no page makes the reader's browser call a third party.
-            Event::Start(Tag::Image { dest_url, title, .. }) => {
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
                 out_events.push(Event::Start(Tag::Link {
                     link_type: LinkType::Inline,
                     dest_url: dest_url.clone(),
@@ -36,6 +48,26 @@ pub fn render(events: &[Event], link: &dyn Fn(&str) -> Option<String>) -> String
                 }));
             }
             Event::End(TagEnd::Image) => out_events.push(Event::End(TagEnd::Link)),
+            // The page title is the only h1, and no level is skipped, so the outline stays navigable.
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let wanted = (*level as u8).max(2);
+                let fitted = wanted.min(*last_heading + 1);
+                *last_heading = fitted;
+                out_events.push(Event::Start(Tag::Heading {
+                    level: heading_level(fitted),
+                    id: id.clone(),
+                    classes: classes.clone(),
+                    attrs: attrs.clone(),
+                }));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                out_events.push(Event::End(TagEnd::Heading(heading_level(*last_heading))))
+            }
             Event::Html(_) | Event::InlineHtml(_) => {}
             Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {}
             other => out_events.push(other.clone()),
@@ -46,6 +78,17 @@ pub fn render(events: &[Event], link: &dyn Fn(&str) -> Option<String>) -> String
     html
 }
 
+fn heading_level(n: u8) -> HeadingLevel {
+    match n {
+        0..=1 => HeadingLevel::H1,
+        2 => HeadingLevel::H2,
+        3 => HeadingLevel::H3,
+        4 => HeadingLevel::H4,
+        5 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,7 +96,17 @@ mod tests {
 
     fn html(md: &str) -> String {
         let events: Vec<Event> = Parser::new_ext(md, crate::content::markdown_options()).collect();
-        render(&events, &|url| url.strip_prefix("page:").map(|p| format!("{p}/index.html")).or(Some(url.to_string())).filter(|u| u != "gone"))
+        let mut last = 1;
+        render(
+            &events,
+            &|url| {
+                url.strip_prefix("page:")
+                    .map(|p| format!("{p}/index.html"))
+                    .or(Some(url.to_string()))
+                    .filter(|u| u != "gone")
+            },
+            &mut last,
+        )
     }
 
     #[test]
@@ -68,14 +121,29 @@ mod tests {
     #[test]
     fn page_links_are_resolved_and_missing_ones_become_text() {
         let out = html("[About](page:about) and [gone](gone)");
-        assert!(out.contains(r#"<a href="about/index.html">About</a>"#), "{out}");
+        assert!(
+            out.contains(r#"<a href="about/index.html">About</a>"#),
+            "{out}"
+        );
         assert!(out.contains("and gone"), "{out}");
+    }
+
+    #[test]
+    fn headings_start_below_the_title_and_never_skip_levels() {
+        let out = html("# One\n\n#### Four\n\n## Two\n\n###### Six");
+        assert_eq!(
+            out,
+            "<h2>One</h2>\n<h3>Four</h3>\n<h2>Two</h2>\n<h3>Six</h3>\n"
+        );
     }
 
     #[test]
     fn remote_images_become_links() {
         let out = html("![a cat](https://example.org/cat.jpg)");
         assert!(!out.contains("<img"), "{out}");
-        assert!(out.contains(r#"<a href="https://example.org/cat.jpg">a cat</a>"#), "{out}");
+        assert!(
+            out.contains(r#"<a href="https://example.org/cat.jpg">a cat</a>"#),
+            "{out}"
+        );
     }
 }

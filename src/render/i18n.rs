@@ -88,10 +88,32 @@ const FR: Words = Words {
 };
 
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 const MONTHS_FR: [&str; 12] = [
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 ];
 
 pub fn words(lang: Language) -> &'static Words {
@@ -104,7 +126,11 @@ pub fn words(lang: Language) -> &'static Words {
 /// `2024-06-01` → "1 June 2024" / "1er juin 2024".
 pub fn human_date(lang: Language, date: &str) -> String {
     let mut parts = date.splitn(3, '-').map(|p| p.parse::<u32>().unwrap_or(0));
-    let (year, month, day) = (parts.next().unwrap_or(0), parts.next().unwrap_or(1), parts.next().unwrap_or(1));
+    let (year, month, day) = (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(1),
+        parts.next().unwrap_or(1),
+    );
     let m = (month.clamp(1, 12) - 1) as usize;
     match lang {
         Language::En => format!("{day} {} {year}", MONTHS_EN[m]),

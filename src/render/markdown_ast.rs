@@ -40,12 +40,18 @@ fn parse_until(events: &[Event], pos: &mut usize, end: Option<TagEnd>) -> Vec<No
         *pos += 1;
         match event {
             Event::End(e) if Some(*e) == end => break,
-            Event::Start(Tag::Paragraph) => nodes.push(Node::Para(inline_until(events, pos, TagEnd::Paragraph))),
+            Event::Start(Tag::Paragraph) => {
+                nodes.push(Node::Para(inline_until(events, pos, TagEnd::Paragraph)))
+            }
             Event::Start(Tag::Heading { level, .. }) => {
                 let inline = inline_until(events, pos, TagEnd::Heading(*level));
                 nodes.push(Node::Heading(*level as u8, inline));
             }
-            Event::Start(Tag::BlockQuote(kind)) => nodes.push(Node::Quote(parse_until(events, pos, Some(TagEnd::BlockQuote(*kind))))),
+            Event::Start(Tag::BlockQuote(kind)) => nodes.push(Node::Quote(parse_until(
+                events,
+                pos,
+                Some(TagEnd::BlockQuote(*kind)),
+            ))),
             Event::Start(Tag::List(start)) => {
                 let mut items = Vec::new();
                 while *pos < events.len() {
@@ -87,8 +93,12 @@ fn parse_until(events: &[Event], pos: &mut usize, end: Option<TagEnd>) -> Vec<No
                     let e = &events[*pos];
                     *pos += 1;
                     match e {
-                        Event::Start(Tag::TableCell) => row.push(inline_until(events, pos, TagEnd::TableCell)),
-                        Event::End(TagEnd::TableHead) | Event::End(TagEnd::TableRow) => rows.push(std::mem::take(&mut row)),
+                        Event::Start(Tag::TableCell) => {
+                            row.push(inline_until(events, pos, TagEnd::TableCell))
+                        }
+                        Event::End(TagEnd::TableHead) | Event::End(TagEnd::TableRow) => {
+                            rows.push(std::mem::take(&mut row))
+                        }
                         Event::End(TagEnd::Table) => break,
                         _ => {}
                     }
@@ -103,7 +113,14 @@ fn parse_until(events: &[Event], pos: &mut usize, end: Option<TagEnd>) -> Vec<No
                 let _ = parse_until(events, pos, Some(TagEnd::HtmlBlock));
             }
             Event::Rule => nodes.push(Node::Rule),
-            Event::Start(_) | Event::Text(_) | Event::Code(_) | Event::TaskListMarker(_) | Event::FootnoteReference(_) | Event::SoftBreak | Event::HardBreak | Event::InlineMath(_) => {
+            Event::Start(_)
+            | Event::Text(_)
+            | Event::Code(_)
+            | Event::TaskListMarker(_)
+            | Event::FootnoteReference(_)
+            | Event::SoftBreak
+            | Event::HardBreak
+            | Event::InlineMath(_) => {
                 // Inline content directly in a block (a tight list item): an implicit paragraph.
                 *pos -= 1;
                 let inline = inline_loose(events, pos);
@@ -150,11 +167,29 @@ fn inline_loose(events: &[Event], pos: &mut usize) -> Inline {
 }
 
 fn is_inline_tag(t: &Tag) -> bool {
-    matches!(t, Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Superscript | Tag::Subscript | Tag::Link { .. } | Tag::Image { .. })
+    matches!(
+        t,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
 }
 
 fn is_inline_end(t: &TagEnd) -> bool {
-    matches!(t, TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Superscript | TagEnd::Subscript | TagEnd::Link | TagEnd::Image)
+    matches!(
+        t,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
 }
 
 #[derive(Default)]
@@ -184,7 +219,8 @@ impl InlineAcc {
                 self.text.push_str(&format!("[{label}]"));
                 self.notes.push(label.to_string());
             }
-            Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => {
                 self.open.push((dest_url.to_string(), String::new()));
             }
             Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
@@ -203,8 +239,8 @@ impl InlineAcc {
     fn finish(self) -> Inline {
         // Labels are part of the text, so the text is "only links" when it has no other visible characters.
         let visible = |s: &str| s.chars().filter(|c| !c.is_whitespace()).count();
-        let link_only =
-            !self.links.is_empty() && visible(&self.text) == self.links.iter().map(|(_, l)| visible(l)).sum::<usize>();
+        let link_only = !self.links.is_empty()
+            && visible(&self.text) == self.links.iter().map(|(_, l)| visible(l)).sum::<usize>();
         Inline {
             text: self.text,
             links: self.links,

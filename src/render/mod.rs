@@ -27,7 +27,11 @@ pub struct Rendered {
 }
 
 /// Renders every page, list, feed and stylesheet of both formats. Template errors are all collected.
-pub fn render_site(site: &Site, media: &MediaOutputs, templates: &Templates) -> Result<Vec<Rendered>, Error> {
+pub fn render_site(
+    site: &Site,
+    media: &MediaOutputs,
+    templates: &Templates,
+) -> Result<Vec<Rendered>, Error> {
     let mut files = Vec::new();
     let mut diags = Diagnostics::default();
     for format in Format::ALL {
@@ -37,10 +41,18 @@ pub fn render_site(site: &Site, media: &MediaOutputs, templates: &Templates) -> 
             words: i18n::words(site.config.language),
             format,
         };
-        let mut emit = |path: String, kind: Kind, result: Result<String, crate::error::Diagnostic>| match result {
-            Ok(text) => files.push(Rendered { format, path, kind, text }),
-            Err(d) => diags.errors.push(d),
-        };
+        let mut emit =
+            |path: String, kind: Kind, result: Result<String, crate::error::Diagnostic>| {
+                match result {
+                    Ok(text) => files.push(Rendered {
+                        format,
+                        path,
+                        kind,
+                        text,
+                    }),
+                    Err(d) => diags.errors.push(d),
+                }
+            };
         let ext = match format {
             Format::Gemini => "gmi",
             Format::Html => "html",
@@ -51,31 +63,59 @@ pub fn render_site(site: &Site, media: &MediaOutputs, templates: &Templates) -> 
         for page in site.all_pages() {
             let template = format!("{dir}/{}.{ext}", template_name(page.kind));
             let page_ctx = page_context(&ctx, page);
-            emit(page_file(&page.dir), Kind::Pages, templates.render(&template, &page_ctx));
+            emit(
+                page_file(&page.dir),
+                Kind::Pages,
+                templates.render(&template, &page_ctx),
+            );
         }
         for kind in [PageKind::Album, PageKind::Playlist] {
-            let list_dir = if kind == PageKind::Album { "albums" } else { "playlists" };
-            let title = if kind == PageKind::Album { ctx.words.albums } else { ctx.words.playlists };
+            let list_dir = if kind == PageKind::Album {
+                "albums"
+            } else {
+                "playlists"
+            };
+            let title = if kind == PageKind::Album {
+                ctx.words.albums
+            } else {
+                ctx.words.playlists
+            };
             let list_page = synthetic_page(PageKind::Page, list_dir, title);
             let mut page_ctx = ctx.page(&list_page, list_dir, Vec::new());
-            let items: Vec<_> = ctx.list(kind).iter().map(|p| ctx.item_link(p, list_dir)).collect();
+            let items: Vec<_> = ctx
+                .list(kind)
+                .iter()
+                .map(|p| ctx.item_link(p, list_dir))
+                .collect();
             if kind == PageKind::Album {
                 page_ctx.albums = items;
             } else {
                 page_ctx.playlists = items;
             }
             let template = format!("{dir}/list.{ext}");
-            emit(page_file(list_dir), Kind::Pages, templates.render(&template, &page_ctx));
+            emit(
+                page_file(list_dir),
+                Kind::Pages,
+                templates.render(&template, &page_ctx),
+            );
         }
         let base_url = match format {
             Format::Gemini => site.config.gemini_base_url.as_deref(),
             Format::Html => site.config.html_base_url.as_deref(),
         };
         if let Some(base_url) = base_url {
-            emit("atom.xml".into(), Kind::Other, templates.render("atom.xml", &feed(site, base_url)));
+            emit(
+                "atom.xml".into(),
+                Kind::Other,
+                templates.render("atom.xml", &feed(site, base_url)),
+            );
         }
         if format == Format::Html {
-            emit("style.css".into(), Kind::Other, templates.raw("html/style.css"));
+            emit(
+                "style.css".into(),
+                Kind::Other,
+                templates.raw("html/style.css"),
+            );
             let not_found = synthetic_page(PageKind::Page, "", ctx.words.not_found_title);
             let mut page_ctx = ctx.page(&not_found, "", Vec::new());
             if let Some(url) = base_url {
@@ -88,7 +128,11 @@ pub fn render_site(site: &Site, media: &MediaOutputs, templates: &Templates) -> 
                 page_ctx.feed = page_ctx.feed.map(|f| format!("{url}{f}"));
                 page_ctx.base = url;
             }
-            emit("404.html".into(), Kind::Pages, templates.render("html/404.html", &page_ctx));
+            emit(
+                "404.html".into(),
+                Kind::Pages,
+                templates.render("html/404.html", &page_ctx),
+            );
         }
     }
     diags.into_result()?;
@@ -129,8 +173,13 @@ fn page_context<'a>(ctx: &Ctx<'a>, page: &Page) -> PageCtx<'a> {
     let resolve = |url: &str| -> Option<String> {
         match url.strip_prefix(PAGE_LINK) {
             Some(target) => {
-                let (path, fragment) = target.split_once('#').map(|(p, f)| (p, format!("#{f}"))).unwrap_or((target, String::new()));
-                site.links.get(path).map(|dir| format!("{}{fragment}", page_href(format, from, dir)))
+                let (path, fragment) = target
+                    .split_once('#')
+                    .map(|(p, f)| (p, format!("#{f}")))
+                    .unwrap_or((target, String::new()));
+                site.links
+                    .get(path)
+                    .map(|dir| format!("{}{fragment}", page_href(format, from, dir)))
             }
             None => Some(url.to_string()),
         }
@@ -149,6 +198,7 @@ fn page_context<'a>(ctx: &Ctx<'a>, page: &Page) -> PageCtx<'a> {
     };
     let media = ctx.media_of(page);
     let mut track_position = 0;
+    let mut last_heading = 1;
     let blocks = page
         .body
         .iter()
@@ -156,14 +206,23 @@ fn page_context<'a>(ctx: &Ctx<'a>, page: &Page) -> PageCtx<'a> {
             Block::Markdown(events) => {
                 let content = match format {
                     Format::Gemini => gemtext::render(events, &gem_ctx),
-                    Format::Html => html::render(events, &resolve),
+                    Format::Html => html::render(events, &resolve, &mut last_heading),
                 };
                 (!content.trim().is_empty()).then_some(BlockCtx::Text { content })
             }
-            Block::Photo(i) => Some(BlockCtx::Photo(ctx.photo(&page.photos[*i], media.photos.get(*i)?, from))),
+            Block::Photo(i) => Some(BlockCtx::Photo(ctx.photo(
+                &page.photos[*i],
+                media.photos.get(*i)?,
+                from,
+            ))),
             Block::Track(i) => {
                 track_position += 1;
-                Some(BlockCtx::Track(ctx.track(track_position, &page.tracks[*i], media.tracks.get(*i)?, from)))
+                Some(BlockCtx::Track(ctx.track(
+                    track_position,
+                    &page.tracks[*i],
+                    media.tracks.get(*i)?,
+                    from,
+                )))
             }
         })
         .collect();
@@ -171,17 +230,33 @@ fn page_context<'a>(ctx: &Ctx<'a>, page: &Page) -> PageCtx<'a> {
     match page.kind {
         PageKind::Home => {
             page_ctx.albums = site.albums.iter().map(|p| ctx.item_link(p, from)).collect();
-            page_ctx.playlists = site.playlists.iter().map(|p| ctx.item_link(p, from)).collect();
+            page_ctx.playlists = site
+                .playlists
+                .iter()
+                .map(|p| ctx.item_link(p, from))
+                .collect();
         }
         PageKind::Album | PageKind::Playlist => {
             let list = ctx.list(page.kind);
-            let list_dir = if page.kind == PageKind::Album { "albums" } else { "playlists" };
+            let list_dir = if page.kind == PageKind::Album {
+                "albums"
+            } else {
+                "playlists"
+            };
             let pos = list.iter().position(|p| p.dir == page.dir).unwrap_or(0);
             // Lists are newest first: "previous" is the older item, "next" the newer one.
             page_ctx.prev = list.get(pos + 1).map(|p| ctx.item_link(p, from));
-            page_ctx.next = pos.checked_sub(1).and_then(|i| list.get(i)).map(|p| ctx.item_link(p, from));
+            page_ctx.next = pos
+                .checked_sub(1)
+                .and_then(|i| list.get(i))
+                .map(|p| ctx.item_link(p, from));
             page_ctx.up = Some(context::NavLink {
-                title: if page.kind == PageKind::Album { ctx.words.albums } else { ctx.words.playlists }.to_string(),
+                title: if page.kind == PageKind::Album {
+                    ctx.words.albums
+                } else {
+                    ctx.words.playlists
+                }
+                .to_string(),
                 href: page_href(format, from, list_dir),
                 current: false,
             });
@@ -211,7 +286,12 @@ struct FeedEntry {
 
 /// Albums and playlists with a date, newest first, with absolute links.
 fn feed(site: &Site, base_url: &str) -> FeedCtx {
-    let mut items: Vec<&Page> = site.albums.iter().chain(&site.playlists).filter(|p| p.date.is_some()).collect();
+    let mut items: Vec<&Page> = site
+        .albums
+        .iter()
+        .chain(&site.playlists)
+        .filter(|p| p.date.is_some())
+        .collect();
     items.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
     let stamp = |d: &str| format!("{d}T00:00:00Z");
     FeedCtx {
@@ -219,7 +299,11 @@ fn feed(site: &Site, base_url: &str) -> FeedCtx {
         author: site.config.author.clone(),
         home: absolute(base_url, ""),
         self_url: format!("{}atom.xml", absolute(base_url, "")),
-        updated: items.first().and_then(|p| p.date.as_deref()).map(stamp).unwrap_or_else(|| "1970-01-01T00:00:00Z".into()),
+        updated: items
+            .first()
+            .and_then(|p| p.date.as_deref())
+            .map(stamp)
+            .unwrap_or_else(|| "1970-01-01T00:00:00Z".into()),
         entries: items
             .iter()
             .map(|p| FeedEntry {

@@ -45,8 +45,15 @@ pub const BUILTIN: &[(&str, &str)] = builtin!(
 );
 
 /// Escapes only what HTML needs (`& < > " '`); the default also escapes `/`, which bloats every link.
-fn escape_html_minimal(out: &mut minijinja::Output, state: &mut minijinja::State, value: &Value) -> Result<(), minijinja::Error> {
-    if !matches!(state.auto_escape(), minijinja::AutoEscape::Html) || value.is_safe() || value.is_none() {
+fn escape_html_minimal(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    if !matches!(state.auto_escape(), minijinja::AutoEscape::Html)
+        || value.is_safe()
+        || value.is_none()
+    {
         return minijinja::escape_formatter(out, state, value);
     }
     let text = value.to_string();
@@ -74,18 +81,30 @@ impl Templates {
     /// Reads the site's own `templates/` folder, if any, over the built-in set.
     pub fn load(root: &Path) -> Result<Templates, Error> {
         let dir = root.join("templates");
-        let mut sources: HashMap<String, String> = BUILTIN.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
+        let mut sources: HashMap<String, String> = BUILTIN
+            .iter()
+            .map(|(n, s)| (n.to_string(), s.to_string()))
+            .collect();
         let mut overridden = HashMap::new();
         if dir.is_dir() {
             for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-                let entry = entry.map_err(|e| Error::Usage(format!("cannot read {}: {e}", dir.display())))?;
+                let entry = entry
+                    .map_err(|e| Error::Usage(format!("cannot read {}: {e}", dir.display())))?;
                 if !entry.file_type().is_file() {
                     continue;
                 }
                 let path = entry.path();
-                let name = path.strip_prefix(&dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
+                let name = path
+                    .strip_prefix(&dir)
+                    .unwrap_or(path)
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 let text = std::fs::read_to_string(path).map_err(|_| {
-                    Error::content(Diagnostic::new(path, None, "cannot read this template as UTF-8 text"))
+                    Error::content(Diagnostic::new(
+                        path,
+                        None,
+                        "cannot read this template as UTF-8 text",
+                    ))
                 })?;
                 sources.insert(name.clone(), text);
                 overridden.insert(name, path.to_path_buf());
@@ -132,6 +151,10 @@ impl Templates {
             None => PathBuf::from(format!("templates/{failing} (built-in)")),
         };
         let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
-        Diagnostic::new(file, e.line(), format!("template error, {}{detail}", e.kind()))
+        Diagnostic::new(
+            file,
+            e.line(),
+            format!("template error, {}{detail}", e.kind()),
+        )
     }
 }

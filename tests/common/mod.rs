@@ -1,0 +1,214 @@
+//! Helpers shared by the integration tests: run the real binary, copy fixtures, read output trees,
+//! and find (or install) the external checkers the tests use.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn capsule() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_capsule"))
+}
+
+/// Runs capsule with `args` and returns its output.
+pub fn run(args: &[&str]) -> Output {
+    capsule().args(args).output().expect("capsule runs")
+}
+
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Copies a folder recursively (a fixture site into a temp folder, so builds never write into the repo).
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A temp copy of `tests/fixtures/<name>` (its `content/`, `capsule.toml`, `templates/`).
+pub fn fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("tests/fixtures").join(name), dir.path());
+    dir
+}
+
+/// Builds the site in `root`; panics with capsule's output if the build fails.
+pub fn build(root: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["build", "--root", root.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    assert!(
+        out.status.success(),
+        "build of {} failed:\n{}",
+        root.display(),
+        text(&out)
+    );
+    out
+}
+
+/// Every file under `dir`, by relative path, with its bytes.
+pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+pub fn files_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == ext))
+        .map(|e| e.into_path())
+        .collect()
+}
+
+/// Runs an installer command once per test process; later calls get the same answer.
+fn installed(
+    cell: &'static OnceLock<Option<PathBuf>>,
+    find: impl Fn() -> Option<PathBuf>,
+    install: impl Fn(),
+) -> PathBuf {
+    cell.get_or_init(|| {
+        find().or_else(|| {
+            install();
+            find()
+        })
+    })
+    .clone()
+    .expect("a checker the tests need is missing and could not be installed; run `bash .ci/run` once, which installs it")
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// The Nu HTML Checker (npm package vnu-jar), installed into target/tools when missing.
+pub fn vnu_jar() -> PathBuf {
+    static CELL: OnceLock<Option<PathBuf>> = OnceLock::new();
+    let tools = repo().join("target/tools");
+    let jar = tools.join("node_modules/vnu-jar/build/dist/vnu.jar");
+    installed(
+        &CELL,
+        || {
+            std::env::var_os("VNU_JAR")
+                .map(PathBuf::from)
+                .or_else(|| jar.is_file().then(|| jar.clone()))
+        },
+        || {
+            std::fs::create_dir_all(&tools).unwrap();
+            let _ = Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&tools)
+                .arg("vnu-jar@26")
+                .status();
+        },
+    )
+}
+
+/// w3m, the text browser (Debian package w3m), installed with apt-get when missing.
+pub fn w3m() -> PathBuf {
+    static CELL: OnceLock<Option<PathBuf>> = OnceLock::new();
+    installed(
+        &CELL,
+        || on_path("w3m"),
+        || {
+            let _ = Command::new("apt-get")
+                .args(["install", "-y", "-qq", "w3m"])
+                .status();
+        },
+    )
+}
+
+/// Problems found by classifying every line of a gemtext document by the Gemini spec's line types.
+pub fn gemtext_problems(text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut in_pre = false;
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        if let Some(alt) = line.strip_prefix("```") {
+            if !in_pre && alt.trim().is_empty() {
+                problems.push(format!("line {n}: preformatted block without alt text"));
+            }
+            in_pre = !in_pre;
+            continue;
+        }
+        if in_pre {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("=>") {
+            if rest.trim().is_empty() {
+                problems.push(format!("line {n}: link line without a URL"));
+            }
+            continue;
+        }
+        if line.starts_with("####") {
+            problems.push(format!("line {n}: heading deeper than ###"));
+        }
+        if line.starts_with('#')
+            && !line.starts_with("# ")
+            && !line.starts_with("## ")
+            && !line.starts_with("### ")
+        {
+            problems.push(format!("line {n}: malformed heading"));
+        }
+        let trimmed = line.trim_start();
+        if line != trimmed
+            && (trimmed.starts_with("* ") || trimmed.starts_with("- "))
+            && !trimmed.starts_with("* * *")
+        {
+            problems.push(format!(
+                "line {n}: indented list item (gemtext has no nesting): {line:?}"
+            ));
+        }
+        if line.starts_with("- ") || line.starts_with("+ ") {
+            problems.push(format!("line {n}: Markdown list marker left: {line:?}"));
+        }
+        for markup in [
+            "**", "__", "`", "](", "<b>", "</b>", "<i>", "<em>", "<strong>", "<script", "<div",
+        ] {
+            if line.contains(markup) {
+                problems.push(format!(
+                    "line {n}: Markdown or HTML markup left ({markup}): {line:?}"
+                ));
+            }
+        }
+    }
+    if in_pre {
+        problems.push("preformatted block never closed".into());
+    }
+    problems
+}

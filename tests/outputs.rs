@@ -1,0 +1,504 @@
+//! Builds the fixture sites and the example `content/` with the real binary, then checks both outputs:
+//! snapshots, the gemtext rules, the Nu HTML Checker, no JavaScript, images, text browsers, links, the report.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use common::*;
+
+/// A site built once per test run, in `target/test-sites/<name>`.
+struct Site {
+    root: PathBuf,
+}
+
+impl Site {
+    fn out(&self) -> PathBuf {
+        self.root.join("public")
+    }
+}
+
+fn built(name: &str, cell: &'static OnceLock<Site>) -> &'static Site {
+    cell.get_or_init(|| {
+        let root = repo().join("target/test-sites").join(name);
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        if name == "example" {
+            copy_dir(&repo().join("content"), &root.join("content"));
+            std::fs::copy(repo().join("capsule.toml"), root.join("capsule.toml")).unwrap();
+        } else {
+            copy_dir(&repo().join("tests/fixtures").join(name), &root);
+        }
+        build(&root, &[]);
+        Site { root }
+    })
+}
+
+fn basic() -> &'static Site {
+    static CELL: OnceLock<Site> = OnceLock::new();
+    built("basic", &CELL)
+}
+
+fn french() -> &'static Site {
+    static CELL: OnceLock<Site> = OnceLock::new();
+    built("french", &CELL)
+}
+
+fn example() -> &'static Site {
+    static CELL: OnceLock<Site> = OnceLock::new();
+    built("example", &CELL)
+}
+
+fn all_sites() -> [&'static Site; 3] {
+    [basic(), french(), example()]
+}
+
+/// Text files verbatim, binary files as size and hash, in path order.
+fn snapshot_of(dir: &Path) -> String {
+    let mut s = String::new();
+    for (path, bytes) in tree(dir) {
+        let is_text = [".gmi", ".html", ".xml", ".css"]
+            .iter()
+            .any(|e| path.ends_with(e));
+        if is_text {
+            s.push_str(&format!(
+                "==> {path}\n{}\n",
+                String::from_utf8_lossy(&bytes)
+            ));
+        } else {
+            let hash = bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
+                (h ^ *b as u64).wrapping_mul(0x100000001b3)
+            });
+            s.push_str(&format!(
+                "==> {path} ({} bytes, fnv {hash:016x})\n",
+                bytes.len()
+            ));
+        }
+    }
+    s
+}
+
+#[test]
+fn snapshot_basic_gemini() {
+    insta::assert_snapshot!(snapshot_of(&basic().out().join("gemini")));
+}
+
+#[test]
+fn snapshot_basic_html() {
+    insta::assert_snapshot!(snapshot_of(&basic().out().join("html")));
+}
+
+#[test]
+fn snapshot_french_gemini() {
+    insta::assert_snapshot!(snapshot_of(&french().out().join("gemini")));
+}
+
+#[test]
+fn snapshot_french_html() {
+    insta::assert_snapshot!(snapshot_of(&french().out().join("html")));
+}
+
+#[test]
+fn every_gemtext_line_is_well_formed() {
+    let mut count = 0;
+    for site in all_sites() {
+        for file in files_with_ext(&site.out().join("gemini"), "gmi") {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let problems = gemtext_problems(&text);
+            assert!(
+                problems.is_empty(),
+                "{}:\n{}",
+                file.display(),
+                problems.join("\n")
+            );
+            count += 1;
+        }
+    }
+    assert!(count >= 15, "only {count} gemtext pages checked");
+}
+
+#[test]
+fn gemtext_checker_catches_bad_lines() {
+    // The checker itself must fail on each thing it is meant to catch.
+    for bad in [
+        "  * indented",
+        "#### deep",
+        "```\ncode\n```",
+        "some **bold**",
+        "a [link](x)",
+        "<b>x</b>",
+        "- item",
+    ] {
+        assert!(
+            !gemtext_problems(bad).is_empty(),
+            "checker accepted {bad:?}"
+        );
+    }
+    assert!(gemtext_problems("# ok\n\n* item\n=> x label\n```alt\n  * kept\n```").is_empty());
+}
+
+#[test]
+fn html_passes_the_nu_html_checker() {
+    let jar = vnu_jar();
+    for site in all_sites() {
+        let out = Command::new("java")
+            .arg("-jar")
+            .arg(&jar)
+            .args(["--errors-only", "--skip-non-html", "--format", "text"])
+            .arg(site.out().join("html"))
+            .output()
+            .expect("java runs");
+        assert!(
+            out.status.success(),
+            "vnu found errors in {}:\n{}",
+            site.root.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn html_has_no_javascript() {
+    for site in all_sites() {
+        for file in files_with_ext(&site.out().join("html"), "html") {
+            let html = std::fs::read_to_string(&file).unwrap().to_lowercase();
+            assert!(!html.contains("<script"), "{} has a script", file.display());
+            assert!(
+                !html.contains("javascript:"),
+                "{} has a javascript: URL",
+                file.display()
+            );
+            let handler = html.split(|c: char| c.is_whitespace()).find(|w| {
+                w.starts_with("on")
+                    && w.contains('=')
+                    && w[2..w.find('=').unwrap()]
+                        .chars()
+                        .all(|c| c.is_ascii_alphabetic())
+            });
+            assert!(
+                handler.is_none(),
+                "{} has an event handler: {handler:?}",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn html_pages_have_language_landmarks_and_skip_link() {
+    for site in all_sites() {
+        for file in files_with_ext(&site.out().join("html"), "html") {
+            let html = std::fs::read_to_string(&file).unwrap();
+            for needle in [
+                "<html lang=\"",
+                "<header>",
+                "<nav ",
+                "<main id=\"main\">",
+                "<footer>",
+                "class=\"skip\" href=\"#main\"",
+                "style.css\">",
+            ] {
+                assert!(html.contains(needle), "{} lacks {needle}", file.display());
+            }
+            assert_eq!(
+                html.matches("<link rel=\"stylesheet\"").count(),
+                1,
+                "{}",
+                file.display()
+            );
+        }
+    }
+    let fr = std::fs::read_to_string(french().out().join("html/index.html")).unwrap();
+    assert!(
+        fr.contains("<html lang=\"fr\">") && fr.contains("Aller au contenu"),
+        "French words missing"
+    );
+}
+
+#[test]
+fn stylesheet_is_small_and_has_dark_mode() {
+    let css = std::fs::read_to_string(basic().out().join("html/style.css")).unwrap();
+    assert!(css.len() < 4096, "style.css is {} bytes", css.len());
+    assert!(css.contains("prefers-color-scheme:dark"));
+}
+
+#[test]
+fn images_have_size_alt_lazy_and_link_to_larger() {
+    let mut seen = 0;
+    for site in all_sites() {
+        for file in files_with_ext(&site.out().join("html"), "html") {
+            let html = std::fs::read_to_string(&file).unwrap();
+            for img in html.split("<img ").skip(1) {
+                let tag = &img[..img.find('>').unwrap()];
+                for attr in [
+                    "width=\"",
+                    "height=\"",
+                    "alt=\"",
+                    "loading=\"lazy\"",
+                    "src=\"",
+                ] {
+                    assert!(
+                        tag.contains(attr),
+                        "{}: <img {tag}> lacks {attr}",
+                        file.display()
+                    );
+                }
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen > 10);
+    let album =
+        std::fs::read_to_string(basic().out().join("html/albums/harbour-2024/index.html")).unwrap();
+    assert!(album.contains(r#"<a href="gull-96.jpg"><img src="gull-48.jpg" srcset="gull-48.jpg 48w, gull-96.jpg 96w""#), "{album}");
+}
+
+#[test]
+fn audio_has_controls_no_preload_and_typed_sources() {
+    let html = std::fs::read_to_string(basic().out().join("html/playlists/night-drive/index.html"))
+        .unwrap();
+    assert_eq!(html.matches("<audio controls preload=\"none\">").count(), 3);
+    for (file, mime) in [
+        ("01-intro.flac", "audio/flac"),
+        ("02-city.mp3", "audio/mpeg"),
+        ("03-outro.ogg", "audio/ogg"),
+    ] {
+        assert!(
+            html.contains(&format!("<source src=\"{file}\" type=\"{mime}\">")),
+            "no source for {file}"
+        );
+    }
+}
+
+#[test]
+fn text_browser_shows_title_text_and_captions_in_order() {
+    let out = Command::new(w3m())
+        .args(["-dump", "-T", "text/html", "-cols", "100"])
+        .arg(basic().out().join("html/albums/harbour-2024/index.html"))
+        .output()
+        .unwrap();
+    let dump = String::from_utf8_lossy(&out.stdout);
+    let order = [
+        "Harbour, June 2024",
+        "We arrived before the fishing boats.",
+        "The first gull of the morning",
+        "By ten the tide was out",
+        "Low tide",
+        "The last photo was taken",
+    ];
+    let mut at = 0;
+    for needle in order {
+        let found = dump[at..]
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} missing or out of order in:\n{dump}"));
+        at += found + needle.len();
+    }
+}
+
+/// Every relative link and media source of both formats points to a file that exists,
+/// so the sites work from `file://` and from any sub-path.
+#[test]
+fn all_relative_links_resolve() {
+    for site in all_sites() {
+        let html_root = site.out().join("html");
+        for file in files_with_ext(&html_root, "html") {
+            let html = std::fs::read_to_string(&file).unwrap();
+            for attr in ["href=\"", "src=\""] {
+                for part in html.split(attr).skip(1) {
+                    let url = &part[..part.find('"').unwrap()];
+                    check_local(&file, url, "index.html");
+                }
+            }
+            for part in html.split("srcset=\"").skip(1) {
+                for candidate in part[..part.find('"').unwrap()].split(", ") {
+                    check_local(&file, candidate.split(' ').next().unwrap(), "index.html");
+                }
+            }
+        }
+        for file in files_with_ext(&site.out().join("gemini"), "gmi") {
+            for line in std::fs::read_to_string(&file).unwrap().lines() {
+                if let Some(rest) = line.strip_prefix("=> ") {
+                    check_local(&file, rest.split(' ').next().unwrap(), "index.gmi");
+                }
+            }
+        }
+    }
+}
+
+fn check_local(page: &Path, url: &str, index: &str) {
+    if url.contains("://") || url.starts_with('#') || url.starts_with("mailto:") {
+        return;
+    }
+    assert!(
+        !url.starts_with('/'),
+        "{}: absolute link {url}",
+        page.display()
+    );
+    let path = url.split('#').next().unwrap();
+    let mut target = page.parent().unwrap().join(path);
+    if path.ends_with('/') || path == "./" {
+        target = target.join(index);
+    }
+    assert!(
+        target.is_file(),
+        "{}: link {url} points to nothing ({})",
+        page.display(),
+        target.display()
+    );
+}
+
+#[test]
+fn gemini_indexes_follow_the_gemfeed_convention() {
+    let home = std::fs::read_to_string(basic().out().join("gemini/index.gmi")).unwrap();
+    let feed_lines: Vec<&str> = home
+        .lines()
+        .filter(|l| {
+            l.len() > 14
+                && l.starts_with("=> ")
+                && l.as_bytes()[3 + l[3..].find(' ').unwrap() + 1].is_ascii_digit()
+        })
+        .collect();
+    assert_eq!(
+        feed_lines,
+        [
+            "=> albums/harbour-2024/ 2024-06-01 Harbour, June 2024",
+            "=> albums/ete-a-brest/ 2023-07-03 Été à Brest",
+            "=> playlists/night-drive/ 2024-07-14 Night drive",
+        ]
+    );
+    let atom = std::fs::read_to_string(basic().out().join("gemini/atom.xml")).unwrap();
+    assert!(
+        atom.contains("<link href=\"gemini://fixture.example/albums/harbour-2024/\"/>"),
+        "{atom}"
+    );
+    let html_atom = std::fs::read_to_string(basic().out().join("html/atom.xml")).unwrap();
+    assert!(html_atom
+        .contains("<link href=\"https://fixture.web.deuxfleurs.fr/playlists/night-drive/\"/>"));
+    assert!(
+        !french().out().join("gemini/atom.xml").exists(),
+        "no feed without a base URL"
+    );
+}
+
+#[test]
+fn drafts_are_left_out() {
+    assert!(!basic().out().join("html/albums/secret").exists());
+    assert!(
+        !std::fs::read_to_string(basic().out().join("html/index.html"))
+            .unwrap()
+            .contains("Secret")
+    );
+}
+
+#[test]
+fn report_json_matches_the_bytes_on_disk() {
+    for site in all_sites() {
+        let out = run(&["report", "--json", "--root", site.root.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", text(&out));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        for format in ["gemini", "html"] {
+            let files = tree(&site.out().join(format));
+            let f = &json["formats"][format];
+            let bytes: u64 = files.values().map(|b| b.len() as u64).sum();
+            assert_eq!(f["total_bytes"].as_u64().unwrap(), bytes, "{format} total");
+            assert_eq!(
+                f["files"].as_u64().unwrap(),
+                files.len() as u64,
+                "{format} files"
+            );
+            let kind_of = |p: &str| match p.rsplit('.').next().unwrap() {
+                "gmi" | "html" => "pages",
+                "jpg" | "png" | "webp" | "avif" => "images",
+                "flac" | "mp3" | "ogg" | "opus" | "wav" | "m4a" => "audio",
+                _ => "other",
+            };
+            for kind in ["pages", "images", "audio", "other"] {
+                let (n, b) = files
+                    .iter()
+                    .filter(|(p, _)| kind_of(p) == kind)
+                    .fold((0u64, 0u64), |(n, b), (_, v)| (n + 1, b + v.len() as u64));
+                assert_eq!(
+                    f["kinds"][kind]["files"].as_u64().unwrap(),
+                    n,
+                    "{format} {kind} files"
+                );
+                assert_eq!(
+                    f["kinds"][kind]["bytes"].as_u64().unwrap(),
+                    b,
+                    "{format} {kind} bytes"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn no_metadata_survives_in_published_images() {
+    for site in all_sites() {
+        for format in ["gemini", "html"] {
+            for (path, bytes) in tree(&site.out().join(format)) {
+                if !path.ends_with(".jpg") {
+                    continue;
+                }
+                for marker in [
+                    &b"Exif\0\0"[..],
+                    b"http://ns.adobe.com/xap",
+                    b"Photoshop 3.0",
+                    b"FixtureCam",
+                    b"Canon",
+                ] {
+                    assert!(
+                        !bytes.windows(marker.len()).any(|w| w == marker),
+                        "{path} contains {:?}",
+                        String::from_utf8_lossy(marker)
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn exif_orientation_is_applied() {
+    // rotated.jpg is stored 160×120 with orientation 6 (turn 90° clockwise): published upright, 120×160 scaled.
+    let gmi = std::fs::read_to_string(basic().out().join("gemini/albums/harbour-2024/index.gmi"))
+        .unwrap();
+    assert!(
+        gmi.contains("=> rotated-48.jpg rotated.jpg (JPEG, 48×64,"),
+        "{gmi}"
+    );
+    let img = image::open(
+        basic()
+            .out()
+            .join("html/albums/harbour-2024/rotated-72.jpg"),
+    )
+    .unwrap();
+    assert_eq!((img.width(), img.height()), (72, 96));
+    // The white mark drawn at the stored top-left must now be at the top-right.
+    let px = |x, y| img.to_rgb8().get_pixel(x, y).0;
+    assert!(
+        px(70, 2).iter().all(|&c| c > 200),
+        "top-right is {:?}",
+        px(70, 2)
+    );
+    assert!(px(2, 2)[0] < 150, "top-left is {:?}", px(2, 2));
+}
+
+#[test]
+fn builds_are_deterministic() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let site = fixture("basic");
+    for out in [&a, &b] {
+        build(
+            site.path(),
+            &["--out", out.path().join("public").to_str().unwrap()],
+        );
+    }
+    assert_eq!(
+        tree(&a.path().join("public")),
+        tree(&b.path().join("public"))
+    );
+}
