@@ -5,7 +5,7 @@ use std::path::{Component, Path, PathBuf};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::media_files::{is_audio, is_photo, is_unsupported_photo, unsupported_photo_message};
-use super::{Block, PAGE_LINK};
+use super::{Block, PhotoUse, PAGE_LINK};
 use crate::error::{line_of_offset, Diagnostics};
 
 pub fn markdown_options() -> Options {
@@ -19,8 +19,6 @@ pub fn markdown_options() -> Options {
 pub struct PhotoRef {
     /// Path relative to `content/`.
     pub path: PathBuf,
-    pub alt: String,
-    pub caption: Option<String>,
 }
 
 /// A track linked from the Markdown, not yet read.
@@ -76,9 +74,13 @@ pub fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBody {
                 let alt = collect_text(&mut events);
                 match classify(&dest_url, src, line, diags) {
                     Target::Photo(path) => {
-                        pending.push(Block::Photo(out.photos.len()));
                         let caption = (!title.trim().is_empty()).then(|| title.trim().to_string());
-                        out.photos.push(PhotoRef { path, alt, caption });
+                        pending.push(Block::Photo(PhotoUse {
+                            photo: out.photos.len(),
+                            alt,
+                            caption,
+                        }));
+                        out.photos.push(PhotoRef { path });
                     }
                     Target::External | Target::Page(_) | Target::Other => {
                         // Not a photo of ours: keep it as a link so no page loads third-party images.

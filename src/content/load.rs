@@ -9,7 +9,7 @@ use super::media_files::{
     self, capture_time, file_slug, is_audio, is_photo, is_unsupported_photo, read_track,
 };
 use super::slug::slugify;
-use super::{Block, Page, PageKind, Photo, Site, Track};
+use super::{Block, Page, PageKind, Photo, PhotoUse, Site, Track};
 use crate::config::Config;
 use crate::error::{display_path, Diagnostics, Error};
 
@@ -230,7 +230,7 @@ impl Loader {
         for r in parsed.photos {
             let abs = self.content.join(&r.path);
             let idx = *photo_index.entry(abs.clone()).or_insert_with(|| {
-                page.photos.push(new_photo(abs, r.alt, r.caption));
+                page.photos.push(new_photo(abs));
                 page.photos.len() - 1
             });
             photo_map.push(idx);
@@ -252,7 +252,10 @@ impl Loader {
             .blocks
             .into_iter()
             .filter_map(|b| match b {
-                Block::Photo(i) => Some(Block::Photo(photo_map[i])),
+                Block::Photo(u) => Some(Block::Photo(PhotoUse {
+                    photo: photo_map[u.photo],
+                    ..u
+                })),
                 Block::Track(i) => track_map[i].map(Block::Track),
                 other => Some(other),
             })
@@ -302,10 +305,9 @@ impl Loader {
                         || cover_file.as_deref() == Some(path.as_path());
                     if photo_index.contains_key(&path) {
                     } else if page.kind == PageKind::Album {
-                        new_photos.push(new_photo(path, String::new(), None));
+                        new_photos.push(new_photo(path));
                     } else if is_cover_name {
-                        page.photos
-                            .push(new_photo(path.clone(), String::new(), None));
+                        page.photos.push(new_photo(path.clone()));
                         photo_index.insert(path, page.photos.len() - 1);
                     } else {
                         self.diags.warn(&path, None, "photos in a playlist folder are ignored unless the playlist shows them or uses one as cover");
@@ -334,7 +336,11 @@ impl Loader {
                 ))
             });
             for p in new_photos {
-                page.body.push(Block::Photo(page.photos.len()));
+                page.body.push(Block::Photo(PhotoUse {
+                    photo: page.photos.len(),
+                    alt: String::new(),
+                    caption: None,
+                }));
                 page.photos.push(p);
             }
             new_tracks.sort_by(|a, b| {
@@ -361,7 +367,7 @@ impl Loader {
         page.cover = match &cover_file {
             Some(c) => page.photos.iter().position(|p| &p.source == c).or_else(|| {
                 c.is_file().then(|| {
-                    page.photos.push(new_photo(c.clone(), String::new(), None));
+                    page.photos.push(new_photo(c.clone()));
                     page.photos.len() - 1
                 })
             }),
@@ -484,7 +490,7 @@ impl Loader {
         let missing = page
             .body
             .iter()
-            .filter(|b| matches!(b, Block::Photo(i) if page.photos[*i].alt.is_empty()))
+            .filter(|b| matches!(b, Block::Photo(u) if u.alt.is_empty()))
             .count();
         if missing > 0 {
             self.diags.warn(&page.source, None, format!(
@@ -539,13 +545,11 @@ impl Loader {
     }
 }
 
-fn new_photo(source: PathBuf, alt: String, caption: Option<String>) -> Photo {
+fn new_photo(source: PathBuf) -> Photo {
     Photo {
         name: file_slug(&source),
         taken: capture_time(&source),
         source,
-        alt,
-        caption,
     }
 }
 

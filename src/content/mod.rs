@@ -81,10 +81,20 @@ pub struct Page {
 pub enum Block {
     /// One top-level Markdown block (paragraph, list, table…), as parser events.
     Markdown(Vec<Event<'static>>),
-    /// Index into the page's `photos`.
-    Photo(usize),
+    /// A photo placed in the page, with the words of that placement.
+    Photo(PhotoUse),
     /// Index into the page's `tracks`.
     Track(usize),
+}
+
+/// One placement of a photo: the same file may be shown twice with different words.
+#[derive(Debug, Clone)]
+pub struct PhotoUse {
+    /// Index into the page's `photos`.
+    pub photo: usize,
+    /// Describes the photo for people who cannot see it; empty when the author gave none.
+    pub alt: String,
+    pub caption: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -92,8 +102,6 @@ pub struct Photo {
     pub source: PathBuf,
     /// Slug of the file name without extension; outputs are `<name>-<width>.<ext>`.
     pub name: String,
-    pub alt: String,
-    pub caption: Option<String>,
     /// EXIF capture time `YYYY:MM:DD HH:MM:SS`, when the photo has one.
     pub taken: Option<String>,
 }

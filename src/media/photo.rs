@@ -103,23 +103,25 @@ fn decode(photo: &Photo) -> Result<DynamicImage, Error> {
     if reader.format().is_none() {
         return Err(fail(photo, "this is not a JPEG, PNG or WebP image (the file's content is not a photo capsule can read); export it again as JPEG"));
     }
-    let mut decoder = reader.into_decoder().map_err(|e| {
-        fail(
-            photo,
-            format!("the photo is damaged or not a supported image ({e}); export it again as JPEG"),
-        )
-    })?;
+    let mut decoder = reader.into_decoder().map_err(|e| damaged(photo, &e))?;
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| {
-        fail(
-            photo,
-            format!("the photo is damaged or truncated ({e}); copy it again from its source"),
-        )
-    })?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| damaged(photo, &e))?;
     image.apply_orientation(orientation);
     Ok(image)
+}
+
+fn damaged(photo: &Photo, e: &image::ImageError) -> Error {
+    let detail = e
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    fail(
+        photo,
+        format!("the photo is damaged or truncated ({detail}); copy it again from its source, or export it again as JPEG"),
+    )
 }
 
 /// RGB with any transparency composited over white, since JPEG has no alpha.

@@ -176,9 +176,9 @@ impl<'a> Ctx<'a> {
             base,
             nav,
             blocks,
-            cover: page
-                .cover
-                .and_then(|i| Some(self.photo(&page.photos[i], media.photos.get(i)?, from_dir))),
+            cover: page.cover.and_then(|i| {
+                Some(self.photo(&page.photos[i], media.photos.get(i)?, from_dir, "", None))
+            }),
             up: None,
             prev: None,
             next: None,
@@ -189,11 +189,20 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    pub fn photo(&self, photo: &Photo, out: &PhotoOutput, from_dir: &str) -> PhotoCtx {
-        let label = [Some(photo.alt.clone()), photo.caption.clone()]
+    /// A photo as shown from the page in `from_dir`, with the words of one placement.
+    pub fn photo(
+        &self,
+        photo: &Photo,
+        out: &PhotoOutput,
+        from_dir: &str,
+        alt: &str,
+        caption: Option<&str>,
+    ) -> PhotoCtx {
+        let label = [Some(alt), caption]
             .into_iter()
             .flatten()
             .find(|s| !s.is_empty())
+            .map(str::to_string)
             .unwrap_or_else(|| {
                 photo
                     .source
@@ -220,8 +229,8 @@ impl<'a> Ctx<'a> {
             srcset,
             width: shown.width,
             height: shown.height,
-            alt: photo.alt.clone(),
-            caption: photo.caption.clone(),
+            alt: alt.to_string(),
+            caption: caption.map(str::to_string),
             label,
             format: full.label,
             size: human_bytes(full.bytes),
@@ -265,9 +274,9 @@ impl<'a> Ctx<'a> {
             date: item.date.clone(),
             date_human: item.date.as_deref().map(|d| human_date(self.lang(), d)),
             description: item.description.clone(),
-            thumb: item
-                .cover
-                .and_then(|i| Some(self.photo(&item.photos[i], media.photos.get(i)?, from_dir))),
+            thumb: item.cover.and_then(|i| {
+                Some(self.photo(&item.photos[i], media.photos.get(i)?, from_dir, "", None))
+            }),
             photos: item.photos.len(),
             tracks: item.tracks.len(),
         }

@@ -210,10 +210,12 @@ fn page_context<'a>(ctx: &Ctx<'a>, page: &Page) -> PageCtx<'a> {
                 };
                 (!content.trim().is_empty()).then_some(BlockCtx::Text { content })
             }
-            Block::Photo(i) => Some(BlockCtx::Photo(ctx.photo(
-                &page.photos[*i],
-                media.photos.get(*i)?,
+            Block::Photo(u) => Some(BlockCtx::Photo(ctx.photo(
+                &page.photos[u.photo],
+                media.photos.get(u.photo)?,
                 from,
+                &u.alt,
+                u.caption.as_deref(),
             ))),
             Block::Track(i) => {
                 track_position += 1;

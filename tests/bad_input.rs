@@ -1,0 +1,418 @@
+//! Bad input never crashes, never loses data: each case gets a clear error naming the file (and line),
+//! exit code 1, nothing written into content/, and the previous public/ left exactly as it was.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+/// A minimal valid site in a temp folder: one page and one album with one photo.
+fn small_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("content/albums/trip")).unwrap();
+    std::fs::write(
+        root.join("content/index.md"),
+        "+++\ntitle = \"Home\"\n+++\nHello.\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        repo().join("tests/fixtures/basic/content/albums/harbour-2024/gull.jpg"),
+        root.join("content/albums/trip/gull.jpg"),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("content/albums/trip/index.md"),
+        "+++\ntitle = \"Trip\"\n+++\n\n![A gull](gull.jpg)\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// Builds once successfully, applies `break_it`, builds again: the second build must fail with code 1,
+/// print every `expected` fragment, leave public/ byte-identical and content/ untouched.
+fn assert_fails_cleanly(break_it: impl FnOnce(&Path), expected: &[&str]) {
+    let site = small_site();
+    let root = site.path();
+    build(root, &[]);
+    let public_before = tree(&root.join("public"));
+    break_it(root);
+    let content_before = tree(&root.join("content"));
+    let out = run(&["build", "--root", root.to_str().unwrap()]);
+    let msg = text(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "expected exit 1, got {:?}:\n{msg}",
+        out.status.code()
+    );
+    assert!(!msg.contains("panicked"), "capsule panicked:\n{msg}");
+    for e in expected {
+        assert!(msg.contains(e), "message lacks {e:?}:\n{msg}");
+    }
+    assert_eq!(
+        tree(&root.join("public")),
+        public_before,
+        "public/ changed after a failed build"
+    );
+    assert_eq!(
+        tree(&root.join("content")),
+        content_before,
+        "content/ changed"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(root)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().starts_with(".public"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
+}
+
+#[test]
+fn broken_front_matter_names_file_and_line() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::write(
+                root.join("content/index.md"),
+                "+++\ntitle = \"Home\"\ndate = \n+++\nHello\n",
+            )
+            .unwrap()
+        },
+        &["content/index.md:3:", "front matter"],
+    );
+}
+
+#[test]
+fn unknown_front_matter_key_names_key_and_line() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::write(
+                root.join("content/albums/trip/index.md"),
+                "+++\ntitle = \"Trip\"\ncolour = \"red\"\n+++\n",
+            )
+            .unwrap()
+        },
+        &["content/albums/trip/index.md:3:", "colour"],
+    );
+}
+
+#[test]
+fn unterminated_front_matter_is_reported() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::write(
+                root.join("content/index.md"),
+                "+++\ntitle = \"Home\"\n\nHello\n",
+            )
+            .unwrap()
+        },
+        &["content/index.md:1:", "never ends"],
+    );
+}
+
+#[test]
+fn bad_date_names_line() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::write(
+                root.join("content/index.md"),
+                "+++\ntitle = \"Home\"\ndate = \"last summer\"\n+++\n",
+            )
+            .unwrap()
+        },
+        &["content/index.md:3:", "last summer"],
+    );
+}
+
+#[test]
+fn missing_photo_names_markdown_file_and_line() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::write(
+                root.join("content/albums/trip/index.md"),
+                "+++\ntitle = \"Trip\"\n+++\n\nText.\n\n![A boat](boat.jpg)\n",
+            )
+            .unwrap()
+        },
+        &[
+            "content/albums/trip/index.md:7:",
+            "boat.jpg",
+            "does not exist",
+        ],
+    );
+}
+
+#[test]
+fn missing_track_names_markdown_file_and_line() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::create_dir_all(root.join("content/playlists/mix")).unwrap();
+            std::fs::write(
+                root.join("content/playlists/mix/index.md"),
+                "Listen:\n\n[Song](song.flac)\n",
+            )
+            .unwrap();
+        },
+        &["content/playlists/mix/index.md:3:", "song.flac"],
+    );
+}
+
+#[test]
+fn corrupt_photo_names_the_file() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::write(
+                root.join("content/albums/trip/gull.jpg"),
+                b"this is not a jpeg at all",
+            )
+            .unwrap()
+        },
+        &["content/albums/trip/gull.jpg", "export it"],
+    );
+}
+
+#[test]
+fn truncated_photo_names_the_file() {
+    assert_fails_cleanly(
+        |root| {
+            let path = root.join("content/albums/trip/gull.jpg");
+            let bytes = std::fs::read(&path).unwrap();
+            std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        },
+        &["content/albums/trip/gull.jpg", "damaged or truncated"],
+    );
+}
+
+#[test]
+fn zero_byte_photo_names_the_file() {
+    assert_fails_cleanly(
+        |root| std::fs::write(root.join("content/albums/trip/empty.jpg"), b"").unwrap(),
+        &["content/albums/trip/empty.jpg", "empty"],
+    );
+}
+
+#[test]
+fn zero_byte_track_names_the_file() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::create_dir_all(root.join("content/playlists/mix")).unwrap();
+            std::fs::write(root.join("content/playlists/mix/silence.mp3"), b"").unwrap();
+        },
+        &["content/playlists/mix/silence.mp3", "empty"],
+    );
+}
+
+#[test]
+fn corrupt_track_names_the_file() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::create_dir_all(root.join("content/playlists/mix")).unwrap();
+            std::fs::write(
+                root.join("content/playlists/mix/noise.flac"),
+                b"fLaC but then nothing useful",
+            )
+            .unwrap();
+        },
+        &[
+            "content/playlists/mix/noise.flac",
+            "cannot read this audio file",
+        ],
+    );
+}
+
+#[test]
+fn non_utf8_markdown_names_file_and_line() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::write(
+                root.join("content/about.md"),
+                b"Line one\nCaf\xe9 in Latin-1\n",
+            )
+            .unwrap()
+        },
+        &["content/about.md:2:", "UTF-8"],
+    );
+}
+
+#[test]
+fn unsupported_photo_format_says_what_to_do() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::write(
+                root.join("content/albums/trip/IMG_0001.HEIC"),
+                b"....ftypheic",
+            )
+            .unwrap()
+        },
+        &["content/albums/trip/IMG_0001.HEIC", "export it as JPEG"],
+    );
+}
+
+#[test]
+fn path_leaving_content_is_refused() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::write(root.join("secret.jpg"), b"x").unwrap();
+            std::fs::write(
+                root.join("content/albums/trip/index.md"),
+                "![x](../../../secret.jpg)\n![y](%2e%2e/%2e%2e/%2e%2e/secret.jpg)\n",
+            )
+            .unwrap();
+        },
+        &[
+            "content/albums/trip/index.md:1:",
+            "content/albums/trip/index.md:2:",
+            "outside the content folder",
+        ],
+    );
+}
+
+#[test]
+fn two_items_with_the_same_address_name_both() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::create_dir_all(root.join("content/albums/Trip!")).unwrap();
+            std::fs::copy(
+                root.join("content/albums/trip/gull.jpg"),
+                root.join("content/albums/Trip!/gull.jpg"),
+            )
+            .unwrap();
+        },
+        &[
+            "content/albums/Trip!",
+            "content/albums/trip",
+            "both get the address \"albums/trip\"",
+        ],
+    );
+}
+
+#[test]
+fn link_to_a_missing_page_names_line() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::write(
+                root.join("content/index.md"),
+                "Hello.\n\nSee [about](about.md).\n",
+            )
+            .unwrap()
+        },
+        &["content/index.md:3:", "about.md", "does not match any page"],
+    );
+}
+
+#[test]
+fn broken_config_names_line() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::write(
+                root.join("capsule.toml"),
+                "title = \"x\"\n[photos]\ndisplay = \"big\"\n",
+            )
+            .unwrap()
+        },
+        &["capsule.toml:3:"],
+    );
+}
+
+#[test]
+fn broken_template_names_template_file_and_line() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::create_dir_all(root.join("templates/html")).unwrap();
+            std::fs::write(root.join("templates/html/page.html"), "{% extends \"html/base.html\" %}\n{% block main %}\n{{ title | nosuchfilter }}\n{% endblock %}\n").unwrap();
+            std::fs::write(root.join("content/about.md"), "About.\n").unwrap();
+        },
+        &["templates/html/page.html:3:", "template error"],
+    );
+}
+
+#[test]
+fn all_errors_are_reported_together() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::write(root.join("content/index.md"), "+++\nbad = 1\n+++\n").unwrap();
+            std::fs::write(
+                root.join("content/albums/trip/index.md"),
+                "![gone](gone.jpg)\n",
+            )
+            .unwrap();
+        },
+        &[
+            "content/index.md:2:",
+            "content/albums/trip/index.md:1:",
+            "2 errors",
+        ],
+    );
+}
+
+#[test]
+fn odd_file_names_build_with_slugged_outputs() {
+    let site = small_site();
+    let root = site.path();
+    let album = root.join("content/albums/Vacances d'été \"2024\"");
+    std::fs::create_dir_all(&album).unwrap();
+    std::fs::copy(
+        root.join("content/albums/trip/gull.jpg"),
+        album.join("Mouette à l'aube.jpg"),
+    )
+    .unwrap();
+    std::fs::write(album.join("index.md"), "![Une mouette](<Mouette à l'aube.jpg>)\n\n![La même, encore](Mouette%20%C3%A0%20l'aube.jpg)\n").unwrap();
+    build(root, &[]);
+    let html = root.join("public/html/albums/vacances-d-ete-2024");
+    assert!(html.join("index.html").is_file());
+    let page = std::fs::read_to_string(html.join("index.html")).unwrap();
+    // Default sizes: the 160 px photo is never enlarged, so its one version keeps its width.
+    assert!(page.contains("src=\"mouette-a-l-aube-160.jpg\""), "{page}");
+    assert!(root
+        .join("public/gemini/albums/vacances-d-ete-2024/mouette-a-l-aube-160.jpg")
+        .is_file());
+    // The same file placed twice keeps the words of each placement.
+    assert!(
+        page.contains("alt=\"Une mouette\"") && page.contains("alt=\"La même, encore\""),
+        "{page}"
+    );
+}
+
+#[test]
+fn output_folder_that_holds_other_files_is_refused() {
+    let site = small_site();
+    let root = site.path();
+    let out = run(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--out",
+        root.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("contains the site itself"));
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("thesis.odt"), b"precious").unwrap();
+    let out = run(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--out",
+        other.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("thesis.odt"));
+    assert_eq!(
+        std::fs::read(other.path().join("thesis.odt")).unwrap(),
+        b"precious"
+    );
+}
+
+#[test]
+fn missing_content_folder_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["build", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("there is no content/ folder"),
+        "{}",
+        text(&out)
+    );
+}
