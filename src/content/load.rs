@@ -283,59 +283,15 @@ impl Loader {
             }
         }
         if is_item {
-            let mut new_photos = Vec::new();
-            let mut new_tracks = Vec::new();
-            for path in self.sorted_entries(src_dir) {
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                if path.is_dir() {
-                    self.diags.warn(
-                        &path,
-                        None,
-                        "sub-folders of an album or playlist are ignored",
-                    );
-                } else if name == "index.md" {
-                } else if is_unsupported_photo(&path) {
-                    self.diags
-                        .error(&path, None, media_files::unsupported_photo_message(&path));
-                } else if is_photo(&path) {
-                    let is_cover_name = file_slug(&path) == "cover"
-                        || cover_file.as_deref() == Some(path.as_path());
-                    if photo_index.contains_key(&path) {
-                    } else if page.kind == PageKind::Album {
-                        new_photos.push(new_photo(path));
-                    } else if is_cover_name {
-                        page.photos.push(new_photo(path.clone()));
-                        photo_index.insert(path, page.photos.len() - 1);
-                    } else {
-                        self.diags.warn(&path, None, "photos in a playlist folder are ignored unless the playlist shows them or uses one as cover");
-                    }
-                } else if is_audio(&path) {
-                    if page.kind == PageKind::Album {
-                        self.diags.warn(&path, None, "audio files in an album are ignored; put tracks in a folder under content/playlists/");
-                    } else if !track_index.contains_key(&path) {
-                        if let Some(t) = self.read_track(&path, None, front) {
-                            new_tracks.push(t);
-                        }
-                    }
-                } else if media_files::extension(&path) != "md" {
-                    self.diags.warn(
-                        &path,
-                        None,
-                        "this file is not a photo or a track, so it is not published",
-                    );
-                }
-            }
-            new_photos.sort_by(|a, b| {
-                (a.taken.is_none(), &a.taken, &a.source).cmp(&(
-                    b.taken.is_none(),
-                    &b.taken,
-                    &b.source,
-                ))
-            });
-            for p in new_photos {
+            let extra = self.unmentioned(
+                page.kind,
+                src_dir,
+                &photo_index,
+                &track_index,
+                front,
+                cover_file.as_deref(),
+            );
+            for p in extra.photos {
                 page.body.push(Block::Photo(PhotoUse {
                     photo: page.photos.len(),
                     alt: String::new(),
@@ -343,16 +299,12 @@ impl Loader {
                 }));
                 page.photos.push(p);
             }
-            new_tracks.sort_by(|a, b| {
-                (a.number.is_none(), a.number, &a.source).cmp(&(
-                    b.number.is_none(),
-                    b.number,
-                    &b.source,
-                ))
-            });
-            for t in new_tracks {
+            for t in extra.tracks {
                 page.body.push(Block::Track(page.tracks.len()));
                 page.tracks.push(t);
+            }
+            if let Some(cover) = extra.cover {
+                page.photos.push(new_photo(cover));
             }
             for key in front.tracks.keys() {
                 if !src_dir.join(key).is_file() {
@@ -383,6 +335,68 @@ impl Loader {
                 .map(|t| t[..10].replace(':', "-"));
         }
         self.check_media(page);
+    }
+
+    /// The files of an item's folder that its text does not mention: photos to append to an album
+    /// (in capture order), tracks to append to a playlist (in track-number order), a playlist's cover.
+    fn unmentioned(
+        &mut self,
+        kind: PageKind,
+        dir: &Path,
+        photos: &HashMap<PathBuf, usize>,
+        tracks: &HashMap<PathBuf, usize>,
+        front: &FrontMatter,
+        cover: Option<&Path>,
+    ) -> Unmentioned {
+        let mut extra = Unmentioned::default();
+        for path in self.sorted_entries(dir) {
+            let album = kind == PageKind::Album;
+            if path.is_dir() {
+                self.diags.warn(
+                    &path,
+                    None,
+                    "sub-folders of an album or playlist are ignored",
+                );
+            } else if path.file_name().is_some_and(|n| n == "index.md") {
+                continue;
+            } else if is_unsupported_photo(&path) {
+                self.diags
+                    .error(&path, None, media_files::unsupported_photo_message(&path));
+            } else if is_photo(&path) {
+                if photos.contains_key(&path) {
+                    continue;
+                } else if album {
+                    extra.photos.push(new_photo(path));
+                } else if file_slug(&path) == "cover" || cover == Some(path.as_path()) {
+                    extra.cover = Some(path);
+                } else {
+                    self.diags.warn(&path, None, "photos in a playlist folder are ignored unless the playlist shows them or uses one as cover");
+                }
+            } else if is_audio(&path) {
+                if album {
+                    self.diags.warn(&path, None, "audio files in an album are ignored; put tracks in a folder under content/playlists/");
+                } else if !tracks.contains_key(&path) {
+                    extra.tracks.extend(self.read_track(&path, None, front));
+                }
+            } else if media_files::extension(&path) != "md" {
+                self.diags.warn(
+                    &path,
+                    None,
+                    "this file is not a photo or a track, so it is not published",
+                );
+            }
+        }
+        extra.photos.sort_by(|a, b| {
+            (a.taken.is_none(), &a.taken, &a.source).cmp(&(b.taken.is_none(), &b.taken, &b.source))
+        });
+        extra.tracks.sort_by(|a, b| {
+            (a.number.is_none(), a.number, &a.source).cmp(&(
+                b.number.is_none(),
+                b.number,
+                &b.source,
+            ))
+        });
+        extra
     }
 
     fn read_track(
@@ -543,6 +557,13 @@ impl Loader {
             }
         }
     }
+}
+
+#[derive(Default)]
+struct Unmentioned {
+    photos: Vec<Photo>,
+    tracks: Vec<Track>,
+    cover: Option<PathBuf>,
 }
 
 fn new_photo(source: PathBuf) -> Photo {
