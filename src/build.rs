@@ -24,6 +24,14 @@ pub struct BuildOutcome {
 }
 
 pub fn build(opts: &BuildOptions) -> Result<BuildOutcome, Error> {
+    build_with(opts, |staging, out| staging.commit(out))
+}
+
+/// A build whose final swap is done by `commit`, so the preview server can swap under its lock.
+pub fn build_with(
+    opts: &BuildOptions,
+    commit: impl FnOnce(Staging, &Path) -> Result<Vec<crate::output::Written>, Error>,
+) -> Result<BuildOutcome, Error> {
     let root = &opts.root;
     let config = Config::load(root)?;
     let templates = Templates::load(root)?;
@@ -39,7 +47,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildOutcome, Error> {
             return Err(with_warnings(e, &site.warnings));
         }
     }
-    let written = staging.commit(&out)?;
+    let written = commit(staging, &out)?;
     let report = Report::from_written(&written, &out, site.warnings.len());
     report.save(root)?;
     Ok(BuildOutcome {

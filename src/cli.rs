@@ -8,6 +8,7 @@ use crate::build::{build, root_or_current, BuildOptions};
 use crate::error::{Diagnostic, Error};
 use crate::report::Report;
 use crate::scaffold;
+use crate::serve::{self, ServeOptions};
 
 #[derive(Parser)]
 #[command(
@@ -34,6 +35,30 @@ pub enum Command {
     Build(BuildArgs),
     /// Print the size report of the last build, without building.
     Report(ReportArgs),
+    /// Preview the site while you edit it: the HTML site over HTTP, the capsule over Gemini.
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The site folder, the one that holds content/ (default: the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// The address to listen on. Only this computer can see the preview unless you change it.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// The port of the HTML preview (0 picks a free one).
+    #[arg(long, value_name = "N", default_value_t = 8000)]
+    pub http_port: u16,
+    /// The port of the Gemini capsule (0 picks a free one).
+    #[arg(long, value_name = "N", default_value_t = 1965)]
+    pub gemini_port: u16,
+    /// Serve only the HTML preview, no Gemini.
+    #[arg(long)]
+    pub no_gemini: bool,
+    /// Also show pages, albums and playlists marked draft = true.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 #[derive(Args)]
@@ -83,6 +108,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
+        Command::Serve(args) => serve::run(ServeOptions {
+            root: root_or_current(args.root.as_deref()),
+            bind: args.bind,
+            http_port: args.http_port,
+            gemini_port: args.gemini_port,
+            gemini: !args.no_gemini,
+            drafts: args.drafts,
+        }),
         Command::Report(args) => {
             let report = Report::load(&root_or_current(args.root.as_deref()))?;
             if args.json {

@@ -6,10 +6,12 @@ mod config;
 mod content;
 mod error;
 mod media;
+mod mime;
 mod output;
 mod render;
 mod report;
 mod scaffold;
+mod serve;
 
 use clap::Parser;
 

@@ -2,6 +2,8 @@
 //! and find (or install) the external checkers the tests use.
 #![allow(dead_code)]
 
+pub mod servers;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

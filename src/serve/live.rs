@@ -1,0 +1,137 @@
+//! The site being previewed: rebuilt when its sources change, swapped in under a lock so no request sees half a site.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, RwLock, RwLockReadGuard};
+use std::time::{Duration, Instant};
+
+use crate::build::{build_with, BuildOptions};
+use crate::config::CONFIG_FILE;
+
+/// How often the sources are looked at, at most. Saving a file and switching to the browser takes longer.
+const CHECK_EVERY: Duration = Duration::from_millis(50);
+
+pub struct Live {
+    opts: BuildOptions,
+    state: Mutex<State>,
+    /// Held while a build runs: one at a time, and requests wait for it.
+    building: Mutex<()>,
+    /// Readers hold it while they open a file; the swap of the output takes it for writing.
+    swap: RwLock<()>,
+}
+
+struct State {
+    fingerprint: u64,
+    checked: Instant,
+    /// The message of the last build, when it failed.
+    error: Option<String>,
+}
+
+impl Live {
+    /// Builds the site once; a failure is kept and shown until the sources are fixed.
+    pub fn start(opts: BuildOptions) -> Live {
+        let live = Live {
+            state: Mutex::new(State {
+                fingerprint: 0,
+                checked: Instant::now() - CHECK_EVERY * 2,
+                error: None,
+            }),
+            opts,
+            building: Mutex::new(()),
+            swap: RwLock::new(()),
+        };
+        live.refresh();
+        live
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.opts
+            .out
+            .clone()
+            .unwrap_or_else(|| self.opts.root.join("public"))
+    }
+
+    /// Rebuilds if anything under `content/`, `templates/` or `capsule.toml` changed since the last build.
+    pub fn refresh(&self) {
+        if self.lock_state().checked.elapsed() < CHECK_EVERY {
+            return;
+        }
+        let _one_build = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        let fingerprint = {
+            let mut state = self.lock_state();
+            // Another request may have checked while this one waited for the build lock.
+            if state.checked.elapsed() < CHECK_EVERY {
+                return;
+            }
+            state.checked = Instant::now();
+            let fingerprint = sources_fingerprint(&self.opts.root);
+            if fingerprint == state.fingerprint {
+                return;
+            }
+            fingerprint
+        };
+        let started = Instant::now();
+        let result = build_with(&self.opts, |staging, out| {
+            let _swapping = self.swap.write().unwrap_or_else(|e| e.into_inner());
+            staging.commit(out)
+        });
+        let mut state = self.lock_state();
+        state.fingerprint = fingerprint;
+        state.checked = Instant::now();
+        match result {
+            Ok(outcome) => {
+                crate::cli::print_warnings(&outcome.warnings);
+                println!("Built in {} ms.", started.elapsed().as_millis());
+                state.error = None;
+            }
+            Err(e) => {
+                let message = e.to_string();
+                eprintln!("{message}\nThe preview shows this error until the site is fixed.");
+                state.error = Some(message);
+            }
+        }
+    }
+
+    /// The error of the last build, if it failed.
+    pub fn error(&self) -> Option<String> {
+        self.lock_state().error.clone()
+    }
+
+    /// Hold this while opening a file of the output, so it is not swapped meanwhile.
+    pub fn read(&self) -> RwLockReadGuard<'_, ()> {
+        self.swap.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits for a running build to end (for a clean stop).
+    pub fn wait_for_build(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.building.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn lock_state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Names, sizes and modification times of every source file: any edit, addition or removal changes it.
+fn sources_fingerprint(root: &Path) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    for path in [
+        root.join("content"),
+        root.join("templates"),
+        root.join(CONFIG_FILE),
+    ] {
+        for entry in walkdir::WalkDir::new(&path)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(|e| e.ok())
+        {
+            entry.path().hash(&mut hasher);
+            if let Ok(meta) = entry.metadata() {
+                meta.len().hash(&mut hasher);
+                meta.modified().ok().hash(&mut hasher);
+            }
+        }
+    }
+    hasher.finish()
+}

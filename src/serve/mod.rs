@@ -1,0 +1,122 @@
+//! `capsule serve`: builds the site, then previews it over HTTP (HTML, and the capsule as HTML) and over Gemini with TLS.
+
+mod gemini;
+mod gemview;
+mod http;
+mod live;
+mod paths;
+mod tls;
+
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::build::BuildOptions;
+use crate::config::Config;
+use crate::error::Error;
+
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub http_port: u16,
+    pub gemini_port: u16,
+    pub gemini: bool,
+    pub drafts: bool,
+}
+
+/// Serves until the process is stopped (Ctrl-C waits for a running build, then exits).
+pub fn run(opts: ServeOptions) -> Result<(), Error> {
+    let config = Config::load(&opts.root)?;
+    if !opts.bind.is_loopback() {
+        eprintln!(
+            "warning: serving on {}: other computers on your network can see this preview. Use the default (127.0.0.1) to keep it to yourself.",
+            opts.bind
+        );
+    }
+    let live = Arc::new(live::Live::start(BuildOptions {
+        root: opts.root.clone(),
+        out: None,
+        drafts: opts.drafts,
+    }));
+
+    let http_addr = SocketAddr::new(opts.bind, opts.http_port);
+    let server = tiny_http::Server::http(http_addr).map_err(|e| {
+        Error::Usage(format!(
+            "cannot listen on {http_addr}: {e}; choose another port with --http-port"
+        ))
+    })?;
+    let http_port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .unwrap_or(opts.http_port);
+    let host = match opts.bind {
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        IpAddr::V4(ip) => ip.to_string(),
+    };
+    println!("HTML site:        http://{host}:{http_port}/");
+    println!(
+        "Capsule as HTML:  http://{host}:{http_port}{}",
+        http::GEMINI_VIEW
+    );
+    http::serve(Arc::new(server), live.clone(), 8);
+
+    if opts.gemini {
+        let tls = tls::load_or_create(&Config::cache_dir(&opts.root).join("tls"))?;
+        let listener =
+            TcpListener::bind(SocketAddr::new(opts.bind, opts.gemini_port)).map_err(|e| {
+                Error::Usage(format!(
+                    "cannot listen on port {}: {e}; choose another port with --gemini-port",
+                    opts.gemini_port
+                ))
+            })?;
+        let gemini_port = listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or(opts.gemini_port);
+        let mut hosts = vec![
+            "localhost".to_string(),
+            "127.0.0.1".to_string(),
+            "::1".to_string(),
+        ];
+        hosts.push(opts.bind.to_string());
+        let gemini_host = if opts.bind.is_loopback() {
+            "localhost".to_string()
+        } else {
+            host.clone()
+        };
+        println!("Gemini capsule:   gemini://{gemini_host}:{gemini_port}/");
+        println!("  (self-signed certificate, SHA-256 {})", tls.fingerprint);
+        gemini::serve(
+            listener,
+            Arc::new(gemini::Gemini {
+                live: live.clone(),
+                tls: tls.config,
+                hosts,
+                port: gemini_port,
+                lang: config.language.code().to_string(),
+            }),
+        );
+    }
+    println!(
+        "Edit your files and reload: the site is rebuilt when they change. Press Ctrl-C to stop."
+    );
+
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    })
+    .map_err(|e| Error::Usage(format!("cannot watch for Ctrl-C: {e}")))?;
+    // Rebuild in the background too, so a saved change is ready before the next request.
+    loop {
+        if stop_rx
+            .recv_timeout(std::time::Duration::from_millis(300))
+            .is_ok()
+        {
+            let _no_build_running = live.wait_for_build();
+            println!("Stopped.");
+            return Ok(());
+        }
+        live.refresh();
+    }
+}

@@ -1,0 +1,513 @@
+//! `capsule serve`, started as the real binary on free ports and spoken to over real sockets:
+//! HTTP like Garage's web endpoint, Gemini over TLS by the spec, rebuilds, hostile paths, load.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::servers::*;
+use common::*;
+
+/// The basic fixture plus a WAV over 32 KiB (bodies that size must still carry Content-Length).
+fn site() -> tempfile::TempDir {
+    let site = fixture("basic");
+    let mut wav =
+        b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x40\x1f\0\0\x80\x3e\0\0\x02\0\x10\0data"
+            .to_vec();
+    let samples = 40_000u32;
+    wav.extend_from_slice(&(samples * 2).to_le_bytes());
+    wav.extend((0..samples).flat_map(|i| (((i % 40) as i16 - 20) * 500).to_le_bytes()));
+    let riff_len = (wav.len() - 8) as u32;
+    wav[4..8].copy_from_slice(&riff_len.to_le_bytes());
+    std::fs::write(
+        site.path()
+            .join("content/playlists/night-drive/04-long.wav"),
+        wav,
+    )
+    .unwrap();
+    std::fs::write(site.path().join("secret.txt"), "TOP-SECRET").unwrap();
+    site
+}
+
+#[test]
+fn http_types_lengths_and_head() {
+    let dir = site();
+    let s = Serve::start(dir.path(), &[]);
+    for (path, ty) in [
+        ("/", "text/html; charset=utf-8"),
+        ("/style.css", "text/css; charset=utf-8"),
+        ("/atom.xml", "application/atom+xml"),
+        ("/albums/harbour-2024/gull-96.jpg", "image/jpeg"),
+        ("/playlists/night-drive/01-intro.flac", "audio/flac"),
+        ("/playlists/night-drive/02-city.mp3", "audio/mpeg"),
+        ("/playlists/night-drive/03-outro.ogg", "audio/ogg"),
+        ("/playlists/night-drive/04-long.wav", "audio/wav"),
+        ("/_gemini/index.gmi", "text/gemini; charset=utf-8"),
+    ] {
+        let r = s.get(path);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.header("Content-Type"), Some(ty), "{path}");
+        assert_eq!(
+            r.header("Content-Length")
+                .map(|l| l.parse::<usize>().unwrap()),
+            Some(r.body.len()),
+            "{path}"
+        );
+        assert!(r.header("Transfer-Encoding").is_none(), "{path} is chunked");
+    }
+    assert!(s.get("/playlists/night-drive/04-long.wav").body.len() > 32 * 1024);
+    let head = s.request(
+        "HEAD /playlists/night-drive/04-long.wav HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(head.header("Content-Length"), Some("80044"));
+}
+
+#[test]
+fn http_ranges_etags_folders_errors_and_methods() {
+    let dir = site();
+    let s = Serve::start(dir.path(), &[]);
+    let track = "/playlists/night-drive/04-long.wav";
+    let full = s.get(track).body;
+    let r = s.request(&format!(
+        "GET {track} HTTP/1.1\r\nHost: x\r\nRange: bytes=100-199\r\nConnection: close\r\n\r\n"
+    ));
+    assert_eq!(r.status, 206);
+    assert_eq!(r.header("Content-Range"), Some("bytes 100-199/80044"));
+    assert_eq!(r.body, &full[100..200]);
+    let r = s.request(&format!(
+        "GET {track} HTTP/1.1\r\nHost: x\r\nRange: bytes=-44\r\nConnection: close\r\n\r\n"
+    ));
+    assert_eq!((r.status, r.body.as_slice()), (206, &full[80000..]));
+    let r = s.request(&format!(
+        "GET {track} HTTP/1.1\r\nHost: x\r\nRange: bytes=90000-\r\nConnection: close\r\n\r\n"
+    ));
+    assert_eq!(r.status, 416);
+    assert_eq!(r.header("Content-Range"), Some("bytes */80044"));
+
+    let r = s.get("/style.css");
+    let etag = r.header("ETag").unwrap().to_string();
+    let r = s.request(&format!(
+        "GET /style.css HTTP/1.1\r\nHost: x\r\nIf-None-Match: {etag}\r\nConnection: close\r\n\r\n"
+    ));
+    assert_eq!(r.status, 304);
+    assert!(r.body.is_empty());
+
+    let r = s.get("/albums/harbour-2024/");
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("<h1>Harbour, June 2024</h1>"));
+    let r = s.get("/albums/harbour-2024");
+    assert_eq!(r.status, 302);
+    assert_eq!(r.header("Location"), Some("/albums/harbour-2024/"));
+    let r = s.get("/no/such/page");
+    assert_eq!(r.status, 404);
+    assert!(
+        r.text().contains("Page not found"),
+        "the site's own 404 page"
+    );
+    for method in ["POST", "PUT", "DELETE"] {
+        let r = s.request(&format!(
+            "{method} / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        ));
+        assert_eq!(r.status, 405, "{method}");
+        assert_eq!(r.header("Allow"), Some("GET, HEAD"));
+    }
+}
+
+#[test]
+fn capsule_is_viewable_over_http() {
+    let dir = site();
+    let s = Serve::start(dir.path(), &[]);
+    let r = s.get("/_gemini/");
+    assert_eq!(r.header("Content-Type"), Some("text/html; charset=utf-8"));
+    let html = r.text();
+    assert!(html.contains("<h1>Welcome to the harbour</h1>"), "{html}");
+    assert!(
+        html.contains("<a href=\"albums/harbour-2024/\">2024-06-01 Harbour, June 2024</a>"),
+        "{html}"
+    );
+    let r = s.get("/_gemini/about/");
+    assert!(
+        r.text().contains("<pre title=\"table\">"),
+        "preformatted blocks are kept"
+    );
+    assert_eq!(
+        s.get("/_gemini/albums/harbour-2024/gull-64.jpg")
+            .header("Content-Type"),
+        Some("image/jpeg")
+    );
+    assert_eq!(s.get("/_gemini").status, 302);
+}
+
+#[test]
+fn hostile_paths_never_leave_the_root() {
+    let dir = site();
+    let s = Serve::start(dir.path(), &[]);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        dir.path().join("secret.txt"),
+        dir.path().join("public/html/leak.txt"),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("public/gemini/up")).unwrap();
+    let attacks = [
+        "/../secret.txt",
+        "/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2e%2e/%2e%2e/secret.txt",
+        "/%2E%2e%2fsecret.txt",
+        "/%252e%252e/secret.txt",
+        "/..%5csecret.txt",
+        "/..\\secret.txt",
+        "/albums/%00/../../secret.txt",
+        "/%c0%ae%c0%ae/secret.txt",
+        "/leak.txt",
+        "/_gemini/up/secret.txt",
+        "/_gemini/../secret.txt",
+        "/_gemini/%2e%2e/%2e%2e/secret.txt",
+    ];
+    let abs = format!("/{}", dir.path().join("secret.txt").display());
+    for path in attacks
+        .iter()
+        .copied()
+        .chain([abs.as_str(), "//etc/passwd", "/etc/passwd"])
+    {
+        let r = s.request(&format!(
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        ));
+        assert!(
+            !r.text().contains("TOP-SECRET") && !r.text().contains("root:"),
+            "HTTP {path} leaked"
+        );
+        assert!(
+            matches!(r.status, 400 | 404),
+            "HTTP {path} gave {}",
+            r.status
+        );
+        let g = s.gemini(&format!("gemini://localhost:{}{path}", s.gemini));
+        assert!(
+            !g.text().contains("TOP-SECRET") && !g.text().contains("root:"),
+            "Gemini {path} leaked"
+        );
+        assert!(
+            matches!(g.status(), "51" | "59"),
+            "Gemini {path} gave {}",
+            g.header
+        );
+    }
+}
+
+#[test]
+fn gemini_status_codes_by_the_spec() {
+    let dir = site();
+    let s = Serve::start(dir.path(), &[]);
+    let base = format!("gemini://localhost:{}", s.gemini);
+    let r = s.gemini(&format!("{base}/"));
+    assert_eq!(r.header, "20 text/gemini; charset=utf-8; lang=en");
+    assert!(r.text().starts_with("# Welcome to the harbour"));
+    assert!(r.clean_close, "no close_notify");
+    let r = s.gemini(&format!("{base}/albums/harbour-2024/gull-64.jpg"));
+    assert_eq!(r.header, "20 image/jpeg");
+    assert_eq!(
+        r.body,
+        std::fs::read(
+            dir.path()
+                .join("public/gemini/albums/harbour-2024/gull-64.jpg")
+        )
+        .unwrap()
+    );
+    assert_eq!(
+        s.gemini(&format!("{base}/atom.xml")).header,
+        "20 application/atom+xml"
+    );
+    assert_eq!(
+        s.gemini(&format!("{base}/albums")).header,
+        format!("31 {base}/albums/")
+    );
+    assert_eq!(s.gemini(&format!("{base}/nothing-here")).status(), "51");
+    let long = format!("{base}/{}", "a".repeat(1100));
+    assert_eq!(s.gemini(&long).status(), "59");
+    assert_eq!(s.gemini(&format!("{base}/#top")).status(), "59");
+    assert_eq!(
+        s.gemini(&format!("gemini://user@localhost:{}/", s.gemini))
+            .status(),
+        "59"
+    );
+    assert_eq!(s.gemini("not a url").status(), "59");
+    assert_eq!(
+        s.gemini(&format!("gemini://example.org:{}/", s.gemini))
+            .status(),
+        "53"
+    );
+    assert_eq!(s.gemini("gemini://localhost:1/").status(), "53");
+    assert_eq!(
+        s.gemini(&format!("https://localhost:{}/", s.gemini))
+            .status(),
+        "53"
+    );
+    for (version, name) in [
+        (&rustls::version::TLS12, "1.2"),
+        (&rustls::version::TLS13, "1.3"),
+    ] {
+        let r = gemini_request(s.gemini, &format!("{base}/"), &s.cert(), Some(version));
+        assert_eq!(r.status(), "20", "TLS {name}");
+        assert_eq!(r.version, Some(version.version), "TLS {name}");
+        assert!(r.clean_close, "TLS {name}: no close_notify");
+    }
+}
+
+#[test]
+fn idle_gemini_clients_are_dropped() {
+    let dir = site();
+    let s = Serve::start(dir.path(), &["--no-gemini"]);
+    assert_eq!(s.gemini, 0, "--no-gemini starts no Gemini server");
+    drop(s);
+    let s = Serve::start(dir.path(), &[]);
+    let mut sock = std::net::TcpStream::connect(("127.0.0.1", s.gemini)).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 64];
+    let n = std::io::Read::read(&mut sock, &mut buf).unwrap_or(0);
+    assert_eq!(n, 0, "the server should close without answering");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(9) && waited < Duration::from_secs(15),
+        "dropped after {waited:?}"
+    );
+}
+
+#[test]
+fn real_gemini_clients_accept_the_server() {
+    let dir = site();
+    let s = Serve::start(dir.path(), &[]);
+    let url = format!("gemini://localhost:{}/albums/", s.gemini);
+    let mut openssl = Command::new("openssl")
+        .args([
+            "s_client",
+            "-quiet",
+            "-connect",
+            &format!("127.0.0.1:{}", s.gemini),
+            "-servername",
+            "localhost",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("openssl is installed");
+    std::io::Write::write_all(
+        openssl.stdin.as_mut().unwrap(),
+        format!("{url}\r\n").as_bytes(),
+    )
+    .unwrap();
+    let out = openssl.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("20 text/gemini; charset=utf-8; lang=en\r\n# Albums"),
+        "{text}"
+    );
+
+    let out = Command::new(agunua())
+        .args(["--insecure", "--no-tofu", &url])
+        .output()
+        .expect("agunua runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "agunua failed: {}{}",
+        text,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("=> harbour-2024/ 2024-06-01 Harbour, June 2024"),
+        "{text}"
+    );
+}
+
+/// agunua (PyPI), a Gemini client that refuses servers that skip close_notify; installed with pip when missing.
+fn agunua() -> std::path::PathBuf {
+    let find = || {
+        std::env::var_os("PATH").and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("agunua"))
+                .find(|p| p.is_file())
+        })
+    };
+    find()
+        .or_else(|| {
+            let _ = Command::new("python3")
+                .args(["-m", "pip", "install", "-q", "agunua"])
+                .status();
+            find()
+        })
+        .expect("agunua is missing and pip could not install it; run `bash .ci/run`")
+}
+
+#[test]
+fn certificate_is_kept_between_runs() {
+    let dir = site();
+    let first = Serve::start(dir.path(), &[]);
+    let cert = first.cert();
+    drop(first);
+    let second = Serve::start(dir.path(), &[]);
+    assert_eq!(second.cert(), cert);
+    assert_eq!(
+        second
+            .gemini(&format!("gemini://localhost:{}/", second.gemini))
+            .status(),
+        "20"
+    );
+}
+
+#[test]
+fn edits_are_rebuilt_and_errors_shown_until_fixed() {
+    let dir = site();
+    let s = Serve::start(dir.path(), &[]);
+    let about = dir.path().join("content/about.md");
+    std::fs::write(
+        &about,
+        "+++\ntitle = \"About\"\n+++\nA brand new sentence.\n",
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(120));
+    assert!(s.get("/about/").text().contains("A brand new sentence."));
+    assert!(s
+        .gemini(&format!("gemini://localhost:{}/about/", s.gemini))
+        .text()
+        .contains("A brand new sentence."));
+
+    std::fs::write(&about, "+++\ntitle = \"About\"\ncolour = 3\n+++\n").unwrap();
+    std::thread::sleep(Duration::from_millis(120));
+    let r = s.get("/about/");
+    assert_eq!(r.status, 500);
+    assert!(r.text().contains("content/about.md:3:"), "{}", r.text());
+    let g = s.gemini(&format!("gemini://localhost:{}/about/", s.gemini));
+    assert_eq!(g.status(), "40");
+    assert!(
+        g.meta().contains("content/about.md:3:") && g.meta().len() <= 1024,
+        "{}",
+        g.header
+    );
+    // Media of the last good build are still served meanwhile.
+    assert_eq!(s.get("/albums/harbour-2024/gull-96.jpg").status, 200);
+
+    std::fs::write(&about, "Fixed again.\n").unwrap();
+    std::thread::sleep(Duration::from_millis(120));
+    let r = s.get("/about/");
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("Fixed again."));
+}
+
+#[test]
+fn non_loopback_bind_warns_and_ctrl_c_stops_cleanly() {
+    let dir = site();
+    let mut s = Serve::start(dir.path(), &["--bind", "0.0.0.0", "--no-gemini"]);
+    assert!(s
+        .output
+        .lock()
+        .unwrap()
+        .contains("warning: serving on 0.0.0.0"));
+    let status = Command::new("kill")
+        .args(["-INT", &s.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    let code = loop {
+        if let Some(code) = s.child.try_wait().unwrap() {
+            break code;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "serve did not stop on Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(code.success(), "exit code {code:?}");
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(s.output.lock().unwrap().contains("Stopped."));
+}
+
+/// 200 HTTP connections and 50 Gemini clients at once, for a few seconds, with a rebuild in the middle:
+/// every response must be complete and correct. (bench/serve-load.sh measures throughput with wrk.)
+#[test]
+fn concurrent_clients_during_a_rebuild_see_no_errors() {
+    let dir = site();
+    let s = Serve::start(dir.path(), &[]);
+    let expected_css = s.get("/style.css").body;
+    let deadline = Instant::now() + Duration::from_secs(4);
+    let http_port = s.http;
+    let gemini_port = s.gemini;
+    let cert = s.cert();
+    let mut workers = Vec::new();
+    for i in 0..200 {
+        let css = expected_css.clone();
+        workers.push(std::thread::spawn(move || {
+            let mut n = 0;
+            while Instant::now() < deadline {
+                let path = if i % 2 == 0 {
+                    "/style.css"
+                } else {
+                    "/albums/harbour-2024/"
+                };
+                let r = http_request(
+                    http_port,
+                    &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+                );
+                assert_eq!(r.status, 200, "{path}");
+                if i % 2 == 0 {
+                    assert_eq!(r.body, css);
+                } else {
+                    assert!(r.text().contains("</html>"), "truncated page");
+                }
+                n += 1;
+            }
+            n
+        }));
+    }
+    for _ in 0..50 {
+        let cert = cert.clone();
+        workers.push(std::thread::spawn(move || {
+            let mut n = 0;
+            while Instant::now() < deadline {
+                let r = gemini_request(
+                    gemini_port,
+                    &format!("gemini://localhost:{gemini_port}/albums/harbour-2024/"),
+                    &cert,
+                    None,
+                );
+                assert_eq!(r.status(), "20");
+                assert!(
+                    r.clean_close && r.text().contains("=> gull-64.jpg"),
+                    "incomplete response"
+                );
+                n += 1;
+            }
+            n
+        }));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let album = dir.path().join("content/albums/harbour-2024/index.md");
+    let text = std::fs::read_to_string(&album).unwrap();
+    std::fs::write(
+        &album,
+        text.replace(
+            "The gulls were already there.",
+            "The gulls were already there, waiting.",
+        ),
+    )
+    .unwrap();
+    let total: usize = workers
+        .into_iter()
+        .map(|w| w.join().expect("a client saw an error"))
+        .sum();
+    assert!(total > 250, "only {total} requests");
+    assert!(
+        s.get("/albums/harbour-2024/").text().contains("waiting."),
+        "the rebuild happened"
+    );
+}
