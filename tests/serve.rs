@@ -398,7 +398,7 @@ fn edits_are_rebuilt_and_errors_shown_until_fixed() {
     std::fs::write(&about, "Fixed again.\n").unwrap();
     std::thread::sleep(Duration::from_millis(120));
     let r = s.get("/about/");
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status, 200, "{}\n{}", r.text(), s.output.lock().unwrap());
     assert!(r.text().contains("Fixed again."));
 }
 

@@ -3,6 +3,7 @@
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
@@ -15,8 +16,10 @@ const CHECK_EVERY: Duration = Duration::from_millis(50);
 pub struct Live {
     opts: BuildOptions,
     state: Mutex<State>,
-    /// Held while a build runs: one at a time, and requests wait for it.
+    /// Held while a check or build runs: one at a time, and requests wait for it.
     building: Mutex<()>,
+    /// Up while a check or build runs.
+    checking: AtomicBool,
     /// Readers hold it while they open a file; the swap of the output takes it for writing.
     swap: RwLock<()>,
 }
@@ -39,6 +42,7 @@ impl Live {
             }),
             opts,
             building: Mutex::new(()),
+            checking: AtomicBool::new(false),
             swap: RwLock::new(()),
         };
         live.refresh();
@@ -53,14 +57,19 @@ impl Live {
     }
 
     /// Rebuilds if anything under `content/`, `templates/` or `capsule.toml` changed since the last build.
+    /// A request that arrives while a build runs waits for it, so it never answers from the stale site.
     pub fn refresh(&self) {
-        if self.lock_state().checked.elapsed() < CHECK_EVERY {
+        // Fast path without the build lock. `checking` is raised before `checked` is renewed, so a
+        // recent `checked` seen here with `checking` down means that check has finished.
+        let recent = self.lock_state().checked.elapsed() < CHECK_EVERY;
+        if recent && !self.checking.load(Ordering::SeqCst) {
             return;
         }
         let _one_build = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        self.checking.store(true, Ordering::SeqCst);
+        let _lower = Lower(&self.checking);
         let fingerprint = {
             let mut state = self.lock_state();
-            // Another request may have checked while this one waited for the build lock.
             if state.checked.elapsed() < CHECK_EVERY {
                 return;
             }
@@ -110,6 +119,15 @@ impl Live {
 
     fn lock_state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Lowers the flag when a check ends, however it ends.
+struct Lower<'a>(&'a AtomicBool);
+
+impl Drop for Lower<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
     }
 }
 

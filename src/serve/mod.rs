@@ -26,6 +26,12 @@ pub struct ServeOptions {
 
 /// Serves until the process is stopped (Ctrl-C waits for a running build, then exits).
 pub fn run(opts: ServeOptions) -> Result<(), Error> {
+    // Watch for Ctrl-C first: a stop asked for during the first build is honoured once it ends.
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    })
+    .map_err(|e| Error::Usage(format!("cannot watch for Ctrl-C: {e}")))?;
     let config = Config::load(&opts.root)?;
     if !opts.bind.is_loopback() {
         eprintln!(
@@ -102,11 +108,6 @@ pub fn run(opts: ServeOptions) -> Result<(), Error> {
         "Edit your files and reload: the site is rebuilt when they change. Press Ctrl-C to stop."
     );
 
-    let (stop_tx, stop_rx) = std::sync::mpsc::channel();
-    ctrlc::set_handler(move || {
-        let _ = stop_tx.send(());
-    })
-    .map_err(|e| Error::Usage(format!("cannot watch for Ctrl-C: {e}")))?;
     // Rebuild in the background too, so a saved change is ready before the next request.
     loop {
         if stop_rx
