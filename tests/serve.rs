@@ -511,3 +511,61 @@ fn concurrent_clients_during_a_rebuild_see_no_errors() {
         "the rebuild happened"
     );
 }
+
+/// The same behaviours through curl, a client people really use.
+#[test]
+fn curl_sees_what_a_browser_sees() {
+    let dir = site();
+    let s = Serve::start(dir.path(), &["--no-gemini"]);
+    let base = format!("http://127.0.0.1:{}", s.http);
+    let curl = |args: &[&str]| {
+        let out = Command::new("curl")
+            .args(["-s", "-D", "-", "-o", "/dev/null"])
+            .args(args)
+            .output()
+            .expect("curl runs");
+        String::from_utf8_lossy(&out.stdout).to_lowercase()
+    };
+    let head = curl(&[&format!("{base}/playlists/night-drive/04-long.wav")]);
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(
+        head.contains("content-type: audio/wav") && head.contains("content-length: 80044"),
+        "{head}"
+    );
+    let range = curl(&[
+        "-r",
+        "10-19",
+        &format!("{base}/playlists/night-drive/04-long.wav"),
+    ]);
+    assert!(
+        range.starts_with("http/1.1 206") && range.contains("content-range: bytes 10-19/80044"),
+        "{range}"
+    );
+    let redirect = curl(&[&format!("{base}/albums")]);
+    assert!(
+        redirect.starts_with("http/1.1 302") && redirect.contains("location: /albums/"),
+        "{redirect}"
+    );
+    let out = Command::new("curl")
+        .args(["-s", "-L", &format!("{base}/albums")])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("<h1>Albums</h1>"),
+        "curl follows the redirect to the list"
+    );
+    let etag = curl(&[&format!("{base}/style.css")]);
+    let tag = etag
+        .lines()
+        .find_map(|l| l.strip_prefix("etag: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    let again = curl(&[
+        "-H",
+        &format!("If-None-Match: {tag}"),
+        &format!("{base}/style.css"),
+    ]);
+    assert!(again.starts_with("http/1.1 304"), "{again}");
+    assert!(curl(&[&format!("{base}/missing")]).starts_with("http/1.1 404"));
+}
