@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::content;
 use crate::error::{Diagnostic, Error};
-use crate::media;
+use crate::media::{self, Cache, MediaStats};
 use crate::output::{check_out_dir, Staging};
 use crate::render::{render_site, Templates};
 use crate::report::Report;
@@ -39,16 +39,21 @@ pub fn build_with(
     let out = opts.out.clone().unwrap_or_else(|| root.join("public"));
     check_out_dir(&out, root)?;
 
+    let cache = Cache::open(&Config::cache_dir(root).join("media"))?;
     let staging = Staging::create(&out)?;
-    match write_site(&site, &config, &templates, &staging) {
-        Ok(()) => {}
+    let stats = match write_site(&site, &config, &templates, &staging, &cache) {
+        Ok(stats) => stats,
         Err(e) => {
             staging.discard();
+            // Entries made before the failure are complete and stay for the next build.
+            let _ = cache.save();
             return Err(with_warnings(e, &site.warnings));
         }
-    }
+    };
     let written = commit(staging, &out)?;
-    let report = Report::from_written(&written, &out, site.warnings.len());
+    cache.prune()?;
+    cache.save()?;
+    let report = Report::from_written(&written, &out, site.warnings.len(), stats);
     report.save(root)?;
     Ok(BuildOutcome {
         report,
@@ -61,12 +66,13 @@ fn write_site(
     config: &Config,
     templates: &Templates,
     staging: &Staging,
-) -> Result<(), Error> {
-    let media = media::run(site, config, staging)?;
+    cache: &Cache,
+) -> Result<MediaStats, Error> {
+    let (media, stats) = media::run(site, config, staging, cache)?;
     for file in render_site(site, &media, templates)? {
         staging.write(file.format, &file.path, file.kind, file.text.as_bytes())?;
     }
-    Ok(())
+    Ok(stats)
 }
 
 /// Content errors found late (in media or templates) still carry the loader's warnings.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{line_of_offset, Diagnostic, Error};
+pub use crate::media::ImageFormat;
 
 pub const CONFIG_FILE: &str = "capsule.toml";
 
@@ -61,9 +62,17 @@ pub struct PhotoConfig {
     pub thumbnail: u32,
     /// Large version in the HTML site.
     pub display: u32,
-    /// The one version in the Gemini capsule.
+    /// The one version in the Gemini capsule (always JPEG, which every Gemini client shows).
     pub gemini: u32,
-    /// JPEG quality, 1 to 100.
+    /// The format of the HTML site's photos.
+    pub format: ImageFormat,
+    /// `perceptual`: the smallest file whose SSIMULACRA2 score reaches `target`; `fixed`: `quality`.
+    pub mode: QualityMode,
+    /// SSIMULACRA2 score for display and Gemini sizes, in perceptual mode (70 is high quality).
+    pub target: u8,
+    /// SSIMULACRA2 score for thumbnails, in perceptual mode.
+    pub thumbnail_target: u8,
+    /// Encoder quality, 1 to 100, in fixed mode.
     pub quality: u8,
 }
 
@@ -73,9 +82,20 @@ impl Default for PhotoConfig {
             thumbnail: 480,
             display: 1600,
             gemini: 1200,
+            format: ImageFormat::Webp,
+            mode: QualityMode::Perceptual,
+            target: 70,
+            thumbnail_target: 60,
             quality: 80,
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum QualityMode {
+    Perceptual,
+    Fixed,
 }
 
 impl Config {
@@ -140,6 +160,16 @@ impl Config {
                 p.quality
             ),
         );
+        for (key, value) in [
+            ("target", p.target),
+            ("thumbnail_target", p.thumbnail_target),
+        ] {
+            check(
+                (10..=95).contains(&value),
+                key,
+                format!("photos.{key} = {value} is out of range; use a SSIMULACRA2 score from 10 to 95 (70 is high quality, 50 is medium)"),
+            );
+        }
         if let Some(url) = &self.html_base_url {
             check(
                 url.starts_with("https://") || url.starts_with("http://"),

@@ -109,6 +109,23 @@ impl Staging {
         Ok(bytes)
     }
 
+    /// Publishes a cached file: a hard link when the file system allows it (no copy), else a copy.
+    pub fn link(&self, format: Format, rel: &str, kind: Kind, source: &Path) -> Result<u64, Error> {
+        let path = self.path(format, rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(Error::io("create", parent))?;
+        }
+        let _ = std::fs::remove_file(&path);
+        if std::fs::hard_link(source, &path).is_err() {
+            std::fs::copy(source, &path).map_err(Error::io("copy", source))?;
+        }
+        let bytes = std::fs::metadata(&path)
+            .map_err(Error::io("read", &path))?
+            .len();
+        self.record(format, rel, kind, bytes);
+        Ok(bytes)
+    }
+
     fn record(&self, format: Format, rel: &str, kind: Kind, bytes: u64) {
         let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
         written.push(Written {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::error::{display_path, Error};
-use crate::media::human_bytes;
+use crate::media::{human_bytes, MediaStats};
 use crate::output::{Format, Kind, Written};
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,10 +45,17 @@ pub struct Report {
     /// Where the build wrote its output.
     pub out: PathBuf,
     pub warnings: usize,
+    /// Media jobs that encoded, and those served from the cache.
+    pub media: MediaStats,
 }
 
 impl Report {
-    pub fn from_written(written: &[Written], out: &Path, warnings: usize) -> Report {
+    pub fn from_written(
+        written: &[Written],
+        out: &Path,
+        warnings: usize,
+        media: MediaStats,
+    ) -> Report {
         let mut formats: BTreeMap<String, FormatReport> = Format::ALL
             .iter()
             .map(|f| (f.dir().to_string(), FormatReport::default()))
@@ -68,6 +75,7 @@ impl Report {
             formats,
             out: out.to_path_buf(),
             warnings,
+            media,
         }
     }
 
@@ -104,6 +112,11 @@ impl Report {
                 ));
             }
         }
+        let m = &self.media;
+        s.push_str(&format!(
+            "  media: {} photos and {} tracks encoded, {} photos and {} tracks from the cache\n",
+            m.photos.run, m.tracks.run, m.photos.reused, m.tracks.reused
+        ));
         if self.warnings > 0 {
             s.push_str(&format!(
                 "  {} warning{}\n",

@@ -364,7 +364,7 @@ fn odd_file_names_build_with_slugged_outputs() {
     assert!(html.join("index.html").is_file());
     let page = std::fs::read_to_string(html.join("index.html")).unwrap();
     // Default sizes: the 160 px photo is never enlarged, so its one version keeps its width.
-    assert!(page.contains("src=\"mouette-a-l-aube-160.jpg\""), "{page}");
+    assert!(page.contains("src=\"mouette-a-l-aube-160.webp\""), "{page}");
     assert!(root
         .join("public/gemini/albums/vacances-d-ete-2024/mouette-a-l-aube-160.jpg")
         .is_file());

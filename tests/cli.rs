@@ -42,7 +42,7 @@ fn new_site_builds_from_inside_and_with_root() {
     build(&site, &[]);
     let album =
         std::fs::read_to_string(site.join("public/html/albums/my-first-album/index.html")).unwrap();
-    assert!(album.contains("sunset-480.jpg"));
+    assert!(album.contains("sunset-480.webp"));
     let playlist =
         std::fs::read_to_string(site.join("public/gemini/playlists/my-first-playlist/index.gmi"))
             .unwrap();

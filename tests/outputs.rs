@@ -252,7 +252,7 @@ fn images_have_size_alt_lazy_and_link_to_larger() {
     assert!(seen > 10);
     let album =
         std::fs::read_to_string(basic().out().join("html/albums/harbour-2024/index.html")).unwrap();
-    assert!(album.contains(r#"<a href="gull-96.jpg"><img src="gull-48.jpg" srcset="gull-48.jpg 48w, gull-96.jpg 96w""#), "{album}");
+    assert!(album.contains(r#"<a href="gull-96.webp"><img src="gull-48.webp" srcset="gull-48.webp 48w, gull-96.webp 96w""#), "{album}");
 }
 
 #[test]
@@ -439,11 +439,14 @@ fn no_metadata_survives_in_published_images() {
     for site in all_sites() {
         for format in ["gemini", "html"] {
             for (path, bytes) in tree(&site.out().join(format)) {
-                if !path.ends_with(".jpg") {
+                if !path.ends_with(".jpg") && !path.ends_with(".webp") {
                     continue;
                 }
+                // EXIF and XMP blocks of JPEG (APP1) and WebP (chunks), IPTC (Photoshop APP13), camera names.
                 for marker in [
                     &b"Exif\0\0"[..],
+                    b"EXIF",
+                    b"XMP ",
                     b"http://ns.adobe.com/xap",
                     b"Photoshop 3.0",
                     b"FixtureCam",
@@ -472,7 +475,7 @@ fn exif_orientation_is_applied() {
     let img = image::open(
         basic()
             .out()
-            .join("html/albums/harbour-2024/rotated-72.jpg"),
+            .join("html/albums/harbour-2024/rotated-72.webp"),
     )
     .unwrap();
     assert_eq!((img.width(), img.height()), (72, 96));

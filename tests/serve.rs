@@ -38,7 +38,8 @@ fn http_types_lengths_and_head() {
         ("/", "text/html; charset=utf-8"),
         ("/style.css", "text/css; charset=utf-8"),
         ("/atom.xml", "application/atom+xml"),
-        ("/albums/harbour-2024/gull-96.jpg", "image/jpeg"),
+        ("/albums/harbour-2024/gull-96.webp", "image/webp"),
+        ("/albums/harbour-2024/gull-48.webp", "image/webp"),
         ("/playlists/night-drive/01-intro.flac", "audio/flac"),
         ("/playlists/night-drive/02-city.mp3", "audio/mpeg"),
         ("/playlists/night-drive/03-outro.ogg", "audio/ogg"),
@@ -393,7 +394,7 @@ fn edits_are_rebuilt_and_errors_shown_until_fixed() {
         g.header
     );
     // Media of the last good build are still served meanwhile.
-    assert_eq!(s.get("/albums/harbour-2024/gull-96.jpg").status, 200);
+    assert_eq!(s.get("/albums/harbour-2024/gull-96.webp").status, 200);
 
     std::fs::write(&about, "Fixed again.\n").unwrap();
     std::thread::sleep(Duration::from_millis(120));

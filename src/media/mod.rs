@@ -1,6 +1,8 @@
 //! Media jobs: every photo and track of the site turned into the files that both outputs link to.
 
 mod audio;
+pub mod cache;
+mod encode;
 mod photo;
 
 use std::collections::HashMap;
@@ -13,6 +15,8 @@ use crate::error::{Diagnostics, Error};
 use crate::output::Staging;
 
 pub use audio::{AudioFile, TrackOutput};
+pub use cache::Cache;
+pub use encode::ImageFormat;
 pub use photo::PhotoOutput;
 
 /// The outputs of one page's media, in the same order as its `photos` and `tracks`.
@@ -31,12 +35,42 @@ enum Job<'a> {
 }
 
 enum Done {
-    Photo(String, PhotoOutput),
+    Photo(String, PhotoOutput, bool),
     Track(String, TrackOutput),
 }
 
-/// Runs every media job in parallel, writing into `staging`. All failures are collected.
-pub fn run(site: &Site, config: &Config, staging: &Staging) -> Result<MediaOutputs, Error> {
+/// How much media work a build did, per kind of job.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MediaStats {
+    pub photos: JobCount,
+    pub tracks: JobCount,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct JobCount {
+    /// Jobs that encoded something.
+    pub run: u64,
+    /// Jobs whose outputs came from the cache.
+    pub reused: u64,
+}
+
+impl JobCount {
+    fn add(&mut self, ran: bool) {
+        if ran {
+            self.run += 1;
+        } else {
+            self.reused += 1;
+        }
+    }
+}
+
+/// Runs every media job in parallel, reusing the cache, writing into `staging`. All failures are collected.
+pub fn run(
+    site: &Site,
+    config: &Config,
+    staging: &Staging,
+    cache: &Cache,
+) -> Result<(MediaOutputs, MediaStats), Error> {
     let mut jobs = Vec::new();
     for page in site.all_pages() {
         jobs.extend(page.photos.iter().map(|p| Job::Photo(&page.dir, p)));
@@ -45,8 +79,8 @@ pub fn run(site: &Site, config: &Config, staging: &Staging) -> Result<MediaOutpu
     let results: Vec<Result<Done, Error>> = jobs
         .par_iter()
         .map(|job| match job {
-            Job::Photo(dir, p) => photo::process(p, &config.photos, dir, staging)
-                .map(|o| Done::Photo(dir.to_string(), o)),
+            Job::Photo(dir, p) => photo::process(p, &config.photos, dir, staging, cache)
+                .map(|(o, ran)| Done::Photo(dir.to_string(), o, ran)),
             Job::Track(dir, t) => {
                 audio::process(t, dir, staging).map(|o| Done::Track(dir.to_string(), o))
             }
@@ -55,16 +89,20 @@ pub fn run(site: &Site, config: &Config, staging: &Staging) -> Result<MediaOutpu
 
     let mut diags = Diagnostics::default();
     let mut outputs = MediaOutputs::new();
+    let mut stats = MediaStats::default();
     for result in results {
         match result {
-            Ok(Done::Photo(dir, o)) => outputs.entry(dir).or_default().photos.push(o),
+            Ok(Done::Photo(dir, o, ran)) => {
+                stats.photos.add(ran);
+                outputs.entry(dir).or_default().photos.push(o)
+            }
             Ok(Done::Track(dir, o)) => outputs.entry(dir).or_default().tracks.push(o),
             Err(Error::Content { errors, .. }) => diags.errors.extend(errors),
             Err(other) => return Err(other),
         }
     }
     diags.into_result()?;
-    Ok(outputs)
+    Ok((outputs, stats))
 }
 
 /// "212 KB", "4.1 MB": decimal units, as storage quotas count them.

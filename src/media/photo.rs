@@ -1,17 +1,17 @@
-//! Photos, stage one: decode, apply the EXIF orientation, resize, and re-encode as JPEG so that no metadata survives.
+//! Photos: decode, apply the EXIF orientation, flatten to RGB, resize, encode each size for each format
+//! (HTML: WebP or JPEG; Gemini: JPEG) at a perceptual target or a fixed quality. No metadata survives.
 
-use std::io::Cursor;
-
-use image::codecs::jpeg::JpegEncoder;
-use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
+use serde::{Deserialize, Serialize};
 
-use crate::config::PhotoConfig;
+use super::cache::Cache;
+use super::encode::{resize, smallest_reaching, Encoding, ImageFormat};
+use crate::config::{PhotoConfig, QualityMode};
 use crate::content::Photo;
 use crate::error::{Diagnostic, Error};
 use crate::output::{join_path, Format, Kind, Staging};
 
-/// One encoded size of a photo.
+/// One encoded size of a photo, as published.
 #[derive(Debug, Clone)]
 pub struct Rendition {
     /// Path inside the format's folder.
@@ -19,7 +19,7 @@ pub struct Rendition {
     pub width: u32,
     pub height: u32,
     pub bytes: u64,
-    /// Shown to readers: "JPEG".
+    /// Shown to readers: "JPEG", "WebP".
     pub label: &'static str,
 }
 
@@ -40,59 +40,123 @@ impl PhotoOutput {
     }
 }
 
+/// What the cache keeps of one encoded file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Encoded {
+    file: String,
+    width: u32,
+    height: u32,
+    format: ImageFormat,
+    quality: u8,
+    score: Option<f64>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct PhotoMeta {
+    html: Vec<Encoded>,
+    gemini: Encoded,
+}
+
 fn fail(photo: &Photo, msg: impl std::fmt::Display) -> Error {
     Error::content(Diagnostic::new(&photo.source, None, msg.to_string()))
 }
 
+/// Publishes one photo into `dir` of both formats, from the cache when its key matches.
+/// Returns whether any encoding work was done.
 pub fn process(
     photo: &Photo,
     cfg: &PhotoConfig,
     dir: &str,
     staging: &Staging,
-) -> Result<PhotoOutput, Error> {
-    let image = decode(photo)?;
-    let rgb = flatten(image);
-    let mut encoded: Vec<(u32, u32, Vec<u8>)> = Vec::new();
-    let mut encode = |target: u32| -> Result<(u32, u32, usize), Error> {
-        let (w, h) = fit(rgb.width(), rgb.height(), target);
-        if let Some(i) = encoded.iter().position(|e| (e.0, e.1) == (w, h)) {
-            return Ok((w, h, i));
+    cache: &Cache,
+) -> Result<(PhotoOutput, bool), Error> {
+    let hash = cache
+        .source_hash(&photo.source)
+        .map_err(|e| fail(photo, format!("cannot read the photo: {e}")))?;
+    let key = Cache::key(&hash, "photo", cfg);
+    let (entry, meta, ran) = match cache.get::<PhotoMeta>(&key) {
+        Some((entry, meta)) => (entry, meta, false),
+        None => {
+            let (entry, meta) = cache.put(&key, |tmp| encode_all(photo, cfg, tmp))?;
+            (entry, meta, true)
         }
-        let resized = if (w, h) == rgb.dimensions() {
-            rgb.clone()
-        } else {
-            image::imageops::resize(&rgb, w, h, FilterType::Lanczos3)
-        };
-        let mut buf = Vec::new();
-        JpegEncoder::new_with_quality(Cursor::new(&mut buf), cfg.quality)
-            .encode_image(&resized)
-            .map_err(|e| fail(photo, format!("could not encode the photo: {e}")))?;
-        encoded.push((w, h, buf));
-        Ok((w, h, encoded.len() - 1))
     };
-    let thumb = encode(cfg.thumbnail)?;
-    let display = encode(cfg.display)?;
-    let gemini = encode(cfg.gemini)?;
-
-    let write = |format: Format, (w, h, i): (u32, u32, usize)| -> Result<Rendition, Error> {
-        let name = format!("{}-{w}.jpg", photo.name);
-        let path = join_path(dir, &name);
-        let bytes = &encoded[i].2;
-        staging.write(format, &path, Kind::Images, bytes)?;
+    let publish = |format: Format, e: &Encoded| -> Result<Rendition, Error> {
+        let path = join_path(
+            dir,
+            &format!("{}-{}.{}", photo.name, e.width, e.format.ext()),
+        );
+        let bytes = staging.link(format, &path, Kind::Images, &entry.join(&e.file))?;
         Ok(Rendition {
             path,
-            width: w,
-            height: h,
-            bytes: bytes.len() as u64,
-            label: "JPEG",
+            width: e.width,
+            height: e.height,
+            bytes,
+            label: e.format.label(),
         })
     };
-    let mut html = vec![write(Format::Html, thumb)?];
-    if display.2 != thumb.2 {
-        html.push(write(Format::Html, display)?);
+    let html = meta
+        .html
+        .iter()
+        .map(|e| publish(Format::Html, e))
+        .collect::<Result<Vec<_>, _>>()?;
+    let gemini = publish(Format::Gemini, &meta.gemini)?;
+    Ok((PhotoOutput { html, gemini }, ran))
+}
+
+fn encode_all(photo: &Photo, cfg: &PhotoConfig, tmp: &std::path::Path) -> Result<PhotoMeta, Error> {
+    let rgb = flatten(decode(photo)?);
+    let (w, h) = rgb.dimensions();
+    let sized = |target: u32| -> Result<RgbImage, Error> {
+        let (tw, th) = fit(w, h, target);
+        resize(&rgb, tw, th).map_err(|e| fail(photo, format!("could not resize the photo: {e}")))
+    };
+    let display = sized(cfg.display)?;
+    let thumbnail = if fit(w, h, cfg.thumbnail) == display.dimensions() {
+        None
+    } else {
+        let (tw, th) = fit(w, h, cfg.thumbnail);
+        // From the display size: the same result as from the original, for far less work.
+        Some(resize(&display, tw, th).map_err(|e| fail(photo, e))?)
+    };
+    let gemini_img = sized(cfg.gemini)?;
+    drop(rgb);
+
+    let encode =
+        |img: &RgbImage, format: ImageFormat, target: f64, name: &str| -> Result<Encoded, Error> {
+            let e: Encoding = match cfg.mode {
+                QualityMode::Perceptual => smallest_reaching(img, format, target, 5, 100),
+                QualityMode::Fixed => format.encode(img, cfg.quality).map(|bytes| Encoding {
+                    bytes,
+                    quality: cfg.quality,
+                    score: None,
+                }),
+            }
+            .map_err(|e| fail(photo, format!("could not encode the photo: {e}")))?;
+            let file = format!("{name}.{}", format.ext());
+            std::fs::write(tmp.join(&file), &e.bytes).map_err(Error::io("write", tmp))?;
+            Ok(Encoded {
+                file,
+                width: img.width(),
+                height: img.height(),
+                format,
+                quality: e.quality,
+                score: e.score,
+            })
+        };
+    let html_format = cfg.format;
+    let mut html = Vec::new();
+    if let Some(t) = &thumbnail {
+        html.push(encode(
+            t,
+            html_format,
+            cfg.thumbnail_target as f64,
+            "thumbnail",
+        )?);
     }
-    let gemini = write(Format::Gemini, gemini)?;
-    Ok(PhotoOutput { html, gemini })
+    html.push(encode(&display, html_format, cfg.target as f64, "display")?);
+    let gemini = encode(&gemini_img, ImageFormat::Jpeg, cfg.target as f64, "gemini")?;
+    Ok(PhotoMeta { html, gemini })
 }
 
 fn decode(photo: &Photo) -> Result<DynamicImage, Error> {

@@ -1,0 +1,308 @@
+//! Encoders and the perceptual search: JPEG through mozjpeg, WebP through libwebp, resizing through
+//! fast_image_resize, and the smallest encoding whose SSIMULACRA2 score reaches a target.
+
+use image::RgbImage;
+use serde::{Deserialize, Serialize};
+
+/// The image formats capsule writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageFormat {
+    Jpeg,
+    Webp,
+}
+
+impl ImageFormat {
+    pub fn ext(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "jpg",
+            ImageFormat::Webp => "webp",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "JPEG",
+            ImageFormat::Webp => "WebP",
+        }
+    }
+
+    pub fn encode(self, img: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
+        match self {
+            ImageFormat::Jpeg => mozjpeg(img, quality),
+            ImageFormat::Webp => {
+                Ok(
+                    webp::Encoder::from_rgb(img.as_raw(), img.width(), img.height())
+                        .encode(quality as f32)
+                        .to_vec(),
+                )
+            }
+        }
+    }
+
+    pub fn decode(self, bytes: &[u8]) -> Result<RgbImage, String> {
+        let format = match self {
+            ImageFormat::Jpeg => image::ImageFormat::Jpeg,
+            ImageFormat::Webp => image::ImageFormat::WebP,
+        };
+        image::load_from_memory_with_format(bytes, format)
+            .map(|i| i.into_rgb8())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Progressive, optimised JPEG with mozjpeg's trellis quantisation. It writes no metadata but JFIF.
+fn mozjpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
+    // mozjpeg reports libjpeg errors by unwinding; keep them inside this call.
+    std::panic::catch_unwind(|| -> std::io::Result<Vec<u8>> {
+        let mut c = mozjpeg::Compress::new(mozjpeg::ColorSpace::JCS_RGB);
+        c.set_size(img.width() as usize, img.height() as usize);
+        c.set_quality(quality as f32);
+        c.set_progressive_mode();
+        c.set_optimize_coding(true);
+        c.set_optimize_scans(true);
+        let mut started = c.start_compress(Vec::new())?;
+        started.write_scanlines(img.as_raw())?;
+        started.finish()
+    })
+    .map_err(|_| "the JPEG encoder failed".to_string())?
+    .map_err(|e| e.to_string())
+}
+
+/// Lanczos3 resize to exactly `w`×`h`.
+pub fn resize(img: &RgbImage, w: u32, h: u32) -> Result<RgbImage, String> {
+    use fast_image_resize as fr;
+    if (w, h) == img.dimensions() {
+        return Ok(img.clone());
+    }
+    let src =
+        fr::images::ImageRef::new(img.width(), img.height(), img.as_raw(), fr::PixelType::U8x3)
+            .map_err(|e| e.to_string())?;
+    let mut dst = fr::images::Image::new(w, h, fr::PixelType::U8x3);
+    fr::Resizer::new()
+        .resize(
+            &src,
+            &mut dst,
+            &fr::ResizeOptions::new()
+                .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3)),
+        )
+        .map_err(|e| e.to_string())?;
+    RgbImage::from_raw(w, h, dst.into_vec())
+        .ok_or_else(|| "resize produced a wrong buffer".to_string())
+}
+
+/// SSIMULACRA2 of `distorted` against `reference` (same size): 100 is identical, 70 is "high quality".
+pub fn score(reference: &RgbImage, distorted: &RgbImage) -> Result<f64, String> {
+    use ssimulacra2::{ColorPrimaries, Rgb, TransferCharacteristic};
+    let frame = |img: &RgbImage| {
+        let data = img
+            .pixels()
+            .map(|p| {
+                [
+                    p[0] as f32 / 255.0,
+                    p[1] as f32 / 255.0,
+                    p[2] as f32 / 255.0,
+                ]
+            })
+            .collect();
+        Rgb::new(
+            data,
+            img.width() as usize,
+            img.height() as usize,
+            TransferCharacteristic::SRGB,
+            ColorPrimaries::BT709,
+        )
+        .map_err(|e| format!("{e:?}"))
+    };
+    ssimulacra2::compute_frame_ssimulacra2(frame(reference)?, frame(distorted)?)
+        .map_err(|e| format!("{e:?}"))
+}
+
+/// One encoding with the quality setting that made it and the score the search measured.
+pub struct Encoding {
+    pub bytes: Vec<u8>,
+    pub quality: u8,
+    pub score: Option<f64>,
+}
+
+/// Side of the square tiles the search scores.
+const TILE: u32 = 256;
+
+/// Up to four tiles spread over the image, side by side: scoring them costs a fraction of the whole
+/// frame while still seeing its corners and centre. Small images are used whole.
+fn mosaic(img: &RgbImage) -> RgbImage {
+    let (w, h) = img.dimensions();
+    if w <= TILE * 2 && h <= TILE * 2 {
+        return img.clone();
+    }
+    let (tw, th) = (TILE.min(w), TILE.min(h));
+    let spots = [(0.2, 0.25), (0.8, 0.25), (0.5, 0.5), (0.35, 0.8)];
+    let mut out = RgbImage::new(tw * 2, th * 2);
+    for (i, (fx, fy)) in spots.iter().enumerate() {
+        let x0 = ((w as f64 * fx) as u32).saturating_sub(tw / 2).min(w - tw);
+        let y0 = ((h as f64 * fy) as u32).saturating_sub(th / 2).min(h - th);
+        let (ox, oy) = ((i as u32 % 2) * tw, (i as u32 / 2) * th);
+        for y in 0..th {
+            for x in 0..tw {
+                out.put_pixel(ox + x, oy + y, *img.get_pixel(x0 + x, y0 + y));
+            }
+        }
+    }
+    out
+}
+
+/// Score units gained per quality step, to aim the first guesses; refined from the probes themselves.
+const SLOPE: f64 = 0.6;
+const MAX_PROBES: usize = 6;
+
+/// The smallest encoding whose score reaches `target`, searched over quality `lowest..=highest`:
+/// a secant step inside a bracket of a failing and a passing quality, until they are at most two apart.
+/// When even `highest` misses the target, that encoding is returned with its score.
+pub fn smallest_reaching(
+    img: &RgbImage,
+    format: ImageFormat,
+    target: f64,
+    lowest: u8,
+    highest: u8,
+) -> Result<Encoding, String> {
+    if img.width() < 8 || img.height() < 8 {
+        return Ok(Encoding {
+            bytes: format.encode(img, highest)?,
+            quality: highest,
+            score: None,
+        });
+    }
+    let reference = mosaic(img);
+    let probe = |q: u8| -> Result<Encoding, String> {
+        let bytes = format.encode(img, q)?;
+        let s = score(&reference, &mosaic(&format.decode(&bytes)?))?;
+        Ok(Encoding {
+            bytes,
+            quality: q,
+            score: Some(s),
+        })
+    };
+    let mut fail: Option<(u8, f64)> = None;
+    let mut pass: Option<Encoding> = None;
+    let mut q = 75u8.clamp(lowest, highest);
+    for _ in 0..MAX_PROBES {
+        let e = probe(q)?;
+        let s = e.score.unwrap_or(0.0);
+        if s >= target {
+            if pass.as_ref().is_none_or(|p| q < p.quality) {
+                pass = Some(e);
+            }
+        } else if fail.is_none_or(|(fq, _)| q > fq) {
+            fail = Some((q, s));
+        }
+        let next = match (&fail, &pass) {
+            (Some((fq, _)), Some(p)) if p.quality <= fq + 2 => break,
+            (Some((fq, fs)), Some(p)) => {
+                let ps = p.score.unwrap_or(target);
+                let slope = ((ps - fs) / (p.quality - fq) as f64).max(0.05);
+                let guess = *fq as f64 + (target - fs) / slope;
+                (guess.ceil() as u8).clamp(fq + 1, p.quality - 1)
+            }
+            (None, Some(p)) if p.quality <= lowest => break,
+            (None, Some(p)) => {
+                let step = ((p.score.unwrap_or(target) - target) / SLOPE)
+                    .ceil()
+                    .max(3.0) as u8;
+                p.quality.saturating_sub(step).max(lowest)
+            }
+            (Some((fq, _)), None) if *fq >= highest => break,
+            (Some((fq, fs)), None) => {
+                let step = ((target - fs) / SLOPE).ceil().max(3.0) as u8;
+                fq.saturating_add(step).min(highest)
+            }
+            (None, None) => unreachable!("a probe always passes or fails"),
+        };
+        q = next;
+    }
+    match pass {
+        Some(e) => Ok(e),
+        None => probe(highest),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gradient(w: u32, h: u32) -> RgbImage {
+        RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([
+                (x * 255 / w) as u8,
+                (y * 255 / h) as u8,
+                ((x + y) % 255) as u8,
+            ])
+        })
+    }
+
+    #[test]
+    fn encoders_round_trip_without_metadata() {
+        let img = gradient(64, 48);
+        for format in [ImageFormat::Jpeg, ImageFormat::Webp] {
+            let bytes = format.encode(&img, 80).unwrap();
+            let back = format.decode(&bytes).unwrap();
+            assert_eq!(back.dimensions(), (64, 48));
+            assert!(
+                !bytes.windows(4).any(|w| w == b"Exif"),
+                "{format:?} wrote EXIF"
+            );
+        }
+        let jpeg = ImageFormat::Jpeg.encode(&img, 80).unwrap();
+        // SOF2: a progressive JPEG.
+        assert!(jpeg.windows(2).any(|w| w == [0xFF, 0xC2]));
+    }
+
+    /// A photo-like test image: smooth areas, edges and fine texture.
+    fn busy(w: u32, h: u32) -> RgbImage {
+        RgbImage::from_fn(w, h, |x, y| {
+            let n = (x.wrapping_mul(2654435761) ^ y.wrapping_mul(40503)) % 37;
+            let edge = if (x / 23 + y / 17) % 2 == 0 { 60 } else { 0 };
+            image::Rgb([
+                (x * 200 / w + n) as u8,
+                (y * 180 / h + edge) as u8,
+                (((x + y) / 3) % 200 + n) as u8,
+            ])
+        })
+    }
+
+    #[test]
+    fn search_reaches_the_target_within_two_quality_steps() {
+        for (img, format) in [
+            (busy(300, 200), ImageFormat::Webp),
+            (busy(700, 600), ImageFormat::Jpeg),
+        ] {
+            let e = smallest_reaching(&img, format, 70.0, 5, 100).unwrap();
+            let reference = mosaic(&img);
+            let at = |q: u8| {
+                score(
+                    &reference,
+                    &mosaic(&format.decode(&format.encode(&img, q).unwrap()).unwrap()),
+                )
+                .unwrap()
+            };
+            assert!(
+                at(e.quality) >= 70.0,
+                "{format:?}: chosen quality {} misses the target",
+                e.quality
+            );
+            if e.quality >= 8 {
+                assert!(
+                    at(e.quality - 3) < 70.0,
+                    "{format:?}: quality {} would also do",
+                    e.quality - 3
+                );
+            }
+        }
+        assert!(score(&busy(64, 64), &busy(64, 64)).unwrap() > 99.0);
+    }
+
+    #[test]
+    fn mosaic_of_a_large_image_is_four_tiles() {
+        assert_eq!(mosaic(&busy(1600, 1000)).dimensions(), (512, 512));
+        assert_eq!(mosaic(&busy(300, 200)).dimensions(), (300, 200));
+    }
+}
