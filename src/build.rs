@@ -41,8 +41,8 @@ pub fn build_with(
 
     let cache = Cache::open(&Config::cache_dir(root).join("media"))?;
     let staging = Staging::create(&out)?;
-    let stats = match write_site(&site, &config, &templates, &staging, &cache) {
-        Ok(stats) => stats,
+    let (stats, media_warnings) = match write_site(&site, &config, &templates, &staging, &cache) {
+        Ok(done) => done,
         Err(e) => {
             staging.discard();
             // Entries made before the failure are complete and stay for the next build.
@@ -53,12 +53,11 @@ pub fn build_with(
     let written = commit(staging, &out)?;
     cache.prune()?;
     cache.save()?;
-    let report = Report::from_written(&written, &out, site.warnings.len(), stats);
+    let mut warnings = site.warnings;
+    warnings.extend(media_warnings);
+    let report = Report::from_written(&written, &out, warnings.len(), stats);
     report.save(root)?;
-    Ok(BuildOutcome {
-        report,
-        warnings: site.warnings,
-    })
+    Ok(BuildOutcome { report, warnings })
 }
 
 fn write_site(
@@ -67,12 +66,12 @@ fn write_site(
     templates: &Templates,
     staging: &Staging,
     cache: &Cache,
-) -> Result<MediaStats, Error> {
-    let (media, stats) = media::run(site, config, staging, cache)?;
+) -> Result<(MediaStats, Vec<Diagnostic>), Error> {
+    let (media, stats, warnings) = media::run(site, config, staging, cache)?;
     for file in render_site(site, &media, templates)? {
         staging.write(file.format, &file.path, file.kind, file.text.as_bytes())?;
     }
-    Ok(stats)
+    Ok((stats, warnings))
 }
 
 /// Content errors found late (in media or templates) still carry the loader's warnings.

@@ -22,6 +22,32 @@ pub struct Config {
     /// Absolute `gemini://` address of the capsule, for its Atom feed.
     pub gemini_base_url: Option<String>,
     pub photos: PhotoConfig,
+    pub audio: AudioConfig,
+}
+
+/// How tracks are published: Opus for browsers, MP3 as the fallback that every player and Gemini client plays.
+#[derive(Debug, Clone, Deserialize, Serialize, Hash)]
+#[serde(deny_unknown_fields, default)]
+pub struct AudioConfig {
+    /// Publish Ogg Opus (HTML `<audio>`).
+    pub opus: bool,
+    /// Opus bitrate in kb/s (never above a lossy source's own).
+    pub opus_bitrate: u32,
+    /// Publish MP3 too: the HTML fallback and the file Gemini links to.
+    pub mp3: bool,
+    /// MP3 bitrate in kb/s (never above a lossy source's own).
+    pub mp3_bitrate: u32,
+}
+
+impl Default for AudioConfig {
+    fn default() -> Self {
+        AudioConfig {
+            opus: true,
+            opus_bitrate: 96,
+            mp3: true,
+            mp3_bitrate: 128,
+        }
+    }
 }
 
 impl Default for Config {
@@ -34,6 +60,7 @@ impl Default for Config {
             html_base_url: None,
             gemini_base_url: None,
             photos: PhotoConfig::default(),
+            audio: AudioConfig::default(),
         }
     }
 }
@@ -170,6 +197,22 @@ impl Config {
                 format!("photos.{key} = {value} is out of range; use a SSIMULACRA2 score from 10 to 95 (70 is high quality, 50 is medium)"),
             );
         }
+        let a = &self.audio;
+        check(
+            (6..=256).contains(&a.opus_bitrate),
+            "opus_bitrate",
+            format!("audio.opus_bitrate = {} is out of range; use 6 to 256 kb/s (96 is very good music, 64 good)", a.opus_bitrate),
+        );
+        check(
+            (32..=320).contains(&a.mp3_bitrate),
+            "mp3_bitrate",
+            format!("audio.mp3_bitrate = {} is out of range; use 32 to 320 kb/s (128 is a common choice)", a.mp3_bitrate),
+        );
+        check(
+            a.opus || a.mp3,
+            "mp3",
+            "[audio] turns off both opus and mp3; keep at least one".to_string(),
+        );
         if let Some(url) = &self.html_base_url {
             check(
                 url.starts_with("https://") || url.starts_with("http://"),

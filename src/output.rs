@@ -98,17 +98,6 @@ impl Staging {
         Ok(())
     }
 
-    /// Copies a source file as it is into the output and records it.
-    pub fn copy(&self, format: Format, rel: &str, kind: Kind, source: &Path) -> Result<u64, Error> {
-        let path = self.path(format, rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(Error::io("create", parent))?;
-        }
-        let bytes = std::fs::copy(source, &path).map_err(Error::io("copy", source))?;
-        self.record(format, rel, kind, bytes);
-        Ok(bytes)
-    }
-
     /// Publishes a cached file: a hard link when the file system allows it (no copy), else a copy.
     pub fn link(&self, format: Format, rel: &str, kind: Kind, source: &Path) -> Result<u64, Error> {
         let path = self.path(format, rel);

@@ -260,14 +260,12 @@ fn audio_has_controls_no_preload_and_typed_sources() {
     let html = std::fs::read_to_string(basic().out().join("html/playlists/night-drive/index.html"))
         .unwrap();
     assert_eq!(html.matches("<audio controls preload=\"none\">").count(), 3);
-    for (file, mime) in [
-        ("01-intro.flac", "audio/flac"),
-        ("02-city.mp3", "audio/mpeg"),
-        ("03-outro.ogg", "audio/ogg"),
-    ] {
+    // Opus first for browsers that play it, then the MP3 fallback; both encoded from any source format.
+    for name in ["01-intro", "02-city", "03-outro"] {
+        let sources = format!("<source src=\"{name}.opus\" type=\"audio/ogg; codecs=opus\">\n<source src=\"{name}.mp3\" type=\"audio/mpeg\">");
         assert!(
-            html.contains(&format!("<source src=\"{file}\" type=\"{mime}\">")),
-            "no source for {file}"
+            html.contains(&sources),
+            "no Opus and MP3 sources for {name}:\n{html}"
         );
     }
 }
@@ -504,4 +502,73 @@ fn builds_are_deterministic() {
         tree(&a.path().join("public")),
         tree(&b.path().join("public"))
     );
+}
+
+/// Every Opus file passes opusinfo (Debian opus-tools), lasts what its source lasts (gapless), and carries
+/// the source's tags; no lossy source is published at a higher bitrate than its own.
+#[test]
+fn audio_is_valid_gapless_tagged_and_never_inflated() {
+    let dir = basic().out().join("html/playlists/night-drive");
+    for (name, title, source_kbps) in [
+        ("01-intro", "Intro", None),
+        ("02-city", "City Lights", Some(16)),
+        ("03-outro", "Outro", None),
+    ] {
+        let opus = dir.join(format!("{name}.opus"));
+        let out = Command::new(opusinfo())
+            .arg(&opus)
+            .output()
+            .expect("opusinfo runs");
+        let info = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && !info.contains("WARNING") && !info.contains("ERROR"),
+            "{name}: {info}"
+        );
+        assert!(
+            info.contains("Playback length: 0m:01.000s"),
+            "{name} is not exactly 1 s long:\n{info}"
+        );
+        assert!(
+            info.contains(&format!("TITLE={title}")) && info.contains("ARTIST=The Fixtures"),
+            "{name} tags:\n{info}"
+        );
+        if let Some(kbps) = source_kbps {
+            for ext in ["opus", "mp3"] {
+                use lofty::prelude::*;
+                let file = lofty::read_from_path(dir.join(format!("{name}.{ext}"))).unwrap();
+                let published = file.properties().audio_bitrate().unwrap_or(0);
+                // A few kb/s of container overhead at most.
+                assert!(
+                    published <= kbps + 6,
+                    "{name}.{ext}: {published} kb/s from a {kbps} kb/s source"
+                );
+            }
+        }
+        let mp3 = lofty::read_from_path(dir.join(format!("{name}.mp3"))).unwrap();
+        use lofty::prelude::*;
+        assert_eq!(
+            mp3.primary_tag().and_then(|t| t.title()).as_deref(),
+            Some(title),
+            "{name}.mp3 title"
+        );
+    }
+}
+
+/// opusinfo, installed with apt-get when missing.
+fn opusinfo() -> std::path::PathBuf {
+    let find = || {
+        std::env::var_os("PATH").and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("opusinfo"))
+                .find(|p| p.is_file())
+        })
+    };
+    find()
+        .or_else(|| {
+            let _ = Command::new("apt-get")
+                .args(["install", "-y", "-qq", "opus-tools"])
+                .status();
+            find()
+        })
+        .expect("opusinfo (Debian package opus-tools) is missing; run `bash .ci/run`")
 }

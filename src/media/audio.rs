@@ -1,8 +1,21 @@
-//! Tracks, stage one: copied as they are into both outputs (the media pipeline will transcode them).
+//! Tracks: decoded as a stream (symphonia; opus-pure for Opus), resampled to 48 kHz (rubato), encoded
+//! to gapless Ogg Opus (opus-pure) and to MP3 (LAME), tagged, and cached by content like photos.
 
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::cache::Cache;
+use crate::config::AudioConfig;
 use crate::content::Track;
-use crate::error::Error;
+use crate::error::{Diagnostic, Error};
 use crate::output::{join_path, Format, Kind, Staging};
+
+const RATE: u32 = 48_000;
+/// 20 ms at 48 kHz: the Opus frame.
+const FRAME: usize = 960;
 
 /// One published audio file of a track.
 #[derive(Debug, Clone)]
@@ -15,37 +28,669 @@ pub struct AudioFile {
 
 #[derive(Debug, Clone)]
 pub struct TrackOutput {
-    /// In the order of the HTML `<source>` elements.
+    /// In the order of the HTML `<source>` elements: Opus first, then the MP3 fallback.
     pub html: Vec<AudioFile>,
+    /// The file Gemini links to: MP3, which Gemini clients play, when it exists.
     pub gemini: AudioFile,
+    /// Measured while decoding, so it holds even when a file's header lies.
+    pub duration_secs: u64,
 }
 
-pub fn mime_and_label(ext: &str) -> (&'static str, &'static str) {
-    match ext {
-        "flac" => ("audio/flac", "FLAC"),
-        "wav" => ("audio/wav", "WAV"),
-        "mp3" => ("audio/mpeg", "MP3"),
-        "ogg" | "oga" => ("audio/ogg", "Ogg Vorbis"),
-        "opus" => ("audio/ogg", "Opus"),
-        "m4a" => ("audio/mp4", "M4A"),
-        "aif" | "aiff" => ("audio/aiff", "AIFF"),
-        _ => ("application/octet-stream", "audio"),
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Codec {
+    Opus,
+    Mp3,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Encoded {
+    file: String,
+    codec: Codec,
+    kbps: u32,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct TrackMeta {
+    files: Vec<Encoded>,
+    frames: u64,
+    /// Problems worth a warning, kept so a cached track warns again.
+    notes: Vec<String>,
+}
+
+fn fail(track: &Track, msg: impl std::fmt::Display) -> Error {
+    Error::content(Diagnostic::new(&track.source, None, msg.to_string()))
+}
+
+/// Publishes one track into `dir` of both formats. Returns its outputs, whether it encoded, and warnings.
+pub fn process(
+    track: &Track,
+    cfg: &AudioConfig,
+    dir: &str,
+    staging: &Staging,
+    cache: &Cache,
+) -> Result<(TrackOutput, bool, Vec<String>), Error> {
+    let hash = cache
+        .source_hash(&track.source)
+        .map_err(|e| fail(track, format!("cannot read the file: {e}")))?;
+    let key = Cache::key(&hash, "track", cfg);
+    let (entry, meta, ran) = match cache.get::<TrackMeta>(&key) {
+        Some((entry, meta)) => (entry, meta, false),
+        None => {
+            let (entry, meta) = cache.put(&key, |tmp| encode_all(track, cfg, tmp))?;
+            (entry, meta, true)
+        }
+    };
+    let mut files = Vec::new();
+    for e in &meta.files {
+        let (ext, mime, label) = match e.codec {
+            Codec::Opus => ("opus", "audio/ogg; codecs=opus", "Opus"),
+            Codec::Mp3 => ("mp3", "audio/mpeg", "MP3"),
+        };
+        let path = join_path(dir, &format!("{}.{ext}", track.name));
+        let bytes = staging.link(Format::Html, &path, Kind::Audio, &entry.join(&e.file))?;
+        files.push((
+            e.codec,
+            AudioFile {
+                path,
+                bytes,
+                mime,
+                label,
+            },
+        ));
+    }
+    let gemini_pick = files
+        .iter()
+        .find(|(c, _)| *c == Codec::Mp3)
+        .or(files.first())
+        .map(|(_, f)| f.clone());
+    let gemini = gemini_pick.ok_or_else(|| fail(track, "no audio format is enabled in [audio]"))?;
+    let source = meta.files.iter().find(|e| {
+        e.codec
+            == if gemini.label == "MP3" {
+                Codec::Mp3
+            } else {
+                Codec::Opus
+            }
+    });
+    if let Some(e) = source {
+        staging.link(
+            Format::Gemini,
+            &gemini.path,
+            Kind::Audio,
+            &entry.join(&e.file),
+        )?;
+    }
+    Ok((
+        TrackOutput {
+            html: files.into_iter().map(|(_, f)| f).collect(),
+            gemini,
+            duration_secs: (meta.frames + RATE as u64 / 2) / RATE as u64,
+        },
+        ran,
+        meta.notes.clone(),
+    ))
+}
+
+fn encode_all(track: &Track, cfg: &AudioConfig, tmp: &Path) -> Result<TrackMeta, Error> {
+    let lossy = matches!(track.ext.as_str(), "mp3" | "ogg" | "oga" | "opus" | "m4a");
+    // Never spend more bits than a lossy source has.
+    let cap = |kbps: u32| match (lossy, source_kbps(&track.source)) {
+        (true, Some(src)) if src > 0 => kbps.min(src),
+        _ => kbps,
+    };
+    let mut decoder = Decoder::open(&track.source).map_err(|e| fail(track, e))?;
+    let channels = decoder.channels.clamp(1, 2);
+    let mut resampler = To48k::new(decoder.rate, channels).map_err(|e| fail(track, e))?;
+    let mut opus = match cfg.opus {
+        true => Some(
+            OpusSink::new(
+                &tmp.join("track.opus"),
+                channels,
+                cap(cfg.opus_bitrate),
+                track,
+            )
+            .map_err(|e| fail(track, e))?,
+        ),
+        false => None,
+    };
+    let mut mp3 = match cfg.mp3 {
+        true => Some(
+            Mp3Sink::new(
+                &tmp.join("track.mp3"),
+                channels,
+                cap(cfg.mp3_bitrate),
+                track,
+            )
+            .map_err(|e| fail(track, e))?,
+        ),
+        false => None,
+    };
+    let mut input_frames = 0u64;
+    let mut chunk = Vec::new();
+    let mut at48 = Vec::new();
+    loop {
+        chunk.clear();
+        match decoder.next(&mut chunk, channels) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(fail(track, e)),
+        }
+        input_frames += (chunk.len() / channels) as u64;
+        at48.clear();
+        resampler
+            .push(&chunk, &mut at48)
+            .map_err(|e| fail(track, e))?;
+        feed(&mut opus, &mut mp3, &at48, track)?;
+    }
+    if input_frames == 0 {
+        return Err(fail(
+            track,
+            "no audio could be decoded from this file; check that it plays, or export it again",
+        ));
+    }
+    let frames = input_frames * RATE as u64 / decoder.rate as u64;
+    at48.clear();
+    resampler
+        .finish(frames, &mut at48)
+        .map_err(|e| fail(track, e))?;
+    feed(&mut opus, &mut mp3, &at48, track)?;
+
+    let mut files = Vec::new();
+    if let Some(sink) = opus {
+        let kbps = sink.kbps;
+        sink.finish(frames).map_err(|e| fail(track, e))?;
+        files.push(Encoded {
+            file: "track.opus".into(),
+            codec: Codec::Opus,
+            kbps,
+        });
+    }
+    if let Some(sink) = mp3 {
+        let kbps = sink.kbps;
+        sink.finish().map_err(|e| fail(track, e))?;
+        files.push(Encoded {
+            file: "track.mp3".into(),
+            codec: Codec::Mp3,
+            kbps,
+        });
+    }
+    let mut notes = Vec::new();
+    if let Some(claimed) = track.duration_secs {
+        let got = frames / RATE as u64;
+        if claimed > got + 2 {
+            notes.push(format!(
+                "the file ends early: its header says {claimed} s but only {got} s could be decoded; the published track is the {got} s that exist"
+            ));
+        }
+    }
+    Ok(TrackMeta {
+        files,
+        frames,
+        notes,
+    })
+}
+
+fn feed(
+    opus: &mut Option<OpusSink>,
+    mp3: &mut Option<Mp3Sink>,
+    samples: &[f32],
+    track: &Track,
+) -> Result<(), Error> {
+    if let Some(s) = opus {
+        s.push(samples).map_err(|e| fail(track, e))?;
+    }
+    if let Some(s) = mp3 {
+        s.push(samples).map_err(|e| fail(track, e))?;
+    }
+    Ok(())
+}
+
+/// The average bitrate of a file, from its header.
+fn source_kbps(path: &Path) -> Option<u32> {
+    use lofty::prelude::*;
+    lofty::read_from_path(path)
+        .ok()?
+        .properties()
+        .audio_bitrate()
+}
+
+/// Decoded audio as interleaved f32, a packet at a time.
+struct Decoder {
+    inner: Inner,
+    rate: u32,
+    channels: usize,
+}
+
+enum Inner {
+    Symphonia {
+        format: Box<dyn symphonia::core::formats::FormatReader>,
+        decoder: Box<dyn symphonia::core::codecs::audio::AudioDecoder>,
+        track_id: u32,
+        buf: Vec<f32>,
+    },
+    Opus {
+        reader: opus_pure::OggOpusReader<std::io::BufReader<File>>,
+        // Boxed: the decoder's state is large, and a Decoder is moved around.
+        decoder: Box<opus_pure::OpusDecoder>,
+        trim: opus_pure::Trim,
+        block: Vec<f32>,
+    },
+}
+
+impl Decoder {
+    fn open(path: &Path) -> Result<Decoder, String> {
+        let is_opus = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("opus"));
+        if is_opus {
+            let file = File::open(path).map_err(|e| e.to_string())?;
+            let reader = opus_pure::OggOpusReader::new(std::io::BufReader::new(file))
+                .map_err(|e| format!("not a readable Opus file ({e})"))?;
+            let channels = reader.head().channel_count as usize;
+            let decoder = reader
+                .head()
+                .decoder(RATE as i32)
+                .map_err(|e| e.to_string())?;
+            let trim = opus_pure::Trim::new(reader.head(), RATE as i32, channels)
+                .map_err(|e| e.to_string())?;
+            return Ok(Decoder {
+                inner: Inner::Opus {
+                    reader,
+                    decoder: Box::new(decoder),
+                    trim,
+                    block: vec![0.0; opus_pure::MAX_PACKET_SAMPLES * channels],
+                },
+                rate: RATE,
+                channels,
+            });
+        }
+        use symphonia::core::formats::probe::Hint;
+        use symphonia::core::formats::TrackType;
+        let file = File::open(path).map_err(|e| e.to_string())?;
+        let mss = symphonia::core::io::MediaSourceStream::new(Box::new(file), Default::default());
+        let mut hint = Hint::new();
+        if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+            hint.with_extension(ext);
+        }
+        let format = symphonia::default::get_probe()
+            .probe(&hint, mss, Default::default(), Default::default())
+            .map_err(|e| {
+                format!("not a readable audio file ({e}); export it again as FLAC, WAV, MP3 or Ogg")
+            })?;
+        let track = format
+            .default_track(TrackType::Audio)
+            .ok_or("the file holds no audio track")?;
+        let params = track
+            .codec_params
+            .as_ref()
+            .and_then(|p| p.audio())
+            .ok_or("the file's audio codec is not supported")?;
+        let rate = params
+            .sample_rate
+            .ok_or("the file does not say its sample rate")?;
+        let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(2);
+        let decoder = symphonia::default::get_codecs()
+            .make_audio_decoder(params, &Default::default())
+            .map_err(|e| format!("this audio codec is not supported ({e}); export it again as FLAC, WAV, MP3 or Ogg"))?;
+        let track_id = track.id;
+        Ok(Decoder {
+            inner: Inner::Symphonia {
+                format,
+                decoder,
+                track_id,
+                buf: Vec::new(),
+            },
+            rate,
+            channels,
+        })
+    }
+
+    /// Appends the next packet's samples, as `channels` interleaved channels. `false` at the end.
+    fn next(&mut self, out: &mut Vec<f32>, channels: usize) -> Result<bool, String> {
+        let source_channels = self.channels;
+        match &mut self.inner {
+            Inner::Symphonia {
+                format,
+                decoder,
+                track_id,
+                buf,
+            } => loop {
+                let packet = match format.next_packet() {
+                    Ok(Some(p)) => p,
+                    Ok(None) => return Ok(false),
+                    // A truncated file ends where its data ends; the caller compares durations.
+                    Err(symphonia::core::errors::Error::IoError(_)) => return Ok(false),
+                    Err(e) => return Err(format!("the file is damaged ({e})")),
+                };
+                if packet.track_id != *track_id {
+                    continue;
+                }
+                match decoder.decode(&packet) {
+                    Ok(audio) => {
+                        buf.resize(audio.samples_interleaved(), 0.0);
+                        audio.copy_to_slice_interleaved(&mut buf[..]);
+                        let n = audio.spec().channels().count().max(1);
+                        remix(buf, n, channels, out);
+                        return Ok(true);
+                    }
+                    Err(symphonia::core::errors::Error::DecodeError(_)) => continue,
+                    Err(symphonia::core::errors::Error::IoError(_)) => return Ok(false),
+                    Err(e) => return Err(format!("the audio cannot be decoded ({e})")),
+                }
+            },
+            Inner::Opus {
+                reader,
+                decoder,
+                trim,
+                block,
+            } => {
+                let Some(packet) = reader.packets().next() else {
+                    return Ok(false);
+                };
+                let packet = packet.map_err(|e| format!("the Opus file is damaged ({e})"))?;
+                let n = decoder
+                    .decode(&packet.data, opus_pure::MAX_PACKET_SAMPLES, block)
+                    .map_err(|e| format!("the Opus audio cannot be decoded ({e})"))?;
+                let kept = trim.keep(&packet, &block[..n * source_channels]);
+                remix(kept, source_channels, channels, out);
+                Ok(true)
+            }
+        }
     }
 }
 
-pub fn process(track: &Track, dir: &str, staging: &Staging) -> Result<TrackOutput, Error> {
-    let path = join_path(dir, &format!("{}.{}", track.name, track.ext));
-    let (mime, label) = mime_and_label(&track.ext);
-    let copy = |format| -> Result<AudioFile, Error> {
-        let bytes = staging.copy(format, &path, Kind::Audio, &track.source)?;
-        Ok(AudioFile {
-            path: path.clone(),
-            bytes,
-            mime,
-            label,
+/// Keeps mono as mono and folds anything wider into stereo (the first two channels).
+fn remix(input: &[f32], from: usize, to: usize, out: &mut Vec<f32>) {
+    if from == to {
+        out.extend_from_slice(input);
+        return;
+    }
+    for frame in input.chunks_exact(from) {
+        match to {
+            1 => out.push(frame.iter().sum::<f32>() / from as f32),
+            _ => {
+                out.push(frame[0]);
+                out.push(*frame.get(1).unwrap_or(&frame[0]));
+            }
+        }
+    }
+}
+
+/// Streaming resampling to 48 kHz that keeps the exact length: the resampler's delay is cut from the
+/// start, and the end is flushed and trimmed.
+struct To48k {
+    inner: Option<rubato::Fft<f32>>,
+    channels: usize,
+    pending: Vec<f32>,
+    skip: usize,
+    produced: u64,
+}
+
+impl To48k {
+    fn new(rate: u32, channels: usize) -> Result<To48k, String> {
+        use rubato::Resampler;
+        if rate == RATE {
+            return Ok(To48k {
+                inner: None,
+                channels,
+                pending: Vec::new(),
+                skip: 0,
+                produced: 0,
+            });
+        }
+        let r = rubato::Fft::<f32>::new(
+            rate as usize,
+            RATE as usize,
+            1024,
+            channels,
+            rubato::FixedSync::Input,
+        )
+        .map_err(|e| format!("cannot resample from {rate} Hz ({e})"))?;
+        let skip = r.output_delay();
+        Ok(To48k {
+            inner: Some(r),
+            channels,
+            pending: Vec::new(),
+            skip,
+            produced: 0,
         })
-    };
-    let html = vec![copy(Format::Html)?];
-    let gemini = copy(Format::Gemini)?;
-    Ok(TrackOutput { html, gemini })
+    }
+
+    fn push(&mut self, input: &[f32], out: &mut Vec<f32>) -> Result<(), String> {
+        use rubato::Resampler;
+        let Some(r) = self.inner.as_mut() else {
+            out.extend_from_slice(input);
+            self.produced += (input.len() / self.channels) as u64;
+            return Ok(());
+        };
+        self.pending.extend_from_slice(input);
+        let ch = self.channels;
+        loop {
+            let need = r.input_frames_next();
+            if self.pending.len() / ch < need {
+                return Ok(());
+            }
+            let adapter = rubato::audioadapter_buffers::direct::InterleavedSlice::new(
+                &self.pending[..need * ch],
+                ch,
+                need,
+            )
+            .map_err(|e| format!("{e:?}"))?;
+            let data = r
+                .process(&adapter, None)
+                .map_err(|e| e.to_string())?
+                .take_data();
+            self.pending.drain(..need * ch);
+            let drop = (self.skip * ch).min(data.len());
+            self.skip -= drop / ch;
+            out.extend_from_slice(&data[drop..]);
+            self.produced += ((data.len() - drop) / ch) as u64;
+        }
+    }
+
+    /// Flushes with silence until `total` frames have come out, and cuts anything beyond.
+    fn finish(&mut self, total: u64, out: &mut Vec<f32>) -> Result<(), String> {
+        if self.inner.is_none() {
+            return Ok(());
+        }
+        let ch = self.channels;
+        let start = out.len();
+        let before = self.produced;
+        let mut rounds = 0;
+        while self.produced < total && rounds < 64 {
+            let silence = vec![0.0f32; 1024 * ch];
+            self.push(&silence, out)?;
+            rounds += 1;
+        }
+        let keep = (total.saturating_sub(before) as usize) * ch;
+        out.truncate(start + keep.min(out.len() - start));
+        Ok(())
+    }
+}
+
+/// Ogg Opus, gapless: the right pre-skip, and a final granule position that ends on the last real sample.
+struct OpusSink {
+    encoder: opus_pure::OpusEncoder,
+    writer: opus_pure::OggOpusWriter<BufWriter<File>>,
+    channels: usize,
+    block: Vec<f32>,
+    pending: Option<Vec<u8>>,
+    packet: Vec<u8>,
+    pre_skip: u16,
+    kbps: u32,
+}
+
+impl OpusSink {
+    fn new(path: &Path, channels: usize, kbps: u32, track: &Track) -> Result<OpusSink, String> {
+        let mut encoder =
+            opus_pure::OpusEncoder::new(RATE as i32, channels, opus_pure::Application::Audio)
+                .map_err(|e| e.to_string())?;
+        encoder.bitrate_bps = (kbps * 1000) as i32;
+        let head = opus_pure::OpusHead::for_encoder(&encoder, RATE);
+        let pre_skip = head.pre_skip;
+        let mut tags = opus_pure::OpusTags::new();
+        for (name, value) in tag_pairs(track) {
+            let _ = tags.push(name, &value);
+        }
+        let file = File::create(path).map_err(|e| e.to_string())?;
+        let writer = opus_pure::OggOpusWriter::with_tags(BufWriter::new(file), head, tags)
+            .map_err(|e| e.to_string())?;
+        Ok(OpusSink {
+            encoder,
+            writer,
+            channels,
+            block: Vec::new(),
+            pending: None,
+            packet: vec![0; opus_pure::MAX_PACKET_BYTES],
+            pre_skip,
+            kbps,
+        })
+    }
+
+    fn push(&mut self, samples: &[f32]) -> Result<(), String> {
+        self.block.extend_from_slice(samples);
+        let per = FRAME * self.channels;
+        while self.block.len() >= per {
+            let n = self
+                .encoder
+                .encode(&self.block[..per], FRAME, &mut self.packet)
+                .map_err(|e| e.to_string())?;
+            self.block.drain(..per);
+            if let Some(prev) = self.pending.replace(self.packet[..n].to_vec()) {
+                self.writer.write_packet(&prev).map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, frames: u64) -> Result<(), String> {
+        // The encoder runs `pre_skip` samples behind: feed that much silence, then whole frames.
+        let flush = self.pre_skip as usize * self.channels;
+        let per = FRAME * self.channels;
+        let mut tail = vec![0.0f32; flush];
+        let rest = (self.block.len() + tail.len()) % per;
+        if rest != 0 {
+            tail.extend(std::iter::repeat_n(0.0, per - rest));
+        }
+        self.push(&tail)?;
+        let last = self.pending.take().ok_or("no audio was encoded")?;
+        let final_granule = self.pre_skip as u64 + frames;
+        let duration = final_granule.saturating_sub(self.writer.granule() as u64);
+        self.writer
+            .write_packet_with_duration(&last, duration as u32)
+            .map_err(|e| e.to_string())?;
+        self.writer.finish().map_err(|e| e.to_string())?;
+        Ok(())
+    }
+}
+
+struct Mp3Sink {
+    encoder: mp3lame_encoder::Encoder,
+    out: BufWriter<File>,
+    channels: usize,
+    buf: Vec<u8>,
+    kbps: u32,
+}
+
+impl Mp3Sink {
+    fn new(path: &Path, channels: usize, kbps: u32, track: &Track) -> Result<Mp3Sink, String> {
+        use mp3lame_encoder::{Bitrate::*, Builder, Id3Tag, Quality};
+        let (bitrate, kbps) = [
+            (Kbps320, 320),
+            (Kbps256, 256),
+            (Kbps224, 224),
+            (Kbps192, 192),
+            (Kbps160, 160),
+            (Kbps128, 128),
+            (Kbps112, 112),
+            (Kbps96, 96),
+            (Kbps80, 80),
+            (Kbps64, 64),
+            (Kbps48, 48),
+            (Kbps40, 40),
+            (Kbps32, 32),
+            (Kbps24, 24),
+            (Kbps16, 16),
+        ]
+        .into_iter()
+        .find(|(_, k)| *k <= kbps)
+        .unwrap_or((Kbps8, 8));
+        let mut b = Builder::new().ok_or("cannot start the MP3 encoder")?;
+        b.set_num_channels(channels as u8)
+            .map_err(|e| format!("{e:?}"))?;
+        b.set_sample_rate(RATE).map_err(|e| format!("{e:?}"))?;
+        b.set_brate(bitrate).map_err(|e| format!("{e:?}"))?;
+        b.set_quality(Quality::Good).map_err(|e| format!("{e:?}"))?;
+        b.set_to_write_vbr_tag(false)
+            .map_err(|e| format!("{e:?}"))?;
+        let (title, artist, album) = (
+            track.title.clone(),
+            track.artist.clone().unwrap_or_default(),
+            track.album.clone().unwrap_or_default(),
+        );
+        let _ = b.set_id3_tag(Id3Tag {
+            title: title.as_bytes(),
+            artist: artist.as_bytes(),
+            album: album.as_bytes(),
+            album_art: &[],
+            year: &[],
+            comment: &[],
+        });
+        let encoder = b.build().map_err(|e| format!("{e:?}"))?;
+        let out = BufWriter::new(File::create(path).map_err(|e| e.to_string())?);
+        Ok(Mp3Sink {
+            encoder,
+            out,
+            channels,
+            buf: Vec::new(),
+            kbps,
+        })
+    }
+
+    fn push(&mut self, samples: &[f32]) -> Result<(), String> {
+        self.buf.clear();
+        self.buf.reserve(mp3lame_encoder::max_required_buffer_size(
+            samples.len() / self.channels,
+        ));
+        let n = if self.channels == 1 {
+            self.encoder.encode(
+                mp3lame_encoder::MonoPcm(samples),
+                self.buf.spare_capacity_mut(),
+            )
+        } else {
+            self.encoder.encode(
+                mp3lame_encoder::InterleavedPcm(samples),
+                self.buf.spare_capacity_mut(),
+            )
+        }
+        .map_err(|e| format!("{e:?}"))?;
+        // SAFETY: the encoder initialised `n` bytes of the spare capacity.
+        unsafe { self.buf.set_len(n) };
+        self.out.write_all(&self.buf).map_err(|e| e.to_string())
+    }
+
+    fn finish(mut self) -> Result<(), String> {
+        self.buf.clear();
+        self.encoder
+            .flush_to_vec::<mp3lame_encoder::FlushNoGap>(&mut self.buf)
+            .map_err(|e| format!("{e:?}"))?;
+        self.out.write_all(&self.buf).map_err(|e| e.to_string())?;
+        self.out.flush().map_err(|e| e.to_string())
+    }
+}
+
+/// Vorbis-comment names and values copied from the track.
+fn tag_pairs(track: &Track) -> Vec<(&'static str, String)> {
+    let mut tags = vec![("TITLE", track.title.clone())];
+    if let Some(a) = &track.artist {
+        tags.push(("ARTIST", a.clone()));
+    }
+    if let Some(a) = &track.album {
+        tags.push(("ALBUM", a.clone()));
+    }
+    if let Some(n) = track.number {
+        tags.push(("TRACKNUMBER", n.to_string()));
+    }
+    tags
 }

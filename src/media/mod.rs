@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content::Site;
-use crate::error::{Diagnostics, Error};
+use crate::error::{Diagnostic, Diagnostics, Error};
 use crate::output::Staging;
 
 pub use audio::{AudioFile, TrackOutput};
@@ -36,7 +36,7 @@ enum Job<'a> {
 
 enum Done {
     Photo(String, PhotoOutput, bool),
-    Track(String, TrackOutput),
+    Track(String, TrackOutput, bool, Vec<Diagnostic>),
 }
 
 /// How much media work a build did, per kind of job.
@@ -64,13 +64,14 @@ impl JobCount {
     }
 }
 
-/// Runs every media job in parallel, reusing the cache, writing into `staging`. All failures are collected.
+/// Runs every media job in parallel, reusing the cache, writing into `staging`. All failures are collected;
+/// warnings about media (a track that ends early) come back with the outputs.
 pub fn run(
     site: &Site,
     config: &Config,
     staging: &Staging,
     cache: &Cache,
-) -> Result<(MediaOutputs, MediaStats), Error> {
+) -> Result<(MediaOutputs, MediaStats, Vec<Diagnostic>), Error> {
     let mut jobs = Vec::new();
     for page in site.all_pages() {
         jobs.extend(page.photos.iter().map(|p| Job::Photo(&page.dir, p)));
@@ -82,7 +83,13 @@ pub fn run(
             Job::Photo(dir, p) => photo::process(p, &config.photos, dir, staging, cache)
                 .map(|(o, ran)| Done::Photo(dir.to_string(), o, ran)),
             Job::Track(dir, t) => {
-                audio::process(t, dir, staging).map(|o| Done::Track(dir.to_string(), o))
+                audio::process(t, &config.audio, dir, staging, cache).map(|(o, ran, notes)| {
+                    let notes = notes
+                        .into_iter()
+                        .map(|n| Diagnostic::new(&t.source, None, n))
+                        .collect();
+                    Done::Track(dir.to_string(), o, ran, notes)
+                })
             }
         })
         .collect();
@@ -96,13 +103,17 @@ pub fn run(
                 stats.photos.add(ran);
                 outputs.entry(dir).or_default().photos.push(o)
             }
-            Ok(Done::Track(dir, o)) => outputs.entry(dir).or_default().tracks.push(o),
+            Ok(Done::Track(dir, o, ran, notes)) => {
+                stats.tracks.add(ran);
+                diags.warnings.extend(notes);
+                outputs.entry(dir).or_default().tracks.push(o)
+            }
             Err(Error::Content { errors, .. }) => diags.errors.extend(errors),
             Err(other) => return Err(other),
         }
     }
-    diags.into_result()?;
-    Ok((outputs, stats))
+    let warnings = diags.into_result()?;
+    Ok((outputs, stats, warnings))
 }
 
 /// "212 KB", "4.1 MB": decimal units, as storage quotas count them.

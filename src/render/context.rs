@@ -259,7 +259,7 @@ impl<'a> Ctx<'a> {
             title: track.title.clone(),
             artist: track.artist.clone(),
             album: track.album.clone(),
-            duration: track.duration_secs.map(duration),
+            duration: Some(duration(out.duration_secs)).filter(|_| out.duration_secs > 0),
             sources: out.html.iter().map(source).collect(),
             file,
         }
