@@ -269,13 +269,15 @@ enum Inner {
         track_id: u32,
         buf: Vec<f32>,
     },
-    Opus {
-        reader: opus_pure::OggOpusReader<std::io::BufReader<File>>,
-        // Boxed: the decoder's state is large, and a Decoder is moved around.
-        decoder: Box<opus_pure::OpusDecoder>,
-        trim: opus_pure::Trim,
-        block: Vec<f32>,
-    },
+    // Boxed: the Opus reader and decoder state is large, and a Decoder is moved around.
+    Opus(Box<OpusInput>),
+}
+
+struct OpusInput {
+    reader: opus_pure::OggOpusReader<std::io::BufReader<File>>,
+    decoder: opus_pure::OpusDecoder,
+    trim: opus_pure::Trim,
+    block: Vec<f32>,
 }
 
 impl Decoder {
@@ -295,12 +297,12 @@ impl Decoder {
             let trim = opus_pure::Trim::new(reader.head(), RATE as i32, channels)
                 .map_err(|e| e.to_string())?;
             return Ok(Decoder {
-                inner: Inner::Opus {
+                inner: Inner::Opus(Box::new(OpusInput {
                     reader,
-                    decoder: Box::new(decoder),
+                    decoder,
                     trim,
                     block: vec![0.0; opus_pure::MAX_PACKET_SAMPLES * channels],
-                },
+                })),
                 rate: RATE,
                 channels,
             });
@@ -379,12 +381,13 @@ impl Decoder {
                     Err(e) => return Err(format!("the audio cannot be decoded ({e})")),
                 }
             },
-            Inner::Opus {
-                reader,
-                decoder,
-                trim,
-                block,
-            } => {
+            Inner::Opus(input) => {
+                let OpusInput {
+                    reader,
+                    decoder,
+                    trim,
+                    block,
+                } = &mut **input;
                 let Some(packet) = reader.packets().next() else {
                     return Ok(false);
                 };
