@@ -217,7 +217,7 @@ fn corrupt_track_names_the_file() {
         },
         &[
             "content/playlists/mix/noise.flac",
-            "cannot read this audio file",
+            "not a readable audio file",
         ],
     );
 }

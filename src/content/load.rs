@@ -378,6 +378,8 @@ impl Loader {
                 } else if !tracks.contains_key(&path) {
                     extra.tracks.extend(self.read_track(&path, None, front));
                 }
+            } else if let Some(msg) = media_files::unsupported_audio_message(&path) {
+                self.diags.warn(&path, None, msg);
             } else if media_files::extension(&path) != "md" {
                 self.diags.warn(
                     &path,
@@ -411,7 +413,12 @@ impl Loader {
             .unwrap_or_default();
         let over = front.tracks.get(&key).cloned().unwrap_or_default();
         match read_track(path, text, &over) {
-            Ok(t) => Some(t),
+            Ok((t, warning)) => {
+                if let Some(w) = warning {
+                    self.diags.warn(path, None, w);
+                }
+                Some(t)
+            }
             Err(msg) => {
                 self.diags.error(path, None, msg);
                 None

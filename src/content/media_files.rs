@@ -10,8 +10,10 @@ use super::Track;
 
 pub const PHOTO_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp"];
 pub const AUDIO_EXTENSIONS: &[&str] = &[
-    "flac", "wav", "mp3", "ogg", "oga", "opus", "m4a", "aif", "aiff",
+    "flac", "wav", "mp3", "ogg", "oga", "opus", "m4a", "m4b", "aif", "aiff",
 ];
+/// Audio formats people have but capsule does not decode.
+const UNSUPPORTED_AUDIO: &[&str] = &["wma", "3g2", "3gp", "ape", "amr", "mka", "wv", "mpc", "ra"];
 /// Image formats people have but capsule does not decode: a clear message beats silence.
 const UNSUPPORTED_PHOTO: &[&str] = &[
     "heic", "heif", "tif", "tiff", "gif", "avif", "bmp", "cr2", "cr3", "nef", "arw", "dng", "raf",
@@ -31,6 +33,15 @@ pub fn is_photo(path: &Path) -> bool {
 
 pub fn is_audio(path: &Path) -> bool {
     AUDIO_EXTENSIONS.contains(&extension(path).as_str())
+}
+
+pub fn unsupported_audio_message(path: &Path) -> Option<String> {
+    UNSUPPORTED_AUDIO.contains(&extension(path).as_str()).then(|| {
+        format!(
+            "{} audio is not supported, so this file is not published; export it as FLAC, MP3 or Ogg",
+            extension(path).to_uppercase()
+        )
+    })
 }
 
 pub fn is_unsupported_photo(path: &Path) -> bool {
@@ -73,19 +84,28 @@ pub fn capture_time(path: &Path) -> Option<String> {
 }
 
 /// Reads a track's tags and duration; the overrides (from the Markdown) win over the tags.
+/// Unreadable tags are not fatal (the audio may still decode): they come back as a warning.
 pub fn read_track(
     path: &Path,
     link_text: Option<&str>,
     over: &TrackOverride,
-) -> Result<Track, String> {
+) -> Result<(Track, Option<String>), String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
     if meta.len() == 0 {
         return Err("the file is empty (0 bytes); copy it again from its source".into());
     }
-    let tagged = lofty::read_from_path(path).map_err(|e| {
-        format!("cannot read this audio file ({e}); check that it is a complete FLAC, WAV, MP3, Ogg, Opus or M4A file")
-    })?;
-    let tag = tagged.primary_tag().or_else(|| tagged.first_tag());
+    let (tagged, warning) = match lofty::read_from_path(path) {
+        Ok(t) => (Some(t), None),
+        Err(e) => (
+            None,
+            Some(format!(
+                "its tags cannot be read ({e}); the title comes from the file name"
+            )),
+        ),
+    };
+    let tag = tagged
+        .as_ref()
+        .and_then(|t| t.primary_tag().or_else(|| t.first_tag()));
     let tag_text = |f: fn(&lofty::tag::Tag) -> Option<std::borrow::Cow<'_, str>>| {
         tag.and_then(f)
             .map(|s| s.trim().to_string())
@@ -102,8 +122,11 @@ pub fn read_track(
         })
         .or_else(|| tag_text(|t| t.title()))
         .unwrap_or_else(|| stem.to_string());
-    let duration = tagged.properties().duration();
-    Ok(Track {
+    let duration = tagged
+        .as_ref()
+        .map(|t| t.properties().duration())
+        .unwrap_or_default();
+    let track = Track {
         source: path.to_path_buf(),
         name: file_slug(path),
         ext: extension(path),
@@ -112,5 +135,6 @@ pub fn read_track(
         album: over.album.clone().or_else(|| tag_text(|t| t.album())),
         number: over.number.or_else(|| tag.and_then(|t| t.track())),
         duration_secs: (!duration.is_zero()).then(|| duration.as_secs_f64().round() as u64),
-    })
+    };
+    Ok((track, warning))
 }
