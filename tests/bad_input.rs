@@ -416,3 +416,49 @@ fn missing_content_folder_is_a_usage_error() {
         text(&out)
     );
 }
+
+/// A PNG whose header claims 100 000 × 100 000 pixels (30 GB decoded) is refused by the decoder's
+/// limits with a clear error, instead of exhausting memory.
+#[test]
+fn photo_claiming_huge_dimensions_is_refused() {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in data {
+            crc ^= b as u32;
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    fn chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        let body: Vec<u8> = kind.iter().chain(data).copied().collect();
+        c.extend(&body);
+        c.extend(crc32(&body).to_be_bytes());
+        c
+    }
+    let mut ihdr = Vec::new();
+    ihdr.extend(100_000u32.to_be_bytes());
+    ihdr.extend(100_000u32.to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]); // 8-bit RGB
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(chunk(b"IHDR", &ihdr));
+    png.extend(chunk(
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    ));
+    png.extend(chunk(b"IEND", &[]));
+    assert_fails_cleanly(
+        |root| std::fs::write(root.join("content/albums/trip/huge.png"), &png).unwrap(),
+        &[
+            "content/albums/trip/huge.png",
+            "100000×100000 pixels",
+            "export a smaller version",
+        ],
+    );
+}

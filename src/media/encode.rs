@@ -30,13 +30,7 @@ impl ImageFormat {
     pub fn encode(self, img: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
         match self {
             ImageFormat::Jpeg => mozjpeg(img, quality),
-            ImageFormat::Webp => {
-                Ok(
-                    webp::Encoder::from_rgb(img.as_raw(), img.width(), img.height())
-                        .encode(quality as f32)
-                        .to_vec(),
-                )
-            }
+            ImageFormat::Webp => webp_encode(img, quality),
         }
     }
 
@@ -49,6 +43,19 @@ impl ImageFormat {
             .map(|i| i.into_rgb8())
             .map_err(|e| e.to_string())
     }
+}
+
+/// Lossy WebP with libwebp's most thorough rate-distortion search (method 6): a few percent smaller at
+/// the same quality than the default, for encoding time we can afford.
+fn webp_encode(img: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
+    let mut config =
+        webp::WebPConfig::new().map_err(|_| "cannot configure the WebP encoder".to_string())?;
+    config.quality = quality as f32;
+    config.method = 6;
+    webp::Encoder::from_rgb(img.as_raw(), img.width(), img.height())
+        .encode_advanced(&config)
+        .map(|m| m.to_vec())
+        .map_err(|e| format!("the WebP encoder failed ({e:?})"))
 }
 
 /// Progressive, optimised JPEG with mozjpeg's trellis quantisation. It writes no metadata but JFIF.
@@ -153,6 +160,17 @@ fn mosaic(img: &RgbImage) -> RgbImage {
 
 /// Score units gained per quality step, to aim the first guesses; refined from the probes themselves.
 const SLOPE: f64 = 0.6;
+impl ImageFormat {
+    /// How far above the target the search aims, because a probe encodes only the mosaic: calibrated by
+    /// bench/media.sh on the public corpus so that whole-frame scores land on the target (JPEG on the
+    /// mosaic scores above its whole frame; WebP, whose segment quantiser sees more edges there, below).
+    fn margin(self) -> f64 {
+        match self {
+            ImageFormat::Jpeg => 2.0,
+            ImageFormat::Webp => -0.5,
+        }
+    }
+}
 const MAX_PROBES: usize = 6;
 
 /// The smallest encoding whose score reaches `target`, searched over quality `lowest..=highest`:
@@ -172,57 +190,52 @@ pub fn smallest_reaching(
             score: None,
         });
     }
+    // Probes encode the mosaic alone: a fraction of the work of the whole image, with the same
+    // content. The chosen quality then encodes the whole image once.
     let reference = mosaic(img);
-    let probe = |q: u8| -> Result<Encoding, String> {
-        let bytes = format.encode(img, q)?;
-        let s = score(&reference, &mosaic(&format.decode(&bytes)?))?;
-        Ok(Encoding {
-            bytes,
-            quality: q,
-            score: Some(s),
-        })
+    let target = target + format.margin();
+    let probe = |q: u8| -> Result<(u8, f64), String> {
+        let bytes = format.encode(&reference, q)?;
+        Ok((q, score(&reference, &format.decode(&bytes)?)?))
     };
     let mut fail: Option<(u8, f64)> = None;
-    let mut pass: Option<Encoding> = None;
+    let mut pass: Option<(u8, f64)> = None;
     let mut q = 75u8.clamp(lowest, highest);
     for _ in 0..MAX_PROBES {
-        let e = probe(q)?;
-        let s = e.score.unwrap_or(0.0);
+        let (q_now, s) = probe(q)?;
         if s >= target {
-            if pass.as_ref().is_none_or(|p| q < p.quality) {
-                pass = Some(e);
+            if pass.is_none_or(|(pq, _)| q_now < pq) {
+                pass = Some((q_now, s));
             }
-        } else if fail.is_none_or(|(fq, _)| q > fq) {
-            fail = Some((q, s));
+        } else if fail.is_none_or(|(fq, _)| q_now > fq) {
+            fail = Some((q_now, s));
         }
-        let next = match (&fail, &pass) {
-            (Some((fq, _)), Some(p)) if p.quality <= fq + 2 => break,
-            (Some((fq, fs)), Some(p)) => {
-                let ps = p.score.unwrap_or(target);
-                let slope = ((ps - fs) / (p.quality - fq) as f64).max(0.05);
-                let guess = *fq as f64 + (target - fs) / slope;
-                (guess.ceil() as u8).clamp(fq + 1, p.quality - 1)
+        q = match (fail, pass) {
+            (Some((fq, _)), Some((pq, _))) if pq <= fq + 2 => break,
+            (Some((fq, fs)), Some((pq, ps))) => {
+                let slope = ((ps - fs) / (pq - fq) as f64).max(0.05);
+                let guess = fq as f64 + (target - fs) / slope;
+                (guess.ceil() as u8).clamp(fq + 1, pq - 1)
             }
-            (None, Some(p)) if p.quality <= lowest => break,
-            (None, Some(p)) => {
-                let step = ((p.score.unwrap_or(target) - target) / SLOPE)
-                    .ceil()
-                    .max(3.0) as u8;
-                p.quality.saturating_sub(step).max(lowest)
+            (None, Some((pq, _))) if pq <= lowest => break,
+            (None, Some((pq, ps))) => {
+                let step = ((ps - target) / SLOPE).ceil().max(3.0) as u8;
+                pq.saturating_sub(step).max(lowest)
             }
-            (Some((fq, _)), None) if *fq >= highest => break,
+            (Some((fq, _)), None) if fq >= highest => break,
             (Some((fq, fs)), None) => {
                 let step = ((target - fs) / SLOPE).ceil().max(3.0) as u8;
                 fq.saturating_add(step).min(highest)
             }
             (None, None) => unreachable!("a probe always passes or fails"),
         };
-        q = next;
     }
-    match pass {
-        Some(e) => Ok(e),
-        None => probe(highest),
-    }
+    let (quality, score) = pass.unwrap_or((highest, fail.map(|(_, s)| s).unwrap_or(0.0)));
+    Ok(Encoding {
+        bytes: format.encode(img, quality)?,
+        quality,
+        score: Some(score),
+    })
 }
 
 #[cfg(test)]
@@ -276,26 +289,33 @@ mod tests {
             (busy(700, 600), ImageFormat::Jpeg),
         ] {
             let e = smallest_reaching(&img, format, 70.0, 5, 100).unwrap();
+            // The search aims `margin` above the target, measured on the mosaic it encodes.
             let reference = mosaic(&img);
             let at = |q: u8| {
                 score(
                     &reference,
-                    &mosaic(&format.decode(&format.encode(&img, q).unwrap()).unwrap()),
+                    &format
+                        .decode(&format.encode(&reference, q).unwrap())
+                        .unwrap(),
                 )
                 .unwrap()
             };
+            let aim = 70.0 + format.margin();
             assert!(
-                at(e.quality) >= 70.0,
+                at(e.quality) >= aim,
                 "{format:?}: chosen quality {} misses the target",
                 e.quality
             );
-            if e.quality >= 8 {
-                assert!(
-                    at(e.quality - 3) < 70.0,
-                    "{format:?}: quality {} would also do",
-                    e.quality - 3
-                );
-            }
+            assert!(
+                at(e.quality - 3) < aim,
+                "{format:?}: quality {} would also do",
+                e.quality - 3
+            );
+            assert_eq!(
+                format.decode(&e.bytes).unwrap().dimensions(),
+                img.dimensions(),
+                "the whole image is encoded"
+            );
         }
         assert!(score(&busy(64, 64), &busy(64, 64)).unwrap() > 99.0);
     }

@@ -168,6 +168,21 @@ fn decode(photo: &Photo) -> Result<DynamicImage, Error> {
         return Err(fail(photo, "this is not a JPEG, PNG or WebP image (the file's content is not a photo capsule can read); export it again as JPEG"));
     }
     let mut decoder = reader.into_decoder().map_err(|e| damaged(photo, &e))?;
+    // Refuse by the declared size before any pixel is allocated: a header can claim anything.
+    let (w, h) = decoder.dimensions();
+    if w as u64 * h as u64 > MAX_PIXELS {
+        return Err(fail(
+            photo,
+            format!(
+                "the photo says it is {w}×{h} pixels ({} megapixels), more than the {} megapixels capsule reads; export a smaller version (or the file is damaged)",
+                w as u64 * h as u64 / 1_000_000,
+                MAX_PIXELS / 1_000_000
+            ),
+        ));
+    }
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_PIXELS * 4 + (64 << 20));
+    decoder.set_limits(limits).map_err(|e| damaged(photo, &e))?;
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
@@ -175,6 +190,9 @@ fn decode(photo: &Photo) -> Result<DynamicImage, Error> {
     image.apply_orientation(orientation);
     Ok(image)
 }
+
+/// The largest photo decoded: beyond a 100 MP medium-format camera, with room to spare.
+const MAX_PIXELS: u64 = 120_000_000;
 
 fn damaged(photo: &Photo, e: &image::ImageError) -> Error {
     let detail = e
