@@ -16,6 +16,10 @@ pub struct BuildOptions {
     /// Defaults to `ROOT/public`.
     pub out: Option<PathBuf>,
     pub drafts: bool,
+    /// A photo or track that cannot be published is left out with a warning instead of failing the build.
+    pub keep_going: bool,
+    /// Show the progress of media work (not with --quiet).
+    pub progress: bool,
 }
 
 pub struct BuildOutcome {
@@ -41,15 +45,16 @@ pub fn build_with(
 
     let cache = Cache::open(&Config::cache_dir(root).join("media"))?;
     let staging = Staging::create(&out)?;
-    let (stats, media_warnings) = match write_site(&site, &config, &templates, &staging, &cache) {
-        Ok(done) => done,
-        Err(e) => {
-            staging.discard();
-            // Entries made before the failure are complete and stay for the next build.
-            let _ = cache.save();
-            return Err(with_warnings(e, &site.warnings));
-        }
-    };
+    let (stats, media_warnings) =
+        match write_site(&site, &config, &templates, &staging, &cache, opts) {
+            Ok(done) => done,
+            Err(e) => {
+                staging.discard();
+                // Entries made before the failure are complete and stay for the next build.
+                let _ = cache.save();
+                return Err(with_warnings(e, &site.warnings));
+            }
+        };
     let written = commit(staging, &out)?;
     cache.prune()?;
     cache.save()?;
@@ -66,8 +71,10 @@ fn write_site(
     templates: &Templates,
     staging: &Staging,
     cache: &Cache,
+    opts: &BuildOptions,
 ) -> Result<(MediaStats, Vec<Diagnostic>), Error> {
-    let (media, stats, warnings) = media::run(site, config, staging, cache)?;
+    let (media, stats, warnings) =
+        media::run(site, config, staging, cache, opts.keep_going, opts.progress)?;
     for file in render_site(site, &media, templates)? {
         staging.write(file.format, &file.path, file.kind, file.text.as_bytes())?;
     }

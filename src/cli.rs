@@ -75,6 +75,9 @@ pub struct BuildArgs {
     /// Print only warnings and errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Leave out photos and tracks that cannot be read (each gets a warning) and build the rest.
+    #[arg(long)]
+    pub keep_going: bool,
 }
 
 #[derive(Args)]
@@ -100,6 +103,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 root: root_or_current(args.root.as_deref()),
                 out: args.out,
                 drafts: args.drafts,
+                keep_going: args.keep_going,
+                progress: !args.quiet,
             };
             let outcome = build(&opts)?;
             print_warnings(&outcome.warnings);

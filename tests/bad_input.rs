@@ -462,3 +462,35 @@ fn photo_claiming_huge_dimensions_is_refused() {
         ],
     );
 }
+
+/// With --keep-going a damaged photo is left out with a warning naming it, and the rest is published.
+#[test]
+fn keep_going_leaves_out_damaged_media_and_builds_the_rest() {
+    let site = small_site();
+    let root = site.path();
+    let album = root.join("content/albums/trip");
+    std::fs::write(
+        album.join("broken.jpg"),
+        b"\xff\xd8\xff\xe0 not really a jpeg",
+    )
+    .unwrap();
+    let without = run(&["build", "--root", root.to_str().unwrap()]);
+    assert_eq!(
+        without.status.code(),
+        Some(1),
+        "without the flag the build fails"
+    );
+    let out = run(&["build", "--root", root.to_str().unwrap(), "--keep-going"]);
+    let msg = text(&out);
+    assert!(out.status.success(), "{msg}");
+    assert!(
+        msg.contains("content/albums/trip/broken.jpg") && msg.contains("left out of the site"),
+        "{msg}"
+    );
+    let page = std::fs::read_to_string(root.join("public/html/albums/trip/index.html")).unwrap();
+    assert!(
+        page.contains("gull-160.webp"),
+        "the good photo is published"
+    );
+    assert!(!page.contains("broken"), "the damaged photo is left out");
+}

@@ -177,3 +177,27 @@ fn out_flag_writes_elsewhere_and_content_is_never_written() {
     assert!(!site.path().join("public").exists());
     assert_eq!(tree(&site.path().join("content")), before);
 }
+
+#[test]
+fn progress_is_plain_lines_off_a_terminal_and_silent_with_quiet() {
+    let site = fixture("basic");
+    let out = run(&["build", "--root", site.path().to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("media: ") && err.contains(" done"),
+        "no progress line:\n{err}"
+    );
+    let quiet_site = fixture("french");
+    let out = run(&[
+        "build",
+        "--root",
+        quiet_site.path().to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(out.status.success());
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("media: "),
+        "--quiet printed progress"
+    );
+    assert!(out.stdout.is_empty(), "--quiet printed the report");
+}

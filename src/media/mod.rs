@@ -4,6 +4,7 @@ mod audio;
 pub mod cache;
 mod encode;
 mod photo;
+mod progress;
 
 use std::collections::HashMap;
 
@@ -22,8 +23,9 @@ pub use photo::PhotoOutput;
 /// The outputs of one page's media, in the same order as its `photos` and `tracks`.
 #[derive(Debug, Default)]
 pub struct PageMedia {
-    pub photos: Vec<PhotoOutput>,
-    pub tracks: Vec<TrackOutput>,
+    /// `None` where the job failed and the build keeps going without it.
+    pub photos: Vec<Option<PhotoOutput>>,
+    pub tracks: Vec<Option<TrackOutput>>,
 }
 
 /// Page folder → its media outputs.
@@ -35,8 +37,8 @@ enum Job<'a> {
 }
 
 enum Done {
-    Photo(String, PhotoOutput, bool),
-    Track(String, TrackOutput, bool, Vec<Diagnostic>),
+    Photo(PhotoOutput, bool),
+    Track(TrackOutput, bool, Vec<Diagnostic>),
 }
 
 /// How much media work a build did, per kind of job.
@@ -65,50 +67,91 @@ impl JobCount {
 }
 
 /// Runs every media job in parallel, reusing the cache, writing into `staging`. All failures are collected;
-/// warnings about media (a track that ends early) come back with the outputs.
+/// with `keep_going` they become warnings and the failed photo or track is left out. Warnings about media
+/// (a track that ends early) come back with the outputs.
 pub fn run(
     site: &Site,
     config: &Config,
     staging: &Staging,
     cache: &Cache,
+    keep_going: bool,
+    show_progress: bool,
 ) -> Result<(MediaOutputs, MediaStats, Vec<Diagnostic>), Error> {
     let mut jobs = Vec::new();
     for page in site.all_pages() {
         jobs.extend(page.photos.iter().map(|p| Job::Photo(&page.dir, p)));
         jobs.extend(page.tracks.iter().map(|t| Job::Track(&page.dir, t)));
     }
+    let progress = progress::Progress::new(jobs.len() as u64, show_progress);
     let results: Vec<Result<Done, Error>> = jobs
         .par_iter()
-        .map(|job| match job {
-            Job::Photo(dir, p) => photo::process(p, &config.photos, dir, staging, cache)
-                .map(|(o, ran)| Done::Photo(dir.to_string(), o, ran)),
-            Job::Track(dir, t) => {
-                audio::process(t, &config.audio, dir, staging, cache).map(|(o, ran, notes)| {
-                    let notes = notes
-                        .into_iter()
-                        .map(|n| Diagnostic::new(&t.source, None, n))
-                        .collect();
-                    Done::Track(dir.to_string(), o, ran, notes)
-                })
-            }
+        .map(|job| {
+            let (result, name) = match job {
+                Job::Photo(dir, p) => (
+                    photo::process(p, &config.photos, dir, staging, cache)
+                        .map(|(o, ran)| Done::Photo(o, ran)),
+                    &p.source,
+                ),
+                Job::Track(dir, t) => (
+                    audio::process(t, &config.audio, dir, staging, cache).map(|(o, ran, notes)| {
+                        let notes = notes
+                            .into_iter()
+                            .map(|n| Diagnostic::new(&t.source, None, n))
+                            .collect();
+                        Done::Track(o, ran, notes)
+                    }),
+                    &t.source,
+                ),
+            };
+            let worked = !matches!(
+                result,
+                Ok(Done::Photo(_, false)) | Ok(Done::Track(_, false, _))
+            );
+            let file = name
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            progress.tick(worked, &file);
+            result
         })
         .collect();
+    progress.finish();
 
     let mut diags = Diagnostics::default();
     let mut outputs = MediaOutputs::new();
     let mut stats = MediaStats::default();
-    for result in results {
+    for (job, result) in jobs.iter().zip(results) {
+        let (dir, is_photo) = match job {
+            Job::Photo(dir, _) => (dir, true),
+            Job::Track(dir, _) => (dir, false),
+        };
+        let page = outputs.entry(dir.to_string()).or_default();
         match result {
-            Ok(Done::Photo(dir, o, ran)) => {
+            Ok(Done::Photo(o, ran)) => {
                 stats.photos.add(ran);
-                outputs.entry(dir).or_default().photos.push(o)
+                page.photos.push(Some(o));
             }
-            Ok(Done::Track(dir, o, ran, notes)) => {
+            Ok(Done::Track(o, ran, notes)) => {
                 stats.tracks.add(ran);
                 diags.warnings.extend(notes);
-                outputs.entry(dir).or_default().tracks.push(o)
+                page.tracks.push(Some(o));
             }
-            Err(Error::Content { errors, .. }) => diags.errors.extend(errors),
+            Err(Error::Content { errors, .. }) => {
+                if is_photo {
+                    page.photos.push(None);
+                } else {
+                    page.tracks.push(None);
+                }
+                if keep_going {
+                    let left_out = errors.into_iter().map(|mut d| {
+                        d.message.push_str(" (left out of the site: --keep-going)");
+                        d
+                    });
+                    diags.warnings.extend(left_out);
+                } else {
+                    diags.errors.extend(errors);
+                }
+            }
             Err(other) => return Err(other),
         }
     }

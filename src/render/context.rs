@@ -177,7 +177,13 @@ impl<'a> Ctx<'a> {
             nav,
             blocks,
             cover: page.cover.and_then(|i| {
-                Some(self.photo(&page.photos[i], media.photos.get(i)?, from_dir, "", None))
+                Some(self.photo(
+                    &page.photos[i],
+                    media.photos.get(i)?.as_ref()?,
+                    from_dir,
+                    "",
+                    None,
+                ))
             }),
             up: None,
             prev: None,
@@ -275,7 +281,13 @@ impl<'a> Ctx<'a> {
             date_human: item.date.as_deref().map(|d| human_date(self.lang(), d)),
             description: item.description.clone(),
             thumb: item.cover.and_then(|i| {
-                Some(self.photo(&item.photos[i], media.photos.get(i)?, from_dir, "", None))
+                Some(self.photo(
+                    &item.photos[i],
+                    media.photos.get(i)?.as_ref()?,
+                    from_dir,
+                    "",
+                    None,
+                ))
             }),
             photos: item.photos.len(),
             tracks: item.tracks.len(),

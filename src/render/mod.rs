@@ -212,7 +212,7 @@ fn page_context<'a>(ctx: &Ctx<'a>, page: &Page) -> PageCtx<'a> {
             }
             Block::Photo(u) => Some(BlockCtx::Photo(ctx.photo(
                 &page.photos[u.photo],
-                media.photos.get(u.photo)?,
+                media.photos.get(u.photo)?.as_ref()?,
                 from,
                 &u.alt,
                 u.caption.as_deref(),
@@ -222,7 +222,7 @@ fn page_context<'a>(ctx: &Ctx<'a>, page: &Page) -> PageCtx<'a> {
                 Some(BlockCtx::Track(ctx.track(
                     track_position,
                     &page.tracks[*i],
-                    media.tracks.get(*i)?,
+                    media.tracks.get(*i)?.as_ref()?,
                     from,
                 )))
             }

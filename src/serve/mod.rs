@@ -43,6 +43,9 @@ pub fn run(opts: ServeOptions) -> Result<(), Error> {
         root: opts.root.clone(),
         out: None,
         drafts: opts.drafts,
+        // The preview shows errors rather than hiding what is wrong.
+        keep_going: false,
+        progress: true,
     }));
 
     let http_addr = SocketAddr::new(opts.bind, opts.http_port);
