@@ -105,7 +105,8 @@ pub fn process(
 }
 
 fn encode_all(photo: &Photo, cfg: &PhotoConfig, tmp: &std::path::Path) -> Result<PhotoMeta, Error> {
-    let rgb = flatten(decode(photo)?);
+    let (image, icc) = decode(photo)?;
+    let rgb = to_srgb(flatten(image), icc.as_deref());
     let (w, h) = rgb.dimensions();
     let sized = |target: u32| -> Result<RgbImage, Error> {
         let (tw, th) = fit(w, h, target);
@@ -159,7 +160,8 @@ fn encode_all(photo: &Photo, cfg: &PhotoConfig, tmp: &std::path::Path) -> Result
     Ok(PhotoMeta { html, gemini })
 }
 
-fn decode(photo: &Photo) -> Result<DynamicImage, Error> {
+/// The pixels, oriented, and the embedded ICC profile if there is one.
+fn decode(photo: &Photo) -> Result<(DynamicImage, Option<Vec<u8>>), Error> {
     let reader = ImageReader::open(&photo.source)
         .map_err(|e| fail(photo, format!("cannot open the photo: {e}")))?
         .with_guessed_format()
@@ -183,12 +185,39 @@ fn decode(photo: &Photo) -> Result<DynamicImage, Error> {
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(MAX_PIXELS * 4 + (64 << 20));
     decoder.set_limits(limits).map_err(|e| damaged(photo, &e))?;
+    let icc = decoder.icc_profile().ok().flatten();
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut image = DynamicImage::from_decoder(decoder).map_err(|e| damaged(photo, &e))?;
     image.apply_orientation(orientation);
-    Ok(image)
+    Ok((image, icc))
+}
+
+/// Pixels described by an embedded RGB profile (Display P3 from phones, Adobe RGB from cameras) are
+/// converted to sRGB, which browsers and Gemini clients assume once the profile is stripped; otherwise
+/// they would look washed out. Grey and CMYK profiles, and profiles that cannot be read, are left as
+/// they are (CMYK photos are converted naively by the decoder).
+fn to_srgb(img: RgbImage, icc: Option<&[u8]>) -> RgbImage {
+    use moxcms::{ColorProfile, DataColorSpace, Layout, TransformOptions};
+    let Some(profile) = icc.and_then(|b| ColorProfile::new_from_slice(b).ok()) else {
+        return img;
+    };
+    if profile.color_space != DataColorSpace::Rgb {
+        return img;
+    }
+    let srgb = ColorProfile::new_srgb();
+    let Ok(transform) =
+        profile.create_transform_8bit(Layout::Rgb, &srgb, Layout::Rgb, TransformOptions::default())
+    else {
+        return img;
+    };
+    let (w, h) = img.dimensions();
+    let mut out = vec![0u8; img.as_raw().len()];
+    if transform.transform(img.as_raw(), &mut out).is_err() {
+        return img;
+    }
+    RgbImage::from_raw(w, h, out).unwrap_or(img)
 }
 
 /// The largest photo decoded: beyond a 100 MP medium-format camera, with room to spare.
@@ -233,7 +262,27 @@ pub fn fit(w: u32, h: u32, target: u32) -> (u32, u32) {
 
 #[cfg(test)]
 mod tests {
-    use super::fit;
+    use super::{fit, to_srgb};
+
+    #[test]
+    fn display_p3_pixels_become_srgb() {
+        let p3 = moxcms::ColorProfile::new_display_p3().encode().unwrap();
+        let img = image::RgbImage::from_pixel(16, 16, image::Rgb([200, 60, 40]));
+        let out = to_srgb(img.clone(), Some(&p3));
+        let [r, g, b] = out.get_pixel(8, 8).0;
+        // A P3 orange is more saturated than the same numbers in sRGB: red up, green and blue down.
+        assert!(r > 205 && g < 55 && b < 38, "{:?}", (r, g, b));
+        // No profile, or an sRGB one, leaves the pixels (nearly) as they are.
+        assert_eq!(to_srgb(img.clone(), None), img);
+        let srgb = moxcms::ColorProfile::new_srgb().encode().unwrap();
+        let same = to_srgb(img.clone(), Some(&srgb));
+        assert!(same
+            .get_pixel(0, 0)
+            .0
+            .iter()
+            .zip([200u8, 60, 40])
+            .all(|(a, b)| a.abs_diff(b) <= 1));
+    }
 
     #[test]
     fn fit_keeps_aspect_and_never_enlarges() {
