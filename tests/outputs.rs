@@ -515,10 +515,13 @@ fn audio_is_valid_gapless_tagged_and_never_inflated() {
         ("03-outro", "Outro", None),
     ] {
         let opus = dir.join(format!("{name}.opus"));
-        let out = Command::new(opusinfo())
-            .arg(&opus)
-            .output()
-            .expect("opusinfo runs");
+        let out = Command::new(tool(
+            "opusinfo",
+            &["apt-get", "install", "-y", "-qq", "opus-tools"],
+        ))
+        .arg(&opus)
+        .output()
+        .expect("opusinfo runs");
         let info = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success() && !info.contains("WARNING") && !info.contains("ERROR"),
@@ -552,23 +555,4 @@ fn audio_is_valid_gapless_tagged_and_never_inflated() {
             "{name}.mp3 title"
         );
     }
-}
-
-/// opusinfo, installed with apt-get when missing.
-fn opusinfo() -> std::path::PathBuf {
-    let find = || {
-        std::env::var_os("PATH").and_then(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join("opusinfo"))
-                .find(|p| p.is_file())
-        })
-    };
-    find()
-        .or_else(|| {
-            let _ = Command::new("apt-get")
-                .args(["install", "-y", "-qq", "opus-tools"])
-                .status();
-            find()
-        })
-        .expect("opusinfo (Debian package opus-tools) is missing; run `bash .ci/run`")
 }

@@ -332,10 +332,14 @@ fn real_gemini_clients_accept_the_server() {
         "{text}"
     );
 
-    let out = Command::new(agunua())
-        .args(["--insecure", "--no-tofu", &url])
-        .output()
-        .expect("agunua runs");
+    // agunua (PyPI) refuses servers that skip close_notify.
+    let out = Command::new(tool(
+        "agunua",
+        &["python3", "-m", "pip", "install", "-q", "agunua"],
+    ))
+    .args(["--insecure", "--no-tofu", &url])
+    .output()
+    .expect("agunua runs");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -347,25 +351,6 @@ fn real_gemini_clients_accept_the_server() {
         text.contains("=> harbour-2024/ 2024-06-01 Harbour, June 2024"),
         "{text}"
     );
-}
-
-/// agunua (PyPI), a Gemini client that refuses servers that skip close_notify; installed with pip when missing.
-fn agunua() -> std::path::PathBuf {
-    let find = || {
-        std::env::var_os("PATH").and_then(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join("agunua"))
-                .find(|p| p.is_file())
-        })
-    };
-    find()
-        .or_else(|| {
-            let _ = Command::new("python3")
-                .args(["-m", "pip", "install", "-q", "agunua"])
-                .status();
-            find()
-        })
-        .expect("agunua is missing and pip could not install it; run `bash .ci/run`")
 }
 
 #[test]

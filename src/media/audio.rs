@@ -70,17 +70,9 @@ pub fn process(
     staging: &Staging,
     cache: &Cache,
 ) -> Result<(TrackOutput, bool, Vec<String>), Error> {
-    let hash = cache
-        .source_hash(&track.source)
-        .map_err(|e| fail(track, format!("cannot read the file: {e}")))?;
-    let key = Cache::key(&hash, "track", cfg);
-    let (entry, meta, ran) = match cache.get::<TrackMeta>(&key) {
-        Some((entry, meta)) => (entry, meta, false),
-        None => {
-            let (entry, meta) = cache.put(&key, |tmp| encode_all(track, cfg, tmp))?;
-            (entry, meta, true)
-        }
-    };
+    let (entry, meta, ran) = cache.entry::<TrackMeta>(&track.source, "track", cfg, |tmp| {
+        encode_all(track, cfg, tmp)
+    })?;
     let mut files = Vec::new();
     for e in &meta.files {
         let (ext, mime, label) = match e.codec {

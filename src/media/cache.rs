@@ -48,7 +48,7 @@ impl Cache {
     }
 
     /// The hash of a source file's bytes; read again only when its size or modification time changed.
-    pub fn source_hash(&self, path: &Path) -> std::io::Result<String> {
+    fn source_hash(&self, path: &Path) -> std::io::Result<String> {
         let meta = std::fs::metadata(path)?;
         let modified_ns = meta
             .modified()?
@@ -83,7 +83,7 @@ impl Cache {
     }
 
     /// The key of a job: its source's hash, its settings and the pipeline version.
-    pub fn key(source_hash: &str, kind: &str, settings: &impl Serialize) -> String {
+    fn key(source_hash: &str, kind: &str, settings: &impl Serialize) -> String {
         let mut hasher = blake3::Hasher::new();
         hasher.update(source_hash.as_bytes());
         hasher.update(kind.as_bytes());
@@ -97,7 +97,7 @@ impl Cache {
     }
 
     /// The folder of a finished entry, when there is one.
-    pub fn get<M: DeserializeOwned>(&self, key: &str) -> Option<(PathBuf, M)> {
+    fn get<M: DeserializeOwned>(&self, key: &str) -> Option<(PathBuf, M)> {
         self.used
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -109,7 +109,7 @@ impl Cache {
 
     /// Makes an entry: `fill` writes the output files into a private folder, which becomes the entry
     /// only once complete. A build killed meanwhile leaves no entry, only a temporary folder that is pruned.
-    pub fn put<M: Serialize>(
+    fn put<M: Serialize>(
         &self,
         key: &str,
         fill: impl FnOnce(&Path) -> Result<M, Error>,
@@ -139,6 +139,30 @@ impl Cache {
             let _ = std::fs::remove_dir_all(&tmp);
         }
         Ok((dir, meta))
+    }
+
+    /// The entry of the job (`kind`, `settings`) on `source`: reused when its key matches, otherwise
+    /// made by `make`. Returns the entry's folder, its metadata, and whether `make` ran.
+    pub fn entry<M: Serialize + DeserializeOwned>(
+        &self,
+        source: &Path,
+        kind: &str,
+        settings: &impl Serialize,
+        make: impl FnOnce(&Path) -> Result<M, Error>,
+    ) -> Result<(PathBuf, M, bool), Error> {
+        let hash = self.source_hash(source).map_err(|e| {
+            Error::content(crate::error::Diagnostic::new(
+                source,
+                None,
+                format!("cannot read the file: {e}"),
+            ))
+        })?;
+        let key = Cache::key(&hash, kind, settings);
+        if let Some((dir, meta)) = self.get(&key) {
+            return Ok((dir, meta, false));
+        }
+        let (dir, meta) = self.put(&key, make)?;
+        Ok((dir, meta, true))
     }
 
     /// Removes every entry this build did not use, and leftovers of killed builds.

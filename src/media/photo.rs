@@ -70,17 +70,9 @@ pub fn process(
     staging: &Staging,
     cache: &Cache,
 ) -> Result<(PhotoOutput, bool), Error> {
-    let hash = cache
-        .source_hash(&photo.source)
-        .map_err(|e| fail(photo, format!("cannot read the photo: {e}")))?;
-    let key = Cache::key(&hash, "photo", cfg);
-    let (entry, meta, ran) = match cache.get::<PhotoMeta>(&key) {
-        Some((entry, meta)) => (entry, meta, false),
-        None => {
-            let (entry, meta) = cache.put(&key, |tmp| encode_all(photo, cfg, tmp))?;
-            (entry, meta, true)
-        }
-    };
+    let (entry, meta, ran) = cache.entry::<PhotoMeta>(&photo.source, "photo", cfg, |tmp| {
+        encode_all(photo, cfg, tmp)
+    })?;
     let publish = |format: Format, e: &Encoded| -> Result<Rendition, Error> {
         let path = join_path(
             dir,

@@ -157,7 +157,6 @@ impl<'a> Ctx<'a> {
         } else {
             format!("{base}/")
         };
-        let media = self.media_of(page);
         PageCtx {
             site: SiteCtx {
                 title: &config.title,
@@ -176,15 +175,7 @@ impl<'a> Ctx<'a> {
             base,
             nav,
             blocks,
-            cover: page.cover.and_then(|i| {
-                Some(self.photo(
-                    &page.photos[i],
-                    media.photos.get(i)?.as_ref()?,
-                    from_dir,
-                    "",
-                    None,
-                ))
-            }),
+            cover: self.cover(page, from_dir),
             up: None,
             prev: None,
             next: None,
@@ -193,6 +184,13 @@ impl<'a> Ctx<'a> {
             photo_count: page.photos.len(),
             track_count: page.tracks.len(),
         }
+    }
+
+    /// The cover of a page (album or playlist) as shown from `from_dir`, when it has one.
+    fn cover(&self, page: &Page, from_dir: &str) -> Option<PhotoCtx> {
+        let i = page.cover?;
+        let out = self.media_of(page).photos.get(i)?.as_ref()?;
+        Some(self.photo(&page.photos[i], out, from_dir, "", None))
     }
 
     /// A photo as shown from the page in `from_dir`, with the words of one placement.
@@ -273,22 +271,13 @@ impl<'a> Ctx<'a> {
 
     /// An album or playlist as a link from the page in `from_dir`.
     pub fn item_link(&self, item: &Page, from_dir: &str) -> ItemLink {
-        let media = self.media_of(item);
         ItemLink {
             title: item.title.clone(),
             href: page_href(self.format, from_dir, &item.dir),
             date: item.date.clone(),
             date_human: item.date.as_deref().map(|d| human_date(self.lang(), d)),
             description: item.description.clone(),
-            thumb: item.cover.and_then(|i| {
-                Some(self.photo(
-                    &item.photos[i],
-                    media.photos.get(i)?.as_ref()?,
-                    from_dir,
-                    "",
-                    None,
-                ))
-            }),
+            thumb: self.cover(item, from_dir),
             photos: item.photos.len(),
             tracks: item.tracks.len(),
         }

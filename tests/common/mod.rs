@@ -118,6 +118,21 @@ fn on_path(name: &str) -> Option<PathBuf> {
     })
 }
 
+/// A command on PATH; when it is missing, `install` runs once and PATH is searched again.
+pub fn tool(name: &str, install: &[&str]) -> PathBuf {
+    on_path(name)
+        .or_else(|| {
+            let _ = Command::new(install[0]).args(&install[1..]).status();
+            on_path(name)
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "{name} is missing and `{}` did not install it; run `bash .ci/run`",
+                install.join(" ")
+            )
+        })
+}
+
 /// The Nu HTML Checker (npm package vnu-jar), installed into target/tools when missing.
 pub fn vnu_jar() -> PathBuf {
     static CELL: OnceLock<Option<PathBuf>> = OnceLock::new();
