@@ -99,6 +99,11 @@ impl Error {
         }
     }
 
+    /// A content error about one file, with no line.
+    pub fn file(path: &Path, msg: impl fmt::Display) -> Error {
+        Error::content(Diagnostic::new(path, None, msg.to_string()))
+    }
+
     pub fn content(diagnostic: Diagnostic) -> Error {
         Error::Content {
             errors: vec![diagnostic],

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::cache::Cache;
 use crate::config::AudioConfig;
 use crate::content::Track;
-use crate::error::{Diagnostic, Error};
+use crate::error::Error;
 use crate::output::{join_path, Format, Kind, Staging};
 
 const RATE: u32 = 48_000;
@@ -59,7 +59,7 @@ struct TrackMeta {
 }
 
 fn fail(track: &Track, msg: impl std::fmt::Display) -> Error {
-    Error::content(Diagnostic::new(&track.source, None, msg.to_string()))
+    Error::file(&track.source, msg)
 }
 
 /// Publishes one track into `dir` of both formats. Returns its outputs, whether it encoded, and warnings.

@@ -150,13 +150,9 @@ impl Cache {
         settings: &impl Serialize,
         make: impl FnOnce(&Path) -> Result<M, Error>,
     ) -> Result<(PathBuf, M, bool), Error> {
-        let hash = self.source_hash(source).map_err(|e| {
-            Error::content(crate::error::Diagnostic::new(
-                source,
-                None,
-                format!("cannot read the file: {e}"),
-            ))
-        })?;
+        let hash = self
+            .source_hash(source)
+            .map_err(|e| Error::file(source, format!("cannot read the file: {e}")))?;
         let key = Cache::key(&hash, kind, settings);
         if let Some((dir, meta)) = self.get(&key) {
             return Ok((dir, meta, false));

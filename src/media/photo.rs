@@ -8,7 +8,7 @@ use super::cache::Cache;
 use super::encode::{resize, smallest_reaching, Encoding, ImageFormat};
 use crate::config::{PhotoConfig, QualityMode};
 use crate::content::Photo;
-use crate::error::{Diagnostic, Error};
+use crate::error::Error;
 use crate::output::{join_path, Format, Kind, Staging};
 
 /// One encoded size of a photo, as published.
@@ -58,7 +58,7 @@ struct PhotoMeta {
 }
 
 fn fail(photo: &Photo, msg: impl std::fmt::Display) -> Error {
-    Error::content(Diagnostic::new(&photo.source, None, msg.to_string()))
+    Error::file(&photo.source, msg)
 }
 
 /// Publishes one photo into `dir` of both formats, from the cache when its key matches.
