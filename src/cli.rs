@@ -78,6 +78,13 @@ pub struct BuildArgs {
     /// Leave out photos and tracks that cannot be read (each gets a warning) and build the rest.
     #[arg(long)]
     pub keep_going: bool,
+    /// Write the site even when it is over a budget of capsule.toml's [budget].
+    #[arg(long)]
+    pub allow_over_budget: bool,
+    /// Choose photo sizes, quality targets and audio bitrates that keep every budget, with the best
+    /// quality that fits; they are saved in capsule-fit.toml and reused by the next builds.
+    #[arg(long, conflicts_with = "allow_over_budget")]
+    pub fit: bool,
 }
 
 #[derive(Args)]
@@ -105,9 +112,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 drafts: args.drafts,
                 keep_going: args.keep_going,
                 progress: !args.quiet,
+                allow_over_budget: args.allow_over_budget,
+                fit: args.fit,
             };
             let outcome = build(&opts)?;
             print_warnings(&outcome.warnings);
+            for note in &outcome.notes {
+                println!("{note}");
+            }
             if !args.quiet {
                 print!("{}", outcome.report.table());
             }

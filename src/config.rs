@@ -23,6 +23,7 @@ pub struct Config {
     pub gemini_base_url: Option<String>,
     pub photos: PhotoConfig,
     pub audio: AudioConfig,
+    pub budget: BudgetConfig,
 }
 
 /// How tracks are published: Opus for browsers, MP3 as the fallback that every player and Gemini client plays.
@@ -61,6 +62,7 @@ impl Default for Config {
             gemini_base_url: None,
             photos: PhotoConfig::default(),
             audio: AudioConfig::default(),
+            budget: BudgetConfig::default(),
         }
     }
 }
@@ -99,6 +101,9 @@ pub struct PhotoConfig {
     pub target: u8,
     /// SSIMULACRA2 score for thumbnails, in perceptual mode.
     pub thumbnail_target: u8,
+    /// SSIMULACRA2 score for the Gemini size, when it should differ from `target` (`build --fit` sets it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gemini_target: Option<u8>,
     /// Encoder quality, 1 to 100, in fixed mode.
     pub quality: u8,
 }
@@ -113,9 +118,110 @@ impl Default for PhotoConfig {
             mode: QualityMode::Perceptual,
             target: 70,
             thumbnail_target: 60,
+            gemini_target: None,
             quality: 80,
         }
     }
+}
+
+/// Size limits per format, as the host counts them, and how far `capsule build --fit` may go to meet them.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BudgetConfig {
+    /// The whole HTML site (Deuxfleurs: 100 MB for a gallery).
+    pub html: Limit,
+    /// The whole Gemini capsule (no limit unless set).
+    pub gemini: Limit,
+    /// The audio of all playlists, counted once in each format.
+    pub audio: Limit,
+    /// `--fit` never lowers a photo's SSIMULACRA2 target below this.
+    pub min_photo_target: u8,
+    /// `--fit` never lowers the Opus bitrate below this, in kb/s.
+    pub min_opus_bitrate: u32,
+    /// `--fit` may turn off the MP3 fallback (Gemini then links to the Opus file).
+    pub fit_may_drop_mp3: bool,
+}
+
+impl Default for BudgetConfig {
+    fn default() -> Self {
+        BudgetConfig {
+            html: Limit(Some(100_000_000)),
+            gemini: Limit(None),
+            audio: Limit(Some(2_000_000_000)),
+            min_photo_target: 55,
+            min_opus_bitrate: 32,
+            fit_may_drop_mp3: false,
+        }
+    }
+}
+
+/// A size limit written in human units (`"100 MB"`, `"500 KiB"`), or `"none"` for no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Limit(pub Option<u64>);
+
+impl<'de> Deserialize<'de> for Limit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Limit, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Limit;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a size such as \"100 MB\", \"500 KiB\" or \"2 GB\", or \"none\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Limit, E> {
+                Ok(Limit(Some(n)))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Limit, E> {
+                u64::try_from(n)
+                    .map(|n| Limit(Some(n)))
+                    .map_err(|_| E::custom(format!("{n} is not a size; a size cannot be negative")))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Limit, E> {
+                if matches!(v.trim(), "none" | "off") {
+                    return Ok(Limit(None));
+                }
+                parse_size(v).map(|n| Limit(Some(n))).ok_or_else(|| {
+                    E::custom(format!(
+                        "\"{v}\" is not a size; write a number and a unit, like \"100 MB\", \"500 KiB\", \"2 GB\" or \"123456 B\" (or \"none\" for no limit)"
+                    ))
+                })
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+impl Serialize for Limit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(n) => s.serialize_str(&format!("{n} B")),
+            None => s.serialize_str("none"),
+        }
+    }
+}
+
+/// `"100 MB"` → 100 000 000, `"1.5 GiB"` → 1 610 612 736. Decimal (kB, MB, GB, TB) and binary (KiB, MiB, GiB,
+/// TiB) units, any letter case; a bare number is bytes.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let value: f64 = number.parse().ok()?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" | "byte" | "bytes" => 1,
+        "k" | "kb" => 1_000,
+        "m" | "mb" => 1_000_000,
+        "g" | "gb" => 1_000_000_000,
+        "t" | "tb" => 1_000_000_000_000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "tib" => 1 << 40,
+        _ => return None,
+    };
+    let bytes = value * factor as f64;
+    (value.is_finite() && bytes >= 0.0 && bytes < u64::MAX as f64).then(|| bytes.round() as u64)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Hash)]
@@ -190,6 +296,8 @@ impl Config {
         for (key, value) in [
             ("target", p.target),
             ("thumbnail_target", p.thumbnail_target),
+            ("gemini_target", p.gemini_target.unwrap_or(p.target)),
+            ("min_photo_target", self.budget.min_photo_target),
         ] {
             check(
                 (10..=95).contains(&value),
@@ -207,6 +315,11 @@ impl Config {
             (32..=320).contains(&a.mp3_bitrate),
             "mp3_bitrate",
             format!("audio.mp3_bitrate = {} is out of range; use 32 to 320 kb/s (128 is a common choice)", a.mp3_bitrate),
+        );
+        check(
+            (6..=256).contains(&self.budget.min_opus_bitrate),
+            "min_opus_bitrate",
+            format!("budget.min_opus_bitrate = {} is out of range; use 6 to 256 kb/s (32 is the lowest that still sounds like music)", self.budget.min_opus_bitrate),
         );
         check(
             a.opus || a.mp3,
@@ -284,6 +397,47 @@ mod tests {
         assert_eq!(errors[0].line, Some(2));
         assert!(
             errors[0].message.contains("colour"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn sizes_in_decimal_and_binary_units() {
+        assert_eq!(parse_size("100 MB"), Some(100_000_000));
+        assert_eq!(parse_size("2 GB"), Some(2_000_000_000));
+        assert_eq!(parse_size("500 KiB"), Some(512_000));
+        assert_eq!(parse_size("123456 B"), Some(123_456));
+        assert_eq!(parse_size("1.5GiB"), Some(1_610_612_736));
+        assert_eq!(parse_size("300 kb"), Some(300_000));
+        for bad in ["", "MB", "100 MBs", "-3 MB", "1e9", "lots"] {
+            assert_eq!(parse_size(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn budget_defaults_and_bad_size_line() {
+        let c = Config::parse("", Path::new("capsule.toml")).unwrap();
+        assert_eq!(c.budget.html, Limit(Some(100_000_000)));
+        assert_eq!(c.budget.gemini, Limit(None));
+        assert_eq!(c.budget.audio, Limit(Some(2_000_000_000)));
+        let c = Config::parse(
+            "[budget]\nhtml = \"300 KB\"\ngemini = \"none\"\n",
+            Path::new("capsule.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.budget.html, Limit(Some(300_000)));
+        let err = Config::parse(
+            "title = \"x\"\n[budget]\naudio = \"2 gigs\"\n",
+            Path::new("capsule.toml"),
+        )
+        .unwrap_err();
+        let Error::Content { errors, .. } = err else {
+            panic!("not a content error")
+        };
+        assert_eq!(errors[0].line, Some(3));
+        assert!(
+            errors[0].message.contains("2 gigs"),
             "{}",
             errors[0].message
         );

@@ -76,6 +76,11 @@ pub enum Error {
         errors: Vec<Diagnostic>,
         warnings: Vec<Diagnostic>,
     },
+    /// The site does not fit a budget of capsule.toml; the message says what to change: exit code 1.
+    Budget {
+        message: String,
+        warnings: Vec<Diagnostic>,
+    },
     /// The command was used wrongly: exit code 2.
     Usage(String),
     /// Reading or writing a file failed: exit code 2.
@@ -111,9 +116,25 @@ impl Error {
         }
     }
 
+    /// A budget error, with the warnings to print before it.
+    pub fn budget(message: String) -> Error {
+        Error::Budget {
+            message,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Warnings found before the failure, to print before the error.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        match self {
+            Error::Content { warnings, .. } | Error::Budget { warnings, .. } => warnings,
+            _ => &[],
+        }
+    }
+
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Content { .. } => 1,
+            Error::Content { .. } | Error::Budget { .. } => 1,
             Error::Usage(_) | Error::Io { .. } => 2,
         }
     }
@@ -135,6 +156,7 @@ impl fmt::Display for Error {
                 )
             }
             Error::Usage(msg) => write!(f, "error: {msg}"),
+            Error::Budget { message, .. } => write!(f, "{message}"),
             Error::Io {
                 path,
                 action,

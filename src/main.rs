@@ -1,10 +1,12 @@
 //! capsule: parse the command line, run the command, print any error and exit with its code.
 
+mod budget;
 mod build;
 mod cli;
 mod config;
 mod content;
 mod error;
+mod fit;
 mod media;
 mod mime;
 mod output;
@@ -18,9 +20,7 @@ use clap::Parser;
 fn main() {
     let cli = cli::Cli::parse();
     if let Err(e) = cli::run(cli) {
-        if let error::Error::Content { warnings, .. } = &e {
-            cli::print_warnings(warnings);
-        }
+        cli::print_warnings(e.warnings());
         eprintln!("{e}");
         std::process::exit(e.exit_code());
     }

@@ -125,6 +125,16 @@ impl Staging {
         });
     }
 
+    /// What has been written so far, sorted by format and path.
+    pub fn written(&self) -> Vec<Written> {
+        sorted(
+            self.written
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+        )
+    }
+
     /// Swaps the finished build in place of `out`. The previous output survives until the new one is in place.
     pub fn commit(self, out: &Path) -> Result<Vec<Written>, Error> {
         let old = sibling(out, "old");
@@ -144,15 +154,20 @@ impl Staging {
         if had_output {
             let _ = std::fs::remove_dir_all(&old);
         }
-        let mut written = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
-        written.sort_by(|a, b| (a.format, &a.path).cmp(&(b.format, &b.path)));
-        Ok(written)
+        Ok(sorted(
+            self.written.into_inner().unwrap_or_else(|e| e.into_inner()),
+        ))
     }
 
     /// Removes the unfinished build; the previous output was never touched.
     pub fn discard(self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+fn sorted(mut written: Vec<Written>) -> Vec<Written> {
+    written.sort_by(|a, b| (a.format, &a.path).cmp(&(b.format, &b.path)));
+    written
 }
 
 /// `public` → `.public.building` in the same parent folder, so renames stay on one file system.

@@ -97,3 +97,46 @@ fn example_tone() -> Vec<u8> {
     }
     wav
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    fn keys(prefix: &str, table: &toml::Table, out: &mut Vec<String>) {
+        for (k, v) in table {
+            let key = format!("{prefix}{k}");
+            match v {
+                toml::Value::Table(t) => keys(&format!("{key}."), t, out),
+                _ => out.push(key),
+            }
+        }
+    }
+
+    /// `capsule new` promises a capsule.toml that shows every setting, with its default value.
+    #[test]
+    fn the_new_capsule_toml_lists_every_setting_at_its_default() {
+        let text = include_str!("scaffold/capsule.toml");
+        let parsed = Config::parse(text, std::path::Path::new("capsule.toml")).unwrap();
+        let (mut written, mut all) = (Vec::new(), Vec::new());
+        keys("", &toml::from_str(text).unwrap(), &mut written);
+        keys(
+            "",
+            &toml::Table::try_from(Config::default()).unwrap(),
+            &mut all,
+        );
+        let optional = ["author", "description", "html_base_url", "gemini_base_url"];
+        all.retain(|k| !optional.contains(&k.as_str()));
+        written.retain(|k| !optional.contains(&k.as_str()));
+        written.sort();
+        all.sort();
+        assert_eq!(written, all);
+        assert_eq!(
+            toml::Table::try_from(&parsed.photos).unwrap(),
+            toml::Table::try_from(Config::default().photos).unwrap()
+        );
+        assert_eq!(
+            toml::Table::try_from(&parsed.budget).unwrap(),
+            toml::Table::try_from(Config::default().budget).unwrap()
+        );
+    }
+}

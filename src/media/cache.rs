@@ -48,7 +48,7 @@ impl Cache {
     }
 
     /// The hash of a source file's bytes; read again only when its size or modification time changed.
-    fn source_hash(&self, path: &Path) -> std::io::Result<String> {
+    pub fn source_hash(&self, path: &Path) -> std::io::Result<String> {
         let meta = std::fs::metadata(path)?;
         let modified_ns = meta
             .modified()?

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::content::Site;
+use crate::content::{Page, Site};
 use crate::error::{Diagnostic, Diagnostics, Error};
 use crate::output::Staging;
 
@@ -77,8 +77,21 @@ pub fn run(
     keep_going: bool,
     show_progress: bool,
 ) -> Result<(MediaOutputs, MediaStats, Vec<Diagnostic>), Error> {
+    let pages: Vec<&Page> = site.all_pages().collect();
+    run_pages(&pages, config, staging, cache, keep_going, show_progress)
+}
+
+/// [`run`] for some pages only: what budget guidance and `--fit` measure.
+pub fn run_pages(
+    pages: &[&Page],
+    config: &Config,
+    staging: &Staging,
+    cache: &Cache,
+    keep_going: bool,
+    show_progress: bool,
+) -> Result<(MediaOutputs, MediaStats, Vec<Diagnostic>), Error> {
     let mut jobs = Vec::new();
-    for page in site.all_pages() {
+    for page in pages {
         jobs.extend(page.photos.iter().map(|p| Job::Photo(&page.dir, p)));
         jobs.extend(page.tracks.iter().map(|t| Job::Track(&page.dir, t)));
     }

@@ -148,7 +148,8 @@ fn encode_all(photo: &Photo, cfg: &PhotoConfig, tmp: &std::path::Path) -> Result
         )?);
     }
     html.push(encode(&display, html_format, cfg.target as f64, "display")?);
-    let gemini = encode(&gemini_img, ImageFormat::Jpeg, cfg.target as f64, "gemini")?;
+    let gemini_target = cfg.gemini_target.unwrap_or(cfg.target) as f64;
+    let gemini = encode(&gemini_img, ImageFormat::Jpeg, gemini_target, "gemini")?;
     Ok(PhotoMeta { html, gemini })
 }
 

@@ -56,7 +56,7 @@ impl Live {
             .unwrap_or_else(|| self.opts.root.join("public"))
     }
 
-    /// Rebuilds if anything under `content/`, `templates/` or `capsule.toml` changed since the last build.
+    /// Rebuilds if anything under `content/`, `templates/`, `capsule.toml` or `capsule-fit.toml` changed since the last build.
     /// A request that arrives while a build runs waits for it, so it never answers from the stale site.
     pub fn refresh(&self) {
         // Fast path without the build lock. `checking` is raised before `checked` is renewed, so a
@@ -138,6 +138,7 @@ fn sources_fingerprint(root: &Path) -> u64 {
         root.join("content"),
         root.join("templates"),
         root.join(CONFIG_FILE),
+        root.join(crate::fit::FIT_FILE),
     ] {
         for entry in walkdir::WalkDir::new(&path)
             .sort_by_file_name()

@@ -46,6 +46,9 @@ pub fn run(opts: ServeOptions) -> Result<(), Error> {
         // The preview shows errors rather than hiding what is wrong.
         keep_going: false,
         progress: true,
+        // A preview over budget is still worth seeing; the report says so.
+        allow_over_budget: true,
+        fit: false,
     }));
 
     let http_addr = SocketAddr::new(opts.bind, opts.http_port);

@@ -1,0 +1,307 @@
+//! Over budget: what concrete changes would save, measured by really encoding the largest albums and
+//! playlists with those changes (trial encodes go through the cache, so `--fit` reuses them).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::config::{Config, QualityMode};
+use crate::content::{Page, PageKind, Site};
+use crate::error::Error;
+use crate::media::{self, human_bytes, Cache};
+use crate::output::{Kind, Staging, Written};
+use crate::report::{Budget, Item, ItemBytes, Report};
+
+/// Photo sizes (longest side, px) that a lower setting steps down to.
+const SIZES: [u32; 9] = [3840, 2560, 2048, 1600, 1280, 1024, 800, 640, 480];
+/// Opus bitrates (kb/s) that a lower setting steps down to.
+const OPUS: [u32; 10] = [256, 192, 128, 96, 80, 64, 48, 40, 32, 24];
+/// MP3 bitrates (kb/s); below 64 an MP3 of music sounds broken.
+const MP3: [u32; 9] = [320, 256, 192, 160, 128, 112, 96, 80, 64];
+
+/// The next step below `value` in `steps` (largest first), if any is at least `floor`.
+pub fn step_down(steps: &[u32], value: u32, floor: u32) -> Option<u32> {
+    steps.iter().copied().find(|&s| s < value && s >= floor)
+}
+
+pub fn size_down(px: u32, floor: u32) -> Option<u32> {
+    step_down(&SIZES, px, floor)
+}
+
+pub fn opus_down(kbps: u32, floor: u32) -> Option<u32> {
+    step_down(&OPUS, kbps, floor)
+}
+
+pub fn mp3_down(kbps: u32) -> Option<u32> {
+    step_down(&MP3, kbps, 64)
+}
+
+/// Media bytes per page folder and format, from a list of written files.
+pub fn media_bytes(written: &[Written]) -> BTreeMap<String, ItemBytes> {
+    let mut by_dir: BTreeMap<String, ItemBytes> = BTreeMap::new();
+    for w in written {
+        if matches!(w.kind, Kind::Images | Kind::Audio) {
+            let dir = w.path.rsplit_once('/').map_or("", |(d, _)| d);
+            by_dir
+                .entry(dir.to_string())
+                .or_default()
+                .add(w.format, w.bytes);
+        }
+    }
+    by_dir
+}
+
+/// Where and how trial encodes run.
+pub struct Trials<'a> {
+    pub cache: &'a Cache,
+    pub root: &'a Path,
+    pub keep_going: bool,
+    pub progress: bool,
+}
+
+impl Trials<'_> {
+    /// Encodes the media of `pages` with `config` into a scratch folder and returns what was written.
+    /// Everything it encodes stays in the cache.
+    pub fn run(&self, pages: &[&Page], config: &Config) -> Result<Vec<Written>, Error> {
+        let staging = Staging::create(&Config::cache_dir(self.root).join("trial"))?;
+        let result = media::run_pages(
+            pages,
+            config,
+            &staging,
+            self.cache,
+            self.keep_going,
+            self.progress,
+        );
+        let written = staging.written();
+        staging.discard();
+        result.map(|_| written)
+    }
+}
+
+/// One concrete change to suggest.
+struct Change {
+    label: String,
+    config: Config,
+}
+
+/// The changes worth measuring for one album or playlist.
+fn changes(kind: PageKind, config: &Config) -> Vec<Change> {
+    let mut out = Vec::new();
+    let mut push = |label: String, edit: &dyn Fn(&mut Config)| {
+        let mut c = config.clone();
+        edit(&mut c);
+        out.push(Change { label, config: c });
+    };
+    let p = &config.photos;
+    let a = &config.audio;
+    match kind {
+        PageKind::Album => {
+            if let Some(d) = size_down(p.display, p.thumbnail) {
+                push(format!("[photos] display {} → {d} px", p.display), &|c| {
+                    c.photos.display = d
+                });
+            }
+            if let Some(g) = size_down(p.gemini, 320) {
+                push(format!("[photos] gemini {} → {g} px", p.gemini), &|c| {
+                    c.photos.gemini = g
+                });
+            }
+            match p.mode {
+                QualityMode::Perceptual => {
+                    let t = p
+                        .target
+                        .saturating_sub(10)
+                        .max(config.budget.min_photo_target);
+                    if t < p.target {
+                        push(format!("[photos] target {} → {t}", p.target), &|c| {
+                            c.photos.target = t;
+                            c.photos.thumbnail_target = c.photos.thumbnail_target.min(t);
+                        });
+                    }
+                }
+                QualityMode::Fixed => {
+                    let q = p.quality.saturating_sub(15).max(30);
+                    if q < p.quality {
+                        push(format!("[photos] quality {} → {q}", p.quality), &|c| {
+                            c.photos.quality = q
+                        });
+                    }
+                }
+            }
+        }
+        PageKind::Playlist => {
+            if a.opus {
+                if let Some(o) = opus_down(a.opus_bitrate, config.budget.min_opus_bitrate) {
+                    push(
+                        format!("[audio] opus_bitrate {} → {o} kb/s", a.opus_bitrate),
+                        &|c| c.audio.opus_bitrate = o,
+                    );
+                }
+            }
+            if a.mp3 {
+                if let Some(m) = mp3_down(a.mp3_bitrate) {
+                    push(
+                        format!("[audio] mp3_bitrate {} → {m} kb/s", a.mp3_bitrate),
+                        &|c| c.audio.mp3_bitrate = m,
+                    );
+                }
+                if a.opus {
+                    push(
+                        "no MP3 fallback ([audio] mp3 = false; Gemini then links to the Opus file)"
+                            .into(),
+                        &|c| c.audio.mp3 = false,
+                    );
+                }
+            }
+        }
+        PageKind::Home | PageKind::Page => {}
+    }
+    out
+}
+
+/// What the item weighs against one budget.
+fn weight(item: &Item, budget: &Budget, audio: &BTreeMap<String, u64>) -> u64 {
+    match budget.name.as_str() {
+        "html" => item.bytes.html,
+        "gemini" => item.bytes.gemini,
+        _ => audio.get(&item.dir).copied().unwrap_or(0),
+    }
+}
+
+/// The saving of a trial for one budget, from the item's media bytes before and after.
+fn saving(budget: &Budget, before: ItemBytes, after: ItemBytes) -> i64 {
+    let (b, a) = match budget.name.as_str() {
+        "html" => (before.html, after.html),
+        "gemini" => (before.gemini, after.gemini),
+        _ => (before.total(), after.total()),
+    };
+    b as i64 - a as i64
+}
+
+/// The message of a build over budget: each budget, its largest contributors, and the measured saving of
+/// concrete changes for each.
+pub fn guidance(
+    site: &Site,
+    config: &Config,
+    report: &Report,
+    written: &[Written],
+    trials: &Trials,
+) -> Result<String, Error> {
+    let before = media_bytes(written);
+    let mut audio: BTreeMap<String, u64> = BTreeMap::new();
+    for w in written.iter().filter(|w| w.kind == Kind::Audio) {
+        let dir = w.path.rsplit_once('/').map_or("", |(d, _)| d);
+        *audio.entry(dir.to_string()).or_default() += w.bytes;
+    }
+    let over: Vec<&Budget> = report.over().collect();
+
+    // The contributors to explain: the three largest items of each budget that does not hold.
+    let mut chosen: Vec<(&Budget, Vec<&Item>)> = Vec::new();
+    for b in &over {
+        let mut items: Vec<&Item> = report
+            .items
+            .iter()
+            .filter(|i| weight(i, b, &audio) > 0)
+            .collect();
+        items.sort_by(|x, y| {
+            weight(y, b, &audio)
+                .cmp(&weight(x, b, &audio))
+                .then(x.slug.cmp(&y.slug))
+        });
+        items.truncate(3);
+        chosen.push((b, items));
+    }
+
+    // One trial per distinct change, over the pages of every chosen item it applies to.
+    let mut measured: BTreeMap<(String, String), ItemBytes> = BTreeMap::new();
+    let pages: BTreeMap<&str, &Page> = site.all_pages().map(|p| (p.dir.as_str(), p)).collect();
+    for kind in [PageKind::Album, PageKind::Playlist] {
+        let dirs: Vec<&str> = chosen
+            .iter()
+            .flat_map(|(_, items)| items.iter())
+            .filter(|i| !i.draft && pages.get(i.dir.as_str()).is_some_and(|p| p.kind == kind))
+            .map(|i| i.dir.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if dirs.is_empty() {
+            continue;
+        }
+        let subset: Vec<&Page> = dirs.iter().filter_map(|d| pages.get(d).copied()).collect();
+        for change in changes(kind, config) {
+            if trials.progress {
+                eprintln!("Measuring what {} would save…", change.label);
+            }
+            let written = trials.run(&subset, &change.config)?;
+            for (dir, bytes) in media_bytes(&written) {
+                measured.insert((change.label.clone(), dir), bytes);
+            }
+            for d in &dirs {
+                measured
+                    .entry((change.label.clone(), d.to_string()))
+                    .or_default();
+            }
+        }
+    }
+
+    let mut s = String::new();
+    for (b, items) in &chosen {
+        s.push_str(&format!(
+            "error: {} is {}, over its budget of {} by {} ([budget] {} in capsule.toml).\n",
+            b.description(),
+            human_bytes(b.used_bytes),
+            human_bytes(b.limit_bytes),
+            human_bytes(b.used_bytes - b.limit_bytes),
+            b.name
+        ));
+        if items.is_empty() {
+            s.push_str(
+                "  No album or playlist weighs on it: the pages themselves are too large.\n",
+            );
+            continue;
+        }
+        s.push_str(
+            "  Largest contributors, and what changes would save (measured by encoding them):\n",
+        );
+        for item in items {
+            s.push_str(&format!(
+                "    {} \"{}\": {}\n",
+                item.kind,
+                item.slug,
+                human_bytes(weight(item, b, &audio))
+            ));
+            if item.draft {
+                s.push_str(&format!(
+                    "      leaving out this draft (build without --drafts) saves {}\n",
+                    human_bytes(weight(item, b, &audio))
+                ));
+                continue;
+            }
+            let base = before.get(&item.dir).copied().unwrap_or_default();
+            let mut any = false;
+            for ((label, dir), after) in &measured {
+                if dir != &item.dir {
+                    continue;
+                }
+                let saved = saving(b, base, *after);
+                if saved > 0 {
+                    s.push_str(&format!(
+                        "      {label} saves {}\n",
+                        human_bytes(saved as u64)
+                    ));
+                    any = true;
+                }
+            }
+            if !any {
+                s.push_str(
+                    "      no lower setting within the floors of [budget] saves anything here\n",
+                );
+            }
+        }
+    }
+    s.push_str(
+        "Nothing was written: the previous public/ is unchanged.\n\
+         Run `capsule build --fit` to let capsule choose settings that fit, change the settings above in \
+         capsule.toml, raise the limit in [budget], or build anyway with --allow-over-budget.",
+    );
+    Ok(s)
+}
