@@ -1,4 +1,4 @@
-//! The command line: `new`, `build` and `report`, with their help texts, and what each prints.
+//! The command line: `new`, `build`, `report`, `serve` and `publish`, with their help texts, and what each prints.
 
 use std::path::PathBuf;
 
@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::build::{build, root_or_current, BuildOptions};
 use crate::error::{Diagnostic, Error};
+use crate::publish::{self, PublishOptions};
 use crate::report::Report;
 use crate::scaffold;
 use crate::serve::{self, ServeOptions};
@@ -37,6 +38,34 @@ pub enum Command {
     Report(ReportArgs),
     /// Preview the site while you edit it: the HTML site over HTTP, the capsule over Gemini.
     Serve(ServeArgs),
+    /// Send the built sites to their hosts: `publish html` (an S3 bucket, such as Deuxfleurs'),
+    /// `publish gemini` (a tarball, a folder or rsync).
+    #[command(subcommand)]
+    Publish(PublishCommand),
+}
+
+#[derive(Subcommand)]
+pub enum PublishCommand {
+    /// Upload public/html/ to the bucket of [publish.html] in capsule.toml: only what changed.
+    Html(PublishArgs),
+    /// Send public/gemini/ as [publish.gemini] in capsule.toml says (tarball, directory or rsync).
+    Gemini(PublishArgs),
+}
+
+#[derive(Args)]
+pub struct PublishArgs {
+    /// The site folder, the one that holds content/ (default: the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Show what would be uploaded and deleted, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also remove the files of the host that the site no longer has.
+    #[arg(long)]
+    pub delete: bool,
+    /// Print every request (secrets are never printed).
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Args)]
@@ -133,6 +162,23 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             gemini: !args.no_gemini,
             drafts: args.drafts,
         }),
+        Command::Publish(which) => {
+            let (args, html) = match which {
+                PublishCommand::Html(a) => (a, true),
+                PublishCommand::Gemini(a) => (a, false),
+            };
+            let opts = PublishOptions {
+                root: root_or_current(args.root.as_deref()),
+                dry_run: args.dry_run,
+                delete: args.delete,
+                verbose: args.verbose,
+            };
+            if html {
+                publish::html(&opts)
+            } else {
+                publish::gemini(&opts)
+            }
+        }
         Command::Report(args) => {
             let report = Report::load(&root_or_current(args.root.as_deref()))?;
             if args.json {

@@ -24,6 +24,7 @@ pub struct Config {
     pub photos: PhotoConfig,
     pub audio: AudioConfig,
     pub budget: BudgetConfig,
+    pub publish: PublishConfig,
 }
 
 /// How tracks are published: Opus for browsers, MP3 as the fallback that every player and Gemini client plays.
@@ -63,6 +64,7 @@ impl Default for Config {
             photos: PhotoConfig::default(),
             audio: AudioConfig::default(),
             budget: BudgetConfig::default(),
+            publish: PublishConfig::default(),
         }
     }
 }
@@ -153,6 +155,71 @@ impl Default for BudgetConfig {
             fit_may_drop_mp3: false,
         }
     }
+}
+
+/// Where `capsule publish` sends each site.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PublishConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub html: Option<HtmlPublish>,
+    pub gemini: GeminiPublish,
+}
+
+/// The HTML site's S3 bucket (Deuxfleurs: Garage).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HtmlPublish {
+    pub bucket: String,
+    #[serde(default = "default_endpoint")]
+    pub endpoint: String,
+    #[serde(default = "default_region")]
+    pub region: String,
+    /// A file holding `aws_access_key_id = …` and `aws_secret_access_key = …`, used when the
+    /// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY environment variables are not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials_file: Option<PathBuf>,
+    /// `Cache-Control` of pages and feeds: browsers check for a new version each time.
+    #[serde(default = "default_pages_cache")]
+    pub pages_cache_control: String,
+    /// `Cache-Control` of photos, audio and the stylesheet.
+    #[serde(default = "default_media_cache")]
+    pub media_cache_control: String,
+}
+
+fn default_endpoint() -> String {
+    "https://garage.deuxfleurs.fr".into()
+}
+fn default_region() -> String {
+    "garage".into()
+}
+fn default_pages_cache() -> String {
+    "no-cache".into()
+}
+fn default_media_cache() -> String {
+    "public, max-age=86400".into()
+}
+
+/// How the capsule reaches its Gemini host.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GeminiPublish {
+    pub method: GeminiMethod,
+    /// `directory`: the folder to copy into; `rsync`: the rsync destination (`user@host:path/`);
+    /// `tarball`: the domain, shown in the upload command.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// `tarball`: where to write the archive, relative to the site folder.
+    pub archive: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GeminiMethod {
+    #[default]
+    Tarball,
+    Directory,
+    Rsync,
 }
 
 /// A size limit written in human units (`"100 MB"`, `"500 KiB"`), or `"none"` for no limit.
@@ -338,6 +405,25 @@ impl Config {
                 url.starts_with("gemini://"),
                 "gemini_base_url",
                 format!("gemini_base_url = \"{url}\" must start with gemini:// (for example \"gemini://example.org/\")"),
+            );
+        }
+        if let Some(h) = &self.publish.html {
+            check(
+                !h.bucket.trim().is_empty(),
+                "bucket",
+                "[publish.html] bucket is empty; write the name of your bucket, e.g. bucket = \"my-site\"".into(),
+            );
+            check(
+                h.endpoint.starts_with("https://") || h.endpoint.starts_with("http://"),
+                "endpoint",
+                format!("[publish.html] endpoint = \"{}\" must start with https:// (Deuxfleurs: \"https://garage.deuxfleurs.fr\")", h.endpoint),
+            );
+        }
+        if self.publish.gemini.method != GeminiMethod::Tarball {
+            check(
+                self.publish.gemini.target.is_some(),
+                "method",
+                "[publish.gemini] needs a target for this method: the folder (directory) or the rsync destination such as \"me@host:gemini/\" (rsync)".into(),
             );
         }
         if errors.is_empty() {

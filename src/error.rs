@@ -83,6 +83,8 @@ pub enum Error {
     },
     /// The command was used wrongly: exit code 2.
     Usage(String),
+    /// Publishing failed (network, credentials, the server refused): exit code 2.
+    Publish(String),
     /// Reading or writing a file failed: exit code 2.
     Io {
         path: PathBuf,
@@ -135,7 +137,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Content { .. } | Error::Budget { .. } => 1,
-            Error::Usage(_) | Error::Io { .. } => 2,
+            Error::Usage(_) | Error::Publish(_) | Error::Io { .. } => 2,
         }
     }
 }
@@ -155,7 +157,7 @@ impl fmt::Display for Error {
                     if n == 1 { "it" } else { "them" }
                 )
             }
-            Error::Usage(msg) => write!(f, "error: {msg}"),
+            Error::Usage(msg) | Error::Publish(msg) => write!(f, "error: {msg}"),
             Error::Budget { message, .. } => write!(f, "{message}"),
             Error::Io {
                 path,

@@ -10,6 +10,7 @@ mod fit;
 mod media;
 mod mime;
 mod output;
+mod publish;
 mod render;
 mod report;
 mod scaffold;

@@ -2,6 +2,7 @@
 //! and find (or install) the external checkers the tests use.
 #![allow(dead_code)]
 
+pub mod garage;
 pub mod servers;
 
 use std::collections::BTreeMap;

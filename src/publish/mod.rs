@@ -1,0 +1,128 @@
+//! `capsule publish`: the built HTML site to an S3 bucket (Deuxfleurs' Garage), the capsule to a Gemini host.
+
+mod gemini;
+mod plan;
+mod s3;
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::error::{display_path, Error};
+use crate::media::human_bytes;
+use crate::report::Report;
+
+pub struct PublishOptions {
+    pub root: PathBuf,
+    /// Print the plan and change nothing.
+    pub dry_run: bool,
+    /// Remove remote files that the site no longer has.
+    pub delete: bool,
+    /// Print each request (never a secret).
+    pub verbose: bool,
+}
+
+/// The built folder of one format, or a clear error when there is none yet.
+fn built(root: &Path, format: &str) -> Result<PathBuf, Error> {
+    let dir = root.join("public").join(format);
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        Err(Error::Usage(format!(
+            "{} does not exist; run `capsule build` first",
+            display_path(&dir)
+        )))
+    }
+}
+
+/// Uploads `public/html/` to the bucket of `[publish.html]`: only what changed, in an order that never
+/// leaves a page linking to a file that is not there yet.
+pub fn html(opts: &PublishOptions) -> Result<(), Error> {
+    let config = Config::load(&opts.root)?;
+    let settings = config.publish.html.clone().ok_or_else(|| {
+        Error::Usage(format!(
+            "{} has no [publish.html] section; add one with your bucket's name:\n\n[publish.html]\nbucket = \"my-site\"\n",
+            display_path(&opts.root.join(crate::config::CONFIG_FILE))
+        ))
+    })?;
+    let dir = built(&opts.root, "html")?;
+    let files = plan::local_files(&dir, &settings)?;
+    let credentials = s3::credentials(&settings, &opts.root)?;
+    let client = s3::Client::new(&settings, credentials, opts.verbose)?;
+    let remote = client.list()?;
+    let plan = plan::Plan::new(&files, &remote, opts.delete);
+
+    // Refuse before writing anything when the bucket would end up over the budget.
+    if let Some(limit) = config.budget.html.0 {
+        let after = plan.bytes_after();
+        if after > limit {
+            return Err(Error::budget(over_budget(&opts.root, after, limit, &plan)));
+        }
+    }
+
+    print!("{}", plan.summary(&settings.bucket, opts.dry_run));
+    if opts.dry_run {
+        return Ok(());
+    }
+    if plan.uploads.is_empty() && plan.deletes.is_empty() {
+        println!("Nothing to do: the bucket already holds this site.");
+    }
+    if let Err(note) = client.put_website() {
+        println!("note: {note}");
+    }
+    for (i, file) in plan.uploads.iter().enumerate() {
+        client.put(file)?;
+        if opts.verbose || (i + 1) % 25 == 0 || i + 1 == plan.uploads.len() {
+            println!("  uploaded {} of {}", i + 1, plan.uploads.len());
+        }
+    }
+    for key in &plan.deletes {
+        client.delete(key)?;
+    }
+    println!(
+        "Published {} to bucket \"{}\": {} uploaded ({}), {} deleted, {} unchanged.",
+        display_path(&dir),
+        settings.bucket,
+        plan.uploads.len(),
+        human_bytes(plan.upload_bytes()),
+        plan.deletes.len(),
+        plan.unchanged
+    );
+    Ok(())
+}
+
+fn over_budget(root: &Path, after: u64, limit: u64, plan: &plan::Plan) -> String {
+    let mut s = format!(
+        "error: after this publish the bucket would hold {}, over the HTML budget of {} by {} ([budget] html in capsule.toml). Nothing was uploaded.\n",
+        human_bytes(after),
+        human_bytes(limit),
+        human_bytes(after - limit)
+    );
+    if plan.kept_remote_bytes > 0 {
+        s.push_str(&format!(
+            "  {} of that are old files in the bucket that the site no longer has: `--delete` removes them.\n",
+            human_bytes(plan.kept_remote_bytes)
+        ));
+    }
+    if let Ok(report) = Report::load(root) {
+        s.push_str("  The largest albums and playlists in the HTML site:\n");
+        let mut items = report.items.clone();
+        items.sort_by_key(|i| std::cmp::Reverse(i.bytes.html));
+        for i in items.iter().take(5) {
+            s.push_str(&format!(
+                "    {} \"{}\": {}\n",
+                i.kind,
+                i.slug,
+                human_bytes(i.bytes.html)
+            ));
+        }
+    }
+    s.push_str("  `capsule build --fit` makes the site fit; then publish again.");
+    s
+}
+
+/// Sends `public/gemini/` the way `[publish.gemini]` says.
+pub fn gemini(opts: &PublishOptions) -> Result<(), Error> {
+    let config = Config::load(&opts.root)?;
+    let dir = built(&opts.root, "gemini")?;
+    gemini::publish(&dir, &config.publish.gemini, opts)
+}
