@@ -398,3 +398,38 @@ fn rsync_publishing_mirrors_the_capsule_and_says_when_rsync_is_missing() {
         text(&out)
     );
 }
+
+#[test]
+fn an_unreachable_server_is_retried_then_named_in_the_error() {
+    let site = fixture("basic");
+    build(site.path(), &["--quiet"]);
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = site.path().join("capsule.toml");
+    let toml = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{toml}\n[publish.html]\nbucket = \"b\"\nendpoint = \"http://127.0.0.1:{port}\"\n"),
+    )
+    .unwrap();
+    let out = capsule()
+        .args(["publish", "html", "--verbose", "--root"])
+        .arg(site.path())
+        .env("AWS_ACCESS_KEY_ID", KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", "x")
+        .output()
+        .unwrap();
+    let err = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("after 4 tries"), "{err}");
+    assert!(err.contains("the list of bucket \"b\""), "{err}");
+    assert_eq!(
+        err.matches("GET the list of bucket").count(),
+        4 + 1,
+        "{err}"
+    );
+}
