@@ -556,3 +556,94 @@ fn audio_is_valid_gapless_tagged_and_never_inflated() {
         );
     }
 }
+
+#[test]
+fn originals_are_published_only_when_the_album_opts_in() {
+    let site = fixture("basic");
+    let index = site.path().join("content/albums/harbour-2024/index.md");
+    let source = std::fs::read_to_string(&index).unwrap();
+    let opted = source.replacen("+++\n", "+++\npublish_originals = true\n", 1);
+    assert_ne!(source, opted);
+    std::fs::write(&index, opted).unwrap();
+    let out = build(site.path(), &[]);
+    let shown = text(&out);
+    assert!(
+        shown.contains("gull.jpg: publish_originals = true publishes this file as it is, with the GPS position"),
+        "{shown}"
+    );
+    let original = std::fs::read(site.path().join("content/albums/harbour-2024/gull.jpg")).unwrap();
+    let public = site.path().join("public");
+    for format in ["html", "gemini"] {
+        let published = public
+            .join(format)
+            .join("albums/harbour-2024/gull-original.jpg");
+        assert_eq!(
+            std::fs::read(&published).unwrap(),
+            original,
+            "{format}: not byte for byte"
+        );
+    }
+    let html = std::fs::read_to_string(public.join("html/albums/harbour-2024/index.html")).unwrap();
+    assert!(
+        html.contains("<a href=\"gull-original.jpg\">Original file (JPEG, "),
+        "{html}"
+    );
+    let gmi = std::fs::read_to_string(public.join("gemini/albums/harbour-2024/index.gmi")).unwrap();
+    assert!(
+        gmi.contains("=> gull-original.jpg Original file: "),
+        "{gmi}"
+    );
+    // Albums that did not opt in publish no original.
+    for (path, _) in tree(&public) {
+        assert!(
+            !path.contains("-original.") || path.contains("albums/harbour-2024/"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn a_playlist_without_a_cover_file_shows_the_cover_art_of_its_tags() {
+    use lofty::config::WriteOptions;
+    use lofty::file::TaggedFileExt;
+    use lofty::picture::{MimeType, Picture, PictureType};
+    use lofty::tag::TagExt;
+
+    let site = fixture("basic");
+    let dir = site.path().join("content/playlists/night-drive");
+    let cover = std::fs::read(dir.join("cover.jpg")).unwrap();
+    std::fs::remove_file(dir.join("cover.jpg")).unwrap();
+    let flac = dir.join("01-intro.flac");
+    let tagged = lofty::read_from_path(&flac).unwrap();
+    let mut tag = tagged.primary_tag().unwrap().clone();
+    tag.push_picture(
+        Picture::unchecked(cover)
+            .pic_type(PictureType::CoverFront)
+            .mime_type(MimeType::Jpeg)
+            .build(),
+    );
+    tag.save_to_path(&flac, WriteOptions::default()).unwrap();
+    let content_before = tree(&site.path().join("content"));
+
+    build(site.path(), &["--quiet"]);
+    let html = std::fs::read_to_string(
+        site.path()
+            .join("public/html/playlists/night-drive/index.html"),
+    )
+    .unwrap();
+    assert!(
+        html.contains("<p class=\"cover\"><a href=\"cover-"),
+        "{html}"
+    );
+    let gmi = std::fs::read_to_string(
+        site.path()
+            .join("public/gemini/playlists/night-drive/index.gmi"),
+    )
+    .unwrap();
+    assert!(gmi.contains("=> cover-"), "{gmi}");
+    assert_eq!(
+        tree(&site.path().join("content")),
+        content_before,
+        "the build wrote into content/"
+    );
+}

@@ -18,6 +18,9 @@ pub struct FrontMatter {
     pub cover: Option<String>,
     #[serde(default)]
     pub draft: bool,
+    /// Also publish each photo's original file, byte for byte, metadata included (an explicit opt-in).
+    #[serde(default)]
+    pub publish_originals: bool,
     /// Per-track overrides in a playlist, keyed by file name.
     #[serde(default)]
     pub tracks: BTreeMap<String, TrackOverride>,

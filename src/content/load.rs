@@ -206,12 +206,27 @@ impl Loader {
             date,
             description: front.description.clone(),
             draft: front.draft,
+            publish_originals: front.publish_originals,
             body: Vec::new(),
             photos: Vec::new(),
             tracks: Vec::new(),
             cover: None,
         };
         self.attach_media(&mut page, parsed, front, src_dir);
+        if page.publish_originals {
+            for photo in page
+                .photos
+                .iter()
+                .filter(|p| super::media_files::has_gps(&p.source))
+            {
+                self.diags.warn(
+                    &photo.source,
+                    None,
+                    "publish_originals = true publishes this file as it is, with the GPS position where it was \
+                     taken; remove the position from the file, or the setting, if that is not what you want",
+                );
+            }
+        }
         page
     }
 
@@ -326,6 +341,12 @@ impl Loader {
             None if page.kind == PageKind::Album => (!page.photos.is_empty()).then_some(0),
             None => page.photos.iter().position(|p| p.name == "cover"),
         };
+        if page.kind == PageKind::Playlist && page.cover.is_none() {
+            if let Some(cover) = self.cover_from_tags(page) {
+                page.photos.push(cover);
+                page.cover = Some(page.photos.len() - 1);
+            }
+        }
         if page.kind == PageKind::Album && page.date.is_none() {
             page.date = page
                 .photos
@@ -571,6 +592,42 @@ struct Unmentioned {
     photos: Vec<Photo>,
     tracks: Vec<Track>,
     cover: Option<PathBuf>,
+}
+
+impl Loader {
+    /// A playlist with no cover file takes the cover art embedded in its first track that has one,
+    /// copied into the cache (never into content/) so the photo pipeline can read it like any photo.
+    fn cover_from_tags(&mut self, page: &Page) -> Option<Photo> {
+        let (track, (data, ext)) = page
+            .tracks
+            .iter()
+            .find_map(|t| super::media_files::embedded_cover(&t.source).map(|c| (t, c)))?;
+        let root = self.content.parent().unwrap_or(Path::new("."));
+        let dir = crate::config::Config::cache_dir(root).join("covers");
+        let path = dir.join(format!("{}.{ext}", blake3::hash(&data).to_hex()));
+        if !path.is_file() {
+            let tmp = path.with_extension("tmp");
+            let written = std::fs::create_dir_all(&dir)
+                .and_then(|_| std::fs::write(&tmp, &data))
+                .and_then(|_| std::fs::rename(&tmp, &path));
+            if let Err(e) = written {
+                self.diags.warn(
+                    &track.source,
+                    None,
+                    format!(
+                        "its cover art could not be copied into {}: {e}",
+                        dir.display()
+                    ),
+                );
+                return None;
+            }
+        }
+        Some(Photo {
+            source: path,
+            name: "cover".into(),
+            taken: None,
+        })
+    }
 }
 
 fn new_photo(source: PathBuf) -> Photo {

@@ -66,6 +66,42 @@ pub fn file_slug(path: &Path) -> String {
     }
 }
 
+/// The cover picture embedded in a track's tags (the front cover, else the first picture), with the file
+/// extension of its format, when it is a JPEG, PNG or WebP image.
+pub fn embedded_cover(path: &Path) -> Option<(Vec<u8>, &'static str)> {
+    use lofty::file::TaggedFileExt;
+    use lofty::picture::PictureType;
+    let tagged = lofty::read_from_path(path).ok()?;
+    let pictures: Vec<&lofty::picture::Picture> =
+        tagged.tags().iter().flat_map(|t| t.pictures()).collect();
+    let picture = pictures
+        .iter()
+        .find(|p| p.pic_type() == PictureType::CoverFront)
+        .or(pictures.first())?;
+    let data = picture.data().to_vec();
+    let ext = match image::guess_format(&data).ok()? {
+        image::ImageFormat::Jpeg => "jpg",
+        image::ImageFormat::Png => "png",
+        image::ImageFormat::WebP => "webp",
+        _ => return None,
+    };
+    Some((data, ext))
+}
+
+/// Whether a photo's EXIF holds a GPS position.
+pub fn has_gps(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut reader = std::io::BufReader::new(file);
+    exif::Reader::new()
+        .read_from_container(&mut reader)
+        .is_ok_and(|exif| {
+            exif.get_field(exif::Tag::GPSLatitude, exif::In::PRIMARY)
+                .is_some()
+        })
+}
+
 /// EXIF `DateTimeOriginal` (or `DateTime`) of a photo, read without decoding the pixels.
 pub fn capture_time(path: &Path) -> Option<String> {
     let file = std::fs::File::open(path).ok()?;

@@ -69,6 +69,8 @@ pub struct Page {
     pub date: Option<String>,
     pub description: Option<String>,
     pub draft: bool,
+    /// The author opted in to publishing the photos' original files, metadata included.
+    pub publish_originals: bool,
     pub body: Vec<Block>,
     pub photos: Vec<Photo>,
     pub tracks: Vec<Track>,

@@ -32,7 +32,7 @@ pub struct PageMedia {
 pub type MediaOutputs = HashMap<String, PageMedia>;
 
 enum Job<'a> {
-    Photo(&'a str, &'a crate::content::Photo),
+    Photo(&'a Page, &'a crate::content::Photo),
     Track(&'a str, &'a crate::content::Track),
 }
 
@@ -92,7 +92,7 @@ pub fn run_pages(
 ) -> Result<(MediaOutputs, MediaStats, Vec<Diagnostic>), Error> {
     let mut jobs = Vec::new();
     for page in pages {
-        jobs.extend(page.photos.iter().map(|p| Job::Photo(&page.dir, p)));
+        jobs.extend(page.photos.iter().map(|p| Job::Photo(page, p)));
         jobs.extend(page.tracks.iter().map(|t| Job::Track(&page.dir, t)));
     }
     let progress = progress::Progress::new(jobs.len() as u64, show_progress);
@@ -100,9 +100,16 @@ pub fn run_pages(
         .par_iter()
         .map(|job| {
             let (result, name) = match job {
-                Job::Photo(dir, p) => (
-                    photo::process(p, &config.photos, dir, staging, cache)
-                        .map(|(o, ran)| Done::Photo(o, ran)),
+                Job::Photo(page, p) => (
+                    photo::process(
+                        p,
+                        &config.photos,
+                        &page.dir,
+                        page.publish_originals,
+                        staging,
+                        cache,
+                    )
+                    .map(|(o, ran)| Done::Photo(o, ran)),
                     &p.source,
                 ),
                 Job::Track(dir, t) => (
@@ -135,8 +142,8 @@ pub fn run_pages(
     let mut stats = MediaStats::default();
     for (job, result) in jobs.iter().zip(results) {
         let (dir, is_photo) = match job {
-            Job::Photo(dir, _) => (dir, true),
-            Job::Track(dir, _) => (dir, false),
+            Job::Photo(page, _) => (page.dir.as_str(), true),
+            Job::Track(dir, _) => (*dir, false),
         };
         let page = outputs.entry(dir.to_string()).or_default();
         match result {

@@ -28,6 +28,9 @@ pub struct PhotoOutput {
     /// Smallest first: the thumbnail, then the display size (one entry when they coincide).
     pub html: Vec<Rendition>,
     pub gemini: Rendition,
+    /// The original file, published as it is, when the album opts in (`publish_originals = true`).
+    /// Its path is the same in both formats.
+    pub original: Option<Rendition>,
 }
 
 impl PhotoOutput {
@@ -67,6 +70,7 @@ pub fn process(
     photo: &Photo,
     cfg: &PhotoConfig,
     dir: &str,
+    originals: bool,
     staging: &Staging,
     cache: &Cache,
 ) -> Result<(PhotoOutput, bool), Error> {
@@ -93,11 +97,44 @@ pub fn process(
         .map(|e| publish(Format::Html, e))
         .collect::<Result<Vec<_>, _>>()?;
     let gemini = publish(Format::Gemini, &meta.gemini)?;
-    Ok((PhotoOutput { html, gemini }, ran))
+    let original = if originals {
+        let ext = photo
+            .source
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let path = join_path(dir, &format!("{}-original.{ext}", photo.name));
+        let mut bytes = 0;
+        for format in Format::ALL {
+            bytes = staging.link(format, &path, Kind::Images, &photo.source)?;
+        }
+        let (width, height) = image::image_dimensions(&photo.source).unwrap_or((0, 0));
+        Some(Rendition {
+            path,
+            width,
+            height,
+            bytes,
+            label: match ext.as_str() {
+                "png" => "PNG",
+                "webp" => "WebP",
+                _ => "JPEG",
+            },
+        })
+    } else {
+        None
+    };
+    Ok((
+        PhotoOutput {
+            html,
+            gemini,
+            original,
+        },
+        ran,
+    ))
 }
 
 fn encode_all(photo: &Photo, cfg: &PhotoConfig, tmp: &std::path::Path) -> Result<PhotoMeta, Error> {
-    let (image, icc) = decode(photo)?;
+    let (image, icc) = decode(photo, cfg.display.max(cfg.gemini))?;
     let rgb = to_srgb(flatten(image), icc.as_deref());
     let (w, h) = rgb.dimensions();
     let sized = |target: u32| -> Result<RgbImage, Error> {
@@ -154,7 +191,9 @@ fn encode_all(photo: &Photo, cfg: &PhotoConfig, tmp: &std::path::Path) -> Result
 }
 
 /// The pixels, oriented, and the embedded ICC profile if there is one.
-fn decode(photo: &Photo) -> Result<(DynamicImage, Option<Vec<u8>>), Error> {
+/// Decodes a photo, upright, with its ICC profile. `largest` is the largest size that will be made from it:
+/// a JPEG much larger than that is decoded at 1/2 or 1/4 scale by libjpeg's DCT scaling, for speed and memory.
+fn decode(photo: &Photo, largest: u32) -> Result<(DynamicImage, Option<Vec<u8>>), Error> {
     let reader = ImageReader::open(&photo.source)
         .map_err(|e| fail(photo, format!("cannot open the photo: {e}")))?
         .with_guessed_format()
@@ -162,6 +201,7 @@ fn decode(photo: &Photo) -> Result<(DynamicImage, Option<Vec<u8>>), Error> {
     if reader.format().is_none() {
         return Err(fail(photo, "this is not a JPEG, PNG or WebP image (the file's content is not a photo capsule can read); export it again as JPEG"));
     }
+    let format = reader.format();
     let mut decoder = reader.into_decoder().map_err(|e| damaged(photo, &e))?;
     // Refuse by the declared size before any pixel is allocated: a header can claim anything.
     let (w, h) = decoder.dimensions();
@@ -182,9 +222,42 @@ fn decode(photo: &Photo) -> Result<(DynamicImage, Option<Vec<u8>>), Error> {
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| damaged(photo, &e))?;
+    let scaled = match format {
+        Some(image::ImageFormat::Jpeg) => decode_jpeg_scaled(&photo.source, w.max(h), largest),
+        _ => None,
+    };
+    let mut image = match scaled {
+        Some(img) => DynamicImage::ImageRgb8(img),
+        None => DynamicImage::from_decoder(decoder).map_err(|e| damaged(photo, &e))?,
+    };
     image.apply_orientation(orientation);
     Ok((image, icc))
+}
+
+/// The DCT scale (in eighths) for a JPEG whose long side is `long`: the smallest that still leaves at least
+/// 1.5 × `largest` pixels for the high-quality resize that follows, or `None` when full size is needed.
+fn dct_scale(long: u32, largest: u32) -> Option<u8> {
+    [2u8, 4]
+        .into_iter()
+        .find(|&n| long as u64 * n as u64 / 8 >= largest as u64 * 3 / 2)
+}
+
+/// libjpeg (mozjpeg) decodes at reduced scale in the DCT domain: a quarter or a sixteenth of the pixels.
+/// Any failure (CMYK, a damaged stream) returns `None`, and the ordinary decoder then gives its own error.
+fn decode_jpeg_scaled(path: &std::path::Path, long: u32, largest: u32) -> Option<RgbImage> {
+    let num = dct_scale(long, largest)?;
+    let data = std::fs::read(path).ok()?;
+    std::panic::catch_unwind(|| -> Option<RgbImage> {
+        let mut d = mozjpeg::Decompress::new_mem(&data).ok()?;
+        d.scale(num);
+        let mut started = d.rgb().ok()?;
+        let (w, h) = (started.width() as u32, started.height() as u32);
+        let pixels = started.read_scanlines::<u8>().ok()?;
+        started.finish().ok()?;
+        RgbImage::from_raw(w, h, pixels)
+    })
+    .ok()
+    .flatten()
 }
 
 /// Pixels described by an embedded RGB profile (Display P3 from phones, Adobe RGB from cameras) are
@@ -255,6 +328,17 @@ pub fn fit(w: u32, h: u32, target: u32) -> (u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dct_scaling_keeps_at_least_one_and_a_half_times_the_largest_size() {
+        use super::dct_scale;
+        // A 24-megapixel photo (6000 px) for 1600 px: half scale leaves 3000 px ≥ 2400.
+        assert_eq!(dct_scale(6000, 1600), Some(4));
+        // 12 000 px for 1200: a quarter leaves 3000 px ≥ 1800.
+        assert_eq!(dct_scale(12000, 1200), Some(2));
+        // 3000 px for 1600: half would leave 1500, too few.
+        assert_eq!(dct_scale(3000, 1600), None);
+    }
+
     use super::{fit, to_srgb};
 
     #[test]

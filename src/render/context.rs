@@ -51,6 +51,17 @@ pub struct PhotoCtx {
     pub label: String,
     pub format: &'static str,
     pub size: String,
+    /// The original file, when the album publishes originals.
+    pub original: Option<OriginalCtx>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct OriginalCtx {
+    pub href: String,
+    pub format: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub size: String,
 }
 
 #[derive(Serialize)]
@@ -238,6 +249,13 @@ impl<'a> Ctx<'a> {
             label,
             format: full.label,
             size: human_bytes(full.bytes),
+            original: out.original.as_ref().map(|o| OriginalCtx {
+                href: relative(from_dir, &o.path),
+                format: o.label,
+                width: o.width,
+                height: o.height,
+                size: human_bytes(o.bytes),
+            }),
         }
     }
 

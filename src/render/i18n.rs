@@ -29,6 +29,7 @@ pub struct Words {
     pub cover: &'static str,
     pub made_with: &'static str,
     pub full_size: &'static str,
+    pub original: &'static str,
     /// ":" in English, " :" in French typography.
     pub colon: &'static str,
 }
@@ -57,6 +58,7 @@ const EN: Words = Words {
     cover: "Cover",
     made_with: "Made with capsule",
     full_size: "full size",
+    original: "Original file",
     colon: ":",
 };
 
@@ -84,6 +86,7 @@ const FR: Words = Words {
     cover: "Pochette",
     made_with: "Fait avec capsule",
     full_size: "taille réelle",
+    original: "Fichier original",
     colon: "\u{a0}:",
 };
 

@@ -158,6 +158,7 @@ fn synthetic_page(kind: PageKind, dir: &str, title: &str) -> Page {
         date: None,
         description: None,
         draft: false,
+        publish_originals: false,
         body: Vec::new(),
         photos: Vec::new(),
         tracks: Vec::new(),
