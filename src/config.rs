@@ -319,7 +319,11 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         let config: Config = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of_offset(text, s.start));
-            Error::content(Diagnostic::new(path, line, toml_message(&e)))
+            let message = match line.and_then(|l| key_at_line(text, l)) {
+                Some(key) => format!("{key}: {}", toml_message(&e)),
+                None => toml_message(&e),
+            };
+            Error::content(Diagnostic::new(path, line, message))
         })?;
         config.validate(text, path)?;
         Ok(config)
@@ -351,6 +355,11 @@ impl Config {
                 "photos.thumbnail ({}) is larger than photos.display ({}); the thumbnail must be the smaller one",
                 p.thumbnail, p.display
             ),
+        );
+        check(
+            !(p.format == ImageFormat::Avif && p.mode == QualityMode::Perceptual),
+            "format",
+            "[photos] format = \"avif\" works only with mode = \"fixed\" (capsule cannot yet decode AVIF to measure its quality); add mode = \"fixed\" or use format = \"webp\"".into(),
         );
         check(
             (1..=100).contains(&p.quality),
@@ -448,6 +457,26 @@ pub fn toml_message(e: &toml::de::Error) -> String {
     format!("{msg} (check the TOML syntax: key = \"value\", one setting per line)")
 }
 
+/// The full name (`budget.audio`) of the setting written on a 1-based line, for messages about its value.
+fn key_at_line(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let (key, _) = lines.get(line.checked_sub(1)?)?.split_once('=')?;
+    let key = key.trim();
+    if key.is_empty() || key.starts_with('[') || key.starts_with('#') {
+        return None;
+    }
+    let section = lines[..line - 1].iter().rev().find_map(|l| {
+        let l = l.trim();
+        l.strip_prefix('[')
+            .and_then(|r| r.strip_suffix(']'))
+            .map(|s| s.trim().to_string())
+    });
+    Some(match section {
+        Some(s) => format!("{s}.{key}"),
+        None => key.to_string(),
+    })
+}
+
 /// The 1-based line where `key = …` first appears, for validation messages.
 pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
     text.lines()
@@ -524,6 +553,11 @@ mod tests {
         assert_eq!(errors[0].line, Some(3));
         assert!(
             errors[0].message.contains("2 gigs"),
+            "{}",
+            errors[0].message
+        );
+        assert!(
+            errors[0].message.starts_with("budget.audio: "),
             "{}",
             errors[0].message
         );

@@ -290,6 +290,13 @@ pub fn fit(
     report: &Report,
     trials: &Trials,
 ) -> Result<(Config, String), Error> {
+    if base.photos.format == crate::config::ImageFormat::Avif {
+        return Err(Error::Usage(
+            "`--fit` chooses SSIMULACRA2 targets, which AVIF photos cannot use yet (capsule cannot decode \
+             AVIF to measure it); fit with format = \"webp\", or lower [photos] quality by hand"
+                .into(),
+        ));
+    }
     let fixed = |f: &str| {
         report.formats.get(f).map_or(0, |r| {
             r.total_bytes - r.kinds.images.bytes - r.kinds.audio.bytes

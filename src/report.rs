@@ -201,6 +201,18 @@ impl Report {
                 ));
             }
         }
+        let m = &self.media;
+        s.push_str(&format!(
+            "  media: {} photos and {} tracks encoded, {} photos and {} tracks from the cache\n",
+            m.photos.run, m.tracks.run, m.photos.reused, m.tracks.reused
+        ));
+        if self.warnings > 0 {
+            s.push_str(&format!(
+                "  {} warning{}\n",
+                self.warnings,
+                if self.warnings == 1 { "" } else { "s" }
+            ));
+        }
         if !self.items.is_empty() {
             s.push_str("  Albums and playlists, largest first\n");
             let width = self
@@ -225,18 +237,6 @@ impl Report {
                 b.name,
                 if b.ok { "ok  " } else { "OVER" },
                 b.summary()
-            ));
-        }
-        let m = &self.media;
-        s.push_str(&format!(
-            "  media: {} photos and {} tracks encoded, {} photos and {} tracks from the cache\n",
-            m.photos.run, m.tracks.run, m.photos.reused, m.tracks.reused
-        ));
-        if self.warnings > 0 {
-            s.push_str(&format!(
-                "  {} warning{}\n",
-                self.warnings,
-                if self.warnings == 1 { "" } else { "s" }
             ));
         }
         s

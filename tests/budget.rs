@@ -153,11 +153,7 @@ fn a_build_over_budget_exits_1_names_the_largest_album_and_leaves_public_untouch
         "+++\ntitle = \"Dunes\"\ndate = 2024-06-02\n+++\nEdited.\n",
     )
     .unwrap();
-    let out = capsule()
-        .args(["build", "--root"])
-        .arg(site.path())
-        .output()
-        .unwrap();
+    let out = try_build(site.path(), &[]);
     let err = text(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("the HTML site is"), "{err}");
@@ -180,11 +176,7 @@ fn a_build_over_budget_exits_1_names_the_largest_album_and_leaves_public_untouch
 fn the_audio_budget_names_the_playlist_and_measured_bitrate_savings() {
     let site = budget_site();
     set_budget(site.path(), "html = \"100 MB\"\naudio = \"30 KB\"");
-    let out = capsule()
-        .args(["build", "--root"])
-        .arg(site.path())
-        .output()
-        .unwrap();
+    let out = try_build(site.path(), &[]);
     let err = text(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("the audio of all playlists is"), "{err}");
@@ -246,11 +238,7 @@ fn fit_chooses_settings_under_the_budget_and_reuses_them() {
 
     // A changed budget makes the saved settings stale: the plain build says so and is over budget again.
     set_budget(site.path(), "html = \"110 KB\"");
-    let out = capsule()
-        .args(["build", "--root"])
-        .arg(site.path())
-        .output()
-        .unwrap();
+    let out = try_build(site.path(), &[]);
     let err = text(&out);
     assert!(
         err.contains("capsule-fit.toml: was chosen for other"),
@@ -262,11 +250,7 @@ fn fit_chooses_settings_under_the_budget_and_reuses_them() {
 fn fit_says_what_to_cut_when_even_the_floors_do_not_fit() {
     let site = budget_site();
     set_budget(site.path(), "html = \"20 KB\"");
-    let out = capsule()
-        .args(["build", "--fit", "--root"])
-        .arg(site.path())
-        .output()
-        .unwrap();
+    let out = try_build(site.path(), &["--fit"]);
     let err = text(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
@@ -283,11 +267,7 @@ fn bad_budget_strings_are_rejected_with_file_and_line() {
     for bad in ["\"100 MBs\"", "\"lots\"", "\"-5 MB\"", "\"\"", "true"] {
         let site = fixture("budget");
         set_budget(site.path(), &format!("# the limits\nhtml = {bad}"));
-        let out = capsule()
-            .args(["build", "--root"])
-            .arg(site.path())
-            .output()
-            .unwrap();
+        let out = try_build(site.path(), &[]);
         let err = text(&out);
         assert_eq!(out.status.code(), Some(1), "{bad}: {err}");
         let line = std::fs::read_to_string(site.path().join("capsule.toml"))
@@ -301,6 +281,10 @@ fn bad_budget_strings_are_rejected_with_file_and_line() {
             "{bad}: {err}"
         );
         assert!(err.contains("a size"), "{bad}: {err}");
+        assert!(
+            err.contains(&format!("capsule.toml:{line}: budget.html: ")),
+            "{bad}: {err}"
+        );
         assert!(!site.path().join("public").exists());
     }
 }

@@ -647,3 +647,47 @@ fn a_playlist_without_a_cover_file_shows_the_cover_art_of_its_tags() {
         "the build wrote into content/"
     );
 }
+
+#[test]
+fn avif_photos_in_fixed_mode_and_refused_in_perceptual_mode() {
+    let site = fixture("basic");
+    let config = site.path().join("capsule.toml");
+    let toml = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        toml.replace(
+            "[photos]\n",
+            "[photos]\nformat = \"avif\"\nmode = \"fixed\"\n",
+        ),
+    )
+    .unwrap();
+    build(site.path(), &["--quiet"]);
+    let html = site.path().join("public/html");
+    let avifs = files_with_ext(&html, "avif");
+    assert!(avifs.len() >= 7, "{avifs:?}");
+    for f in &avifs {
+        let bytes = std::fs::read(f).unwrap();
+        assert_eq!(&bytes[4..12], b"ftypavif", "{f:?}");
+        assert!(
+            !bytes.windows(6).any(|w| w == b"Exif\0\0"),
+            "{f:?} carries EXIF"
+        );
+    }
+    let page = std::fs::read_to_string(html.join("albums/harbour-2024/index.html")).unwrap();
+    assert!(page.contains(".avif 48w"), "{page}");
+    // The capsule keeps JPEG, which Gemini clients show.
+    assert!(files_with_ext(&site.path().join("public/gemini"), "avif").is_empty());
+
+    std::fs::write(
+        &config,
+        toml.replace("[photos]\n", "[photos]\nformat = \"avif\"\n"),
+    )
+    .unwrap();
+    let out = try_build(site.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("works only with mode = \"fixed\""),
+        "{}",
+        text(&out)
+    );
+}

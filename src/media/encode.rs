@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 pub enum ImageFormat {
     Jpeg,
     Webp,
+    /// AVIF through ravif (rav1e), in fixed-quality mode only: nothing here decodes AVIF to score it.
+    Avif,
 }
 
 impl ImageFormat {
@@ -17,6 +19,7 @@ impl ImageFormat {
         match self {
             ImageFormat::Jpeg => "jpg",
             ImageFormat::Webp => "webp",
+            ImageFormat::Avif => "avif",
         }
     }
 
@@ -24,6 +27,7 @@ impl ImageFormat {
         match self {
             ImageFormat::Jpeg => "JPEG",
             ImageFormat::Webp => "WebP",
+            ImageFormat::Avif => "AVIF",
         }
     }
 
@@ -31,6 +35,7 @@ impl ImageFormat {
         match self {
             ImageFormat::Jpeg => mozjpeg(img, quality),
             ImageFormat::Webp => webp_encode(img, quality),
+            ImageFormat::Avif => avif_encode(img, quality),
         }
     }
 
@@ -38,6 +43,7 @@ impl ImageFormat {
         let format = match self {
             ImageFormat::Jpeg => image::ImageFormat::Jpeg,
             ImageFormat::Webp => image::ImageFormat::WebP,
+            ImageFormat::Avif => return Err("capsule cannot decode AVIF to measure it".into()),
         };
         image::load_from_memory_with_format(bytes, format)
             .map(|i| i.into_rgb8())
@@ -56,6 +62,25 @@ fn webp_encode(img: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
         .encode_advanced(&config)
         .map(|m| m.to_vec())
         .map_err(|e| format!("the WebP encoder failed ({e:?})"))
+}
+
+/// AVIF through ravif (rav1e without assembly, so it builds with only a C compiler). Speed 6 of 10:
+/// rav1e's slower settings cost minutes per photo without assembly for a few percent.
+fn avif_encode(img: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
+    let pixels: Vec<ravif::RGB8> = img
+        .pixels()
+        .map(|p| ravif::RGB8::new(p[0], p[1], p[2]))
+        .collect();
+    ravif::Encoder::new()
+        .with_quality(quality.clamp(1, 100) as f32)
+        .with_speed(6)
+        .encode_rgb(ravif::Img::new(
+            &pixels[..],
+            img.width() as usize,
+            img.height() as usize,
+        ))
+        .map(|e| e.avif_file)
+        .map_err(|e| format!("the AVIF encoder failed ({e})"))
 }
 
 /// Progressive, optimised JPEG with mozjpeg's trellis quantisation. It writes no metadata but JFIF.
@@ -99,29 +124,45 @@ pub fn resize(img: &RgbImage, w: u32, h: u32) -> Result<RgbImage, String> {
 }
 
 /// SSIMULACRA2 of `distorted` against `reference` (same size): 100 is identical, 70 is "high quality".
+#[cfg(test)]
 pub fn score(reference: &RgbImage, distorted: &RgbImage) -> Result<f64, String> {
-    use ssimulacra2::{ColorPrimaries, Rgb, TransferCharacteristic};
-    let frame = |img: &RgbImage| {
-        let data = img
-            .pixels()
-            .map(|p| {
-                [
-                    p[0] as f32 / 255.0,
-                    p[1] as f32 / 255.0,
-                    p[2] as f32 / 255.0,
-                ]
-            })
-            .collect();
-        Rgb::new(
-            data,
-            img.width() as usize,
-            img.height() as usize,
-            TransferCharacteristic::SRGB,
-            ColorPrimaries::BT709,
-        )
+    score_linear(linear(reference)?, distorted)
+}
+
+/// An image in linear light, as SSIMULACRA2 takes it: made once per search for the reference.
+pub fn linear(img: &RgbImage) -> Result<ssimulacra2::LinearRgb, String> {
+    // sRGB → linear through a table: the same values as the exact curve, without a power per channel.
+    static TABLE: std::sync::OnceLock<[f32; 256]> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        std::array::from_fn(|i| {
+            let v = i as f64 / 255.0;
+            (if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }) as f32
+        })
+    });
+    let data = img
+        .pixels()
+        .map(|p| {
+            [
+                table[p[0] as usize],
+                table[p[1] as usize],
+                table[p[2] as usize],
+            ]
+        })
+        .collect();
+    ssimulacra2::LinearRgb::new(data, img.width() as usize, img.height() as usize)
         .map_err(|e| format!("{e:?}"))
-    };
-    ssimulacra2::compute_frame_ssimulacra2(frame(reference)?, frame(distorted)?)
+}
+
+/// The SSIMULACRA2 score of `distorted` against a reference already in linear light.
+pub fn score_linear(
+    reference: ssimulacra2::LinearRgb,
+    distorted: &RgbImage,
+) -> Result<f64, String> {
+    ssimulacra2::compute_frame_ssimulacra2(reference, linear(distorted)?)
         .map_err(|e| format!("{e:?}"))
 }
 
@@ -133,16 +174,24 @@ pub struct Encoding {
 }
 
 /// Side of the square tiles the search scores.
-const TILE: u32 = 256;
+const TILE: u32 = 192;
+/// Thumbnails (at most this long) are scored on smaller tiles: they are seen small, and "may go lower".
+const SMALL_IMAGE: u32 = 640;
+const SMALL_TILE: u32 = 128;
 
 /// Up to four tiles spread over the image, side by side: scoring them costs a fraction of the whole
 /// frame while still seeing its corners and centre. Small images are used whole.
 fn mosaic(img: &RgbImage) -> RgbImage {
     let (w, h) = img.dimensions();
-    if w <= TILE * 2 && h <= TILE * 2 {
+    let tile = if w.max(h) <= SMALL_IMAGE {
+        SMALL_TILE
+    } else {
+        TILE
+    };
+    if w <= tile * 2 && h <= tile * 2 {
         return img.clone();
     }
-    let (tw, th) = (TILE.min(w), TILE.min(h));
+    let (tw, th) = (tile.min(w), tile.min(h));
     let spots = [(0.2, 0.25), (0.8, 0.25), (0.5, 0.5), (0.35, 0.8)];
     let mut out = RgbImage::new(tw * 2, th * 2);
     for (i, (fx, fy)) in spots.iter().enumerate() {
@@ -158,23 +207,46 @@ fn mosaic(img: &RgbImage) -> RgbImage {
     out
 }
 
-/// Score units gained per quality step, to aim the first guesses; refined from the probes themselves.
-const SLOPE: f64 = 0.6;
 impl ImageFormat {
     /// How far above the target the search aims, because a probe encodes only the mosaic: calibrated by
     /// bench/media.sh on the public corpus so that whole-frame scores land on the target (JPEG on the
     /// mosaic scores above its whole frame; WebP, whose segment quantiser sees more edges there, below).
     fn margin(self) -> f64 {
         match self {
-            ImageFormat::Jpeg => 2.0,
+            ImageFormat::Avif => 0.0,
+            ImageFormat::Jpeg => 2.4,
             ImageFormat::Webp => -0.5,
         }
     }
+
+    /// Score units gained per quality step near the usual targets (measured on the corpus), to aim the
+    /// steps before two probes give the real slope.
+    fn slope(self) -> f64 {
+        match self {
+            ImageFormat::Avif => 0.4,
+            ImageFormat::Jpeg => 0.5,
+            ImageFormat::Webp => 0.35,
+        }
+    }
+
+    /// The first quality to try for a target: where the corpus's photos land on average.
+    fn start(self, target: f64) -> f64 {
+        let at_70 = match self {
+            ImageFormat::Avif => 70.0,
+            ImageFormat::Jpeg => 68.0,
+            ImageFormat::Webp => 70.0,
+        };
+        at_70 - (70.0 - target) * 2.5
+    }
 }
 const MAX_PROBES: usize = 6;
+/// A passing probe this close above the aim is taken without looking further: one quality step lower
+/// would save about a percent and cost another probe.
+const CLOSE_ENOUGH: f64 = 0.3;
 
 /// The smallest encoding whose score reaches `target`, searched over quality `lowest..=highest`:
-/// a secant step inside a bracket of a failing and a passing quality, until they are at most two apart.
+/// a first guess where photos usually land, then secant steps inside the bracket of a failing and a
+/// passing quality, until they are adjacent or a passing score is within `CLOSE_ENOUGH` of the aim.
 /// When even `highest` misses the target, that encoding is returned with its score.
 pub fn smallest_reaching(
     img: &RgbImage,
@@ -193,39 +265,57 @@ pub fn smallest_reaching(
     // Probes encode the mosaic alone: a fraction of the work of the whole image, with the same
     // content. The chosen quality then encodes the whole image once.
     let reference = mosaic(img);
-    let target = target + format.margin();
+    let reference_linear = linear(&reference)?;
+    let aim = target + format.margin();
     let probe = |q: u8| -> Result<(u8, f64), String> {
         let bytes = format.encode(&reference, q)?;
-        Ok((q, score(&reference, &format.decode(&bytes)?)?))
+        Ok((
+            q,
+            score_linear(reference_linear.clone(), &format.decode(&bytes)?)?,
+        ))
     };
+    let clamp = |q: f64| q.round().clamp(lowest as f64, highest as f64) as u8;
     let mut fail: Option<(u8, f64)> = None;
     let mut pass: Option<(u8, f64)> = None;
-    let mut q = 75u8.clamp(lowest, highest);
+    let mut q = clamp(format.start(target));
+    let mut last: Option<(u8, f64)> = None;
     for _ in 0..MAX_PROBES {
         let (q_now, s) = probe(q)?;
-        if s >= target {
+        // Before a bracket exists, the slope of the last two probes (a photo can sit on a plateau
+        // where quality changes little), else the usual one.
+        let slope = match last {
+            Some((lq, ls)) if lq != q_now => {
+                ((s - ls) / (q_now as f64 - lq as f64)).abs().max(0.05)
+            }
+            _ => format.slope(),
+        };
+        last = Some((q_now, s));
+        if s >= aim {
             if pass.is_none_or(|(pq, _)| q_now < pq) {
                 pass = Some((q_now, s));
+            }
+            if s < aim + CLOSE_ENOUGH {
+                break;
             }
         } else if fail.is_none_or(|(fq, _)| q_now > fq) {
             fail = Some((q_now, s));
         }
         q = match (fail, pass) {
-            (Some((fq, _)), Some((pq, _))) if pq <= fq + 2 => break,
+            (Some((fq, _)), Some((pq, _))) if pq <= fq + 1 => break,
             (Some((fq, fs)), Some((pq, ps))) => {
                 let slope = ((ps - fs) / (pq - fq) as f64).max(0.05);
-                let guess = fq as f64 + (target - fs) / slope;
+                let guess = fq as f64 + (aim - fs) / slope;
                 (guess.ceil() as u8).clamp(fq + 1, pq - 1)
             }
             (None, Some((pq, _))) if pq <= lowest => break,
             (None, Some((pq, ps))) => {
-                let step = ((ps - target) / SLOPE).ceil().max(3.0) as u8;
-                pq.saturating_sub(step).max(lowest)
+                let step = ((ps - aim) / slope).floor().max(1.0);
+                clamp(pq as f64 - step)
             }
             (Some((fq, _)), None) if fq >= highest => break,
             (Some((fq, fs)), None) => {
-                let step = ((target - fs) / SLOPE).ceil().max(3.0) as u8;
-                fq.saturating_add(step).min(highest)
+                let step = ((aim - fs) / slope).ceil().max(1.0);
+                clamp(fq as f64 + step)
             }
             (None, None) => unreachable!("a probe always passes or fails"),
         };
@@ -255,6 +345,9 @@ mod tests {
     #[test]
     fn encoders_round_trip_without_metadata() {
         let img = gradient(64, 48);
+        let avif = ImageFormat::Avif.encode(&img, 70).unwrap();
+        assert_eq!(&avif[4..12], b"ftypavif");
+        assert!(!avif.windows(4).any(|w| w == b"Exif"), "AVIF wrote EXIF");
         for format in [ImageFormat::Jpeg, ImageFormat::Webp] {
             let bytes = format.encode(&img, 80).unwrap();
             let back = format.decode(&bytes).unwrap();
@@ -322,7 +415,12 @@ mod tests {
 
     #[test]
     fn mosaic_of_a_large_image_is_four_tiles() {
-        assert_eq!(mosaic(&busy(1600, 1000)).dimensions(), (512, 512));
-        assert_eq!(mosaic(&busy(300, 200)).dimensions(), (300, 200));
+        assert_eq!(mosaic(&busy(1600, 1000)).dimensions(), (2 * TILE, 2 * TILE));
+        assert_eq!(
+            mosaic(&busy(480, 320)).dimensions(),
+            (2 * SMALL_TILE, 2 * SMALL_TILE)
+        );
+        assert_eq!(mosaic(&busy(250, 200)).dimensions(), (250, 200));
+        assert_eq!(mosaic(&busy(200, 1000)).dimensions(), (2 * TILE, 2 * TILE));
     }
 }

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use flate2::{Compression, GzBuilder};
 
-use super::PublishOptions;
+use super::{site_files, PublishOptions};
 use crate::config::{GeminiMethod, GeminiPublish};
 use crate::error::{display_path, Error};
 use crate::media::human_bytes;
@@ -29,26 +29,6 @@ fn target(settings: &GeminiPublish) -> Result<&str, Error> {
         .ok_or_else(|| Error::Usage("[publish.gemini] needs target = \"…\" for this method".into()))
 }
 
-/// Regular files under `dir`, sorted, with their paths relative to it (`/` separators).
-fn files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
-    let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry
-            .map_err(|e| Error::Usage(format!("could not read {}: {e}", display_path(dir))))?;
-        // Symbolic links and anything else that is not a plain file are left out.
-        if entry.file_type().is_file() {
-            let path = entry.into_path();
-            let rel = path
-                .strip_prefix(dir)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            out.push((rel, path));
-        }
-    }
-    Ok(out)
-}
-
 /// A `.tar.gz` of the capsule: regular files only, at the top level, mode 644, owner 0, time 0, so the same
 /// capsule always gives the same bytes.
 fn tarball(dir: &Path, settings: &GeminiPublish, opts: &PublishOptions) -> Result<(), Error> {
@@ -58,7 +38,7 @@ fn tarball(dir: &Path, settings: &GeminiPublish, opts: &PublishOptions) -> Resul
             .clone()
             .unwrap_or_else(|| PathBuf::from(DEFAULT_ARCHIVE)),
     );
-    let files = files(dir)?;
+    let files = site_files(dir)?;
     if opts.dry_run {
         println!(
             "Dry run, nothing is written: {} would hold {} files.",
@@ -125,7 +105,7 @@ fn directory(dir: &Path, target: &str, opts: &PublishOptions) -> Result<(), Erro
             display_path(&target)
         )));
     }
-    let files = files(dir)?;
+    let files = site_files(dir)?;
     let mut copied = 0;
     for (rel, path) in &files {
         let dest = target.join(rel);
@@ -149,7 +129,7 @@ fn directory(dir: &Path, target: &str, opts: &PublishOptions) -> Result<(), Erro
     let mut extra = Vec::new();
     if target.is_dir() {
         let ours: std::collections::HashSet<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
-        for (rel, path) in self::files(&target)? {
+        for (rel, path) in site_files(&target)? {
             if !ours.contains(rel.as_str()) {
                 extra.push((rel, path));
             }

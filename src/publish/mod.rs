@@ -21,6 +21,26 @@ pub struct PublishOptions {
     pub verbose: bool,
 }
 
+/// Regular files under `dir`, sorted, with their paths relative to it (`/` separators).
+pub(super) fn site_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry
+            .map_err(|e| Error::Usage(format!("could not read {}: {e}", display_path(dir))))?;
+        // Symbolic links and anything else that is not a plain file are left out.
+        if entry.file_type().is_file() {
+            let path = entry.into_path();
+            let rel = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push((rel, path));
+        }
+    }
+    Ok(out)
+}
+
 /// The built folder of one format, or a clear error when there is none yet.
 fn built(root: &Path, format: &str) -> Result<PathBuf, Error> {
     let dir = root.join("public").join(format);

@@ -29,18 +29,7 @@ pub type Remote = BTreeMap<String, (String, u64)>;
 
 pub fn local_files(dir: &Path, settings: &HtmlPublish) -> Result<Vec<LocalFile>, Error> {
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry =
-            entry.map_err(|e| Error::Usage(format!("could not read {}: {e}", dir.display())))?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let path = entry.into_path();
-        let rel = path
-            .strip_prefix(dir)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
+    for (rel, path) in super::site_files(dir)? {
         let bytes = std::fs::read(&path).map_err(Error::io("read", &path))?;
         let is_page = rel.ends_with(".html") || rel.ends_with(".xml");
         let stage = if !is_page {

@@ -52,11 +52,16 @@ pub fn fixture(name: &str) -> tempfile::TempDir {
     dir
 }
 
-/// Builds the site in `root`; panics with capsule's output if the build fails.
-pub fn build(root: &Path, extra: &[&str]) -> Output {
+/// Runs `capsule build` on the site in `root`, whatever its outcome.
+pub fn try_build(root: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["build", "--root", root.to_str().unwrap()];
     args.extend_from_slice(extra);
-    let out = run(&args);
+    run(&args)
+}
+
+/// Builds the site in `root`; panics with capsule's output if the build fails.
+pub fn build(root: &Path, extra: &[&str]) -> Output {
+    let out = try_build(root, extra);
     assert!(
         out.status.success(),
         "build of {} failed:\n{}",
