@@ -77,6 +77,36 @@ impl Trials<'_> {
     }
 }
 
+/// The media of `dirs` as they would be without MP3: the HTML site keeps only its Opus files, and the
+/// capsule links to the Opus file instead of the MP3.
+fn without_mp3(written: &[Written], dirs: &[&str]) -> Vec<Written> {
+    let in_dirs = |w: &Written| {
+        let dir = w.path.rsplit_once('/').map_or("", |(d, _)| d);
+        dirs.contains(&dir)
+    };
+    let opus_of = |mp3: &str| {
+        let opus = format!("{}.opus", mp3.trim_end_matches(".mp3"));
+        written
+            .iter()
+            .find(|o| o.format == crate::output::Format::Html && o.path == opus)
+            .cloned()
+    };
+    let mut out = Vec::new();
+    for w in written.iter().filter(|w| in_dirs(w)) {
+        if w.kind == Kind::Audio && w.path.ends_with(".mp3") {
+            if w.format == crate::output::Format::Gemini {
+                out.extend(opus_of(&w.path).map(|o| Written {
+                    format: w.format,
+                    ..o
+                }));
+            }
+        } else {
+            out.push(w.clone());
+        }
+    }
+    out
+}
+
 /// One concrete change to suggest.
 struct Change {
     label: String,
@@ -228,11 +258,16 @@ pub fn guidance(
         }
         let subset: Vec<&Page> = dirs.iter().filter_map(|d| pages.get(d).copied()).collect();
         for change in changes(kind, config) {
-            if trials.progress {
-                eprintln!("Measuring what {} would save…", change.label);
-            }
-            let written = trials.run(&subset, &change.config)?;
-            for (dir, bytes) in media_bytes(&written) {
+            // Without the MP3 fallback, the files are those already made, less the MP3s: no encoding.
+            let after = if config.audio.mp3 && !change.config.audio.mp3 {
+                without_mp3(written, &dirs)
+            } else {
+                if trials.progress {
+                    eprintln!("Measuring what {} would save…", change.label);
+                }
+                trials.run(&subset, &change.config)?
+            };
+            for (dir, bytes) in media_bytes(&after) {
                 measured.insert((change.label.clone(), dir), bytes);
             }
             for d in &dirs {
@@ -304,4 +339,43 @@ pub fn guidance(
          capsule.toml, raise the limit in [budget], or build anyway with --allow-over-budget.",
     );
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::Format;
+
+    fn file(format: Format, path: &str, kind: Kind, bytes: u64) -> Written {
+        Written {
+            format,
+            path: path.into(),
+            kind,
+            bytes,
+        }
+    }
+
+    #[test]
+    fn without_mp3_the_capsule_links_to_the_opus_file() {
+        let written = vec![
+            file(Format::Html, "playlists/p/a.opus", Kind::Audio, 100),
+            file(Format::Html, "playlists/p/a.mp3", Kind::Audio, 150),
+            file(Format::Html, "playlists/p/cover-480.webp", Kind::Images, 10),
+            file(Format::Gemini, "playlists/p/a.mp3", Kind::Audio, 150),
+            file(Format::Html, "playlists/q/b.mp3", Kind::Audio, 99),
+        ];
+        let after = media_bytes(&without_mp3(&written, &["playlists/p"]));
+        let p = after["playlists/p"];
+        assert_eq!((p.html, p.gemini), (110, 100));
+        assert!(!after.contains_key("playlists/q"), "only the asked folders");
+    }
+
+    #[test]
+    fn steps_down_stay_above_their_floors() {
+        assert_eq!(size_down(1600, 480), Some(1280));
+        assert_eq!(size_down(480, 480), None);
+        assert_eq!(opus_down(96, 32), Some(80));
+        assert_eq!(opus_down(32, 32), None);
+        assert_eq!(mp3_down(64), None);
+    }
 }
