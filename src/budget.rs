@@ -35,14 +35,18 @@ pub fn mp3_down(kbps: u32) -> Option<u32> {
     step_down(&MP3, kbps, 64)
 }
 
+/// The page folder of an output path: `albums/x/p-480.webp` → `albums/x`.
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
 /// Media bytes per page folder and format, from a list of written files.
 pub fn media_bytes(written: &[Written]) -> BTreeMap<String, ItemBytes> {
     let mut by_dir: BTreeMap<String, ItemBytes> = BTreeMap::new();
     for w in written {
         if matches!(w.kind, Kind::Images | Kind::Audio) {
-            let dir = w.path.rsplit_once('/').map_or("", |(d, _)| d);
             by_dir
-                .entry(dir.to_string())
+                .entry(dir_of(&w.path).to_string())
                 .or_default()
                 .add(w.format, w.bytes);
         }
@@ -63,7 +67,7 @@ impl Trials<'_> {
     /// Everything it encodes stays in the cache.
     pub fn run(&self, pages: &[&Page], config: &Config) -> Result<Vec<Written>, Error> {
         let staging = Staging::create(&Config::cache_dir(self.root).join("trial"))?;
-        let result = media::run_pages(
+        let result = media::run(
             pages,
             config,
             &staging,
@@ -80,10 +84,7 @@ impl Trials<'_> {
 /// The media of `dirs` as they would be without MP3: the HTML site keeps only its Opus files, and the
 /// capsule links to the Opus file instead of the MP3.
 fn without_mp3(written: &[Written], dirs: &[&str]) -> Vec<Written> {
-    let in_dirs = |w: &Written| {
-        let dir = w.path.rsplit_once('/').map_or("", |(d, _)| d);
-        dirs.contains(&dir)
-    };
+    let in_dirs = |w: &Written| dirs.contains(&dir_of(&w.path));
     let opus_of = |mp3: &str| {
         let opus = format!("{}.opus", mp3.trim_end_matches(".mp3"));
         written
@@ -219,8 +220,7 @@ pub fn guidance(
     let before = media_bytes(written);
     let mut audio: BTreeMap<String, u64> = BTreeMap::new();
     for w in written.iter().filter(|w| w.kind == Kind::Audio) {
-        let dir = w.path.rsplit_once('/').map_or("", |(d, _)| d);
-        *audio.entry(dir.to_string()).or_default() += w.bytes;
+        *audio.entry(dir_of(&w.path).to_string()).or_default() += w.bytes;
     }
     let over: Vec<&Budget> = report.over().collect();
 

@@ -116,15 +116,15 @@ pub fn build_with(
     }
     let Staged {
         staging,
-        stats,
         warnings: media_warnings,
+        ..
     } = staged;
-    let written = commit(staging, &out)?;
+    // The report made from staging counts exactly the files that now stand in `out`.
+    commit(staging, &out)?;
     cache.prune()?;
     cache.save()?;
     let mut warnings = site_warnings;
     warnings.extend(media_warnings);
-    let report = Report::from_written(&written, &site, &config.budget, &out, warnings.len(), stats);
     report.save(root)?;
     Ok(BuildOutcome {
         report,
@@ -189,8 +189,14 @@ fn write_site(
     cache: &Cache,
     opts: &BuildOptions,
 ) -> Result<(MediaStats, Vec<Diagnostic>), Error> {
-    let (media, stats, warnings) =
-        media::run(site, config, staging, cache, opts.keep_going, opts.progress)?;
+    let (media, stats, warnings) = media::run(
+        &site.all_pages().collect::<Vec<_>>(),
+        config,
+        staging,
+        cache,
+        opts.keep_going,
+        opts.progress,
+    )?;
     for file in render_site(site, &media, templates)? {
         staging.write(file.format, &file.path, file.kind, file.text.as_bytes())?;
     }

@@ -410,11 +410,7 @@ fn too_big(search: &Search, budget: &str, limit: u64, floor: &str, report: &Repo
             _ => t.audio,
         })
     });
-    let what = match budget {
-        "html" => "the HTML site",
-        "gemini" => "the Gemini capsule",
-        _ => "the audio of all playlists",
-    };
+    let what = crate::report::Budget::describe(budget);
     let mut s = format!(
         "error: {what} does not fit its budget of {} even at the lowest settings `--fit` may use ({floor}): \
          it would be {}, {} over.\n",

@@ -119,7 +119,12 @@ impl Budget {
     }
 
     pub fn description(&self) -> &'static str {
-        match self.name.as_str() {
+        Budget::describe(&self.name)
+    }
+
+    /// What the budget named `name` (a key of `[budget]`) limits, in words.
+    pub fn describe(name: &str) -> &'static str {
+        match name {
             "html" => "the HTML site",
             "gemini" => "the Gemini capsule",
             _ => "the audio of all playlists",

@@ -62,37 +62,30 @@ fn a_published_site_is_served_by_garage_and_a_second_publish_uploads_nothing() {
     let feed = garage.web("/atom.xml", "");
     assert_eq!(feed.header("content-type"), Some("application/atom+xml"));
 
-    let track = files_with_ext(&html, "opus")[0].clone();
-    let key = track
-        .strip_prefix(&html)
-        .unwrap()
-        .to_string_lossy()
-        .replace('\\', "/");
-    let part = garage.web(&format!("/{key}"), "Range: bytes=0-99\r\n");
+    // The website address of the first published file with this extension.
+    let first = |ext: &str| {
+        let path = files_with_ext(&html, ext)[0].clone();
+        let key = path
+            .strip_prefix(&html)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        (path, format!("/{key}"))
+    };
+    let (track, url) = first("opus");
+    let part = garage.web(&url, "Range: bytes=0-99\r\n");
     assert_eq!(part.status, 206);
     assert_eq!(part.header("content-type"), Some("audio/ogg"));
     assert_eq!(part.body, std::fs::read(&track).unwrap()[..100]);
     assert_eq!(part.header("cache-control"), Some("public, max-age=86400"));
-    let mp3 = files_with_ext(&html, "mp3")[0].clone();
-    let key = mp3
-        .strip_prefix(&html)
-        .unwrap()
-        .to_string_lossy()
-        .replace('\\', "/");
-    assert_eq!(
-        garage.web(&format!("/{key}"), "").header("content-type"),
-        Some("audio/mpeg")
-    );
-    let webp = files_with_ext(&html, "webp")[0].clone();
-    let key = webp
-        .strip_prefix(&html)
-        .unwrap()
-        .to_string_lossy()
-        .replace('\\', "/");
-    assert_eq!(
-        garage.web(&format!("/{key}"), "").header("content-type"),
-        Some("image/webp")
-    );
+    for (ext, mime) in [("mp3", "audio/mpeg"), ("webp", "image/webp")] {
+        let url = first(ext).1;
+        assert_eq!(
+            garage.web(&url, "").header("content-type"),
+            Some(mime),
+            "{url}"
+        );
+    }
 
     let missing = garage.web("/no/such/page/", "");
     assert_eq!(missing.status, 404);

@@ -134,30 +134,30 @@ fn encode_all(track: &Track, cfg: &AudioConfig, tmp: &Path) -> Result<TrackMeta,
     let mut decoder = Decoder::open(&track.source).map_err(|e| fail(track, e))?;
     let channels = decoder.channels.clamp(1, 2);
     let mut resampler = To48k::new(decoder.rate, channels).map_err(|e| fail(track, e))?;
-    let mut opus = match cfg.opus {
-        true => Some(
+    let mut opus = cfg
+        .opus
+        .then(|| {
             OpusSink::new(
                 &tmp.join("track.opus"),
                 channels,
                 cap(cfg.opus_bitrate),
                 track,
             )
-            .map_err(|e| fail(track, e))?,
-        ),
-        false => None,
-    };
-    let mut mp3 = match cfg.mp3 {
-        true => Some(
+        })
+        .transpose()
+        .map_err(|e| fail(track, e))?;
+    let mut mp3 = cfg
+        .mp3
+        .then(|| {
             Mp3Sink::new(
                 &tmp.join("track.mp3"),
                 channels,
                 cap(cfg.mp3_bitrate),
                 track,
             )
-            .map_err(|e| fail(track, e))?,
-        ),
-        false => None,
-    };
+        })
+        .transpose()
+        .map_err(|e| fail(track, e))?;
     let mut input_frames = 0u64;
     let mut chunk = Vec::new();
     let mut at48 = Vec::new();

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::content::{Page, Site};
+use crate::content::Page;
 use crate::error::{Diagnostic, Diagnostics, Error};
 use crate::output::Staging;
 
@@ -66,23 +66,11 @@ impl JobCount {
     }
 }
 
-/// Runs every media job in parallel, reusing the cache, writing into `staging`. All failures are collected;
-/// with `keep_going` they become warnings and the failed photo or track is left out. Warnings about media
-/// (a track that ends early) come back with the outputs.
+/// Runs every media job of `pages` (the whole site for a build; some albums or playlists for budget
+/// guidance and `--fit`) in parallel, reusing the cache, writing into `staging`. All failures are
+/// collected; with `keep_going` they become warnings and the failed photo or track is left out. Warnings
+/// about media (a track that ends early) come back with the outputs.
 pub fn run(
-    site: &Site,
-    config: &Config,
-    staging: &Staging,
-    cache: &Cache,
-    keep_going: bool,
-    show_progress: bool,
-) -> Result<(MediaOutputs, MediaStats, Vec<Diagnostic>), Error> {
-    let pages: Vec<&Page> = site.all_pages().collect();
-    run_pages(&pages, config, staging, cache, keep_going, show_progress)
-}
-
-/// [`run`] for some pages only: what budget guidance and `--fit` measure.
-pub fn run_pages(
     pages: &[&Page],
     config: &Config,
     staging: &Staging,
