@@ -41,6 +41,11 @@ fn basic() -> &'static Site {
     built("basic", &CELL)
 }
 
+fn formats() -> &'static Site {
+    static CELL: OnceLock<Site> = OnceLock::new();
+    built("formats", &CELL)
+}
+
 fn french() -> &'static Site {
     static CELL: OnceLock<Site> = OnceLock::new();
     built("french", &CELL)
@@ -504,6 +509,98 @@ fn builds_are_deterministic() {
     );
 }
 
+/// What opusinfo (Debian opus-tools) says of a file, after checking that it found nothing wrong.
+fn opusinfo(opus: &Path) -> String {
+    let out = Command::new(tool(
+        "opusinfo",
+        &["apt-get", "install", "-y", "-qq", "opus-tools"],
+    ))
+    .arg(opus)
+    .output()
+    .expect("opusinfo runs");
+    let info = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success() && !info.contains("WARNING") && !info.contains("ERROR"),
+        "{}: {info}",
+        opus.display()
+    );
+    info
+}
+
+/// Checks that a fixture's Opus file lasts exactly its source's 1 s and carries its title and artist.
+fn opus_is_one_tagged_second(opus: &Path, title: &str) {
+    let info = opusinfo(opus);
+    let name = opus.display();
+    assert!(
+        info.contains("Playback length: 0m:01.000s"),
+        "{name} is not exactly 1 s long:\n{info}"
+    );
+    assert!(
+        info.contains(&format!("TITLE={title}")) && info.contains("ARTIST=The Fixtures"),
+        "{name} tags:\n{info}"
+    );
+}
+
+/// How long an MP3 plays in a player that honours its LAME tag (encoder delay and padding): decoded
+/// by symphonia, which does.
+fn mp3_seconds(path: &Path) -> f64 {
+    use symphonia::core::formats::{probe::Hint, TrackType};
+    let file = std::fs::File::open(path).unwrap();
+    let mss = symphonia::core::io::MediaSourceStream::new(Box::new(file), Default::default());
+    let mut hint = Hint::new();
+    hint.with_extension("mp3");
+    let mut format = symphonia::default::get_probe()
+        .probe(&hint, mss, Default::default(), Default::default())
+        .unwrap();
+    let track = format.default_track(TrackType::Audio).unwrap();
+    let (id, params) = (
+        track.id,
+        track
+            .codec_params
+            .as_ref()
+            .unwrap()
+            .audio()
+            .unwrap()
+            .clone(),
+    );
+    let mut decoder = symphonia::default::get_codecs()
+        .make_audio_decoder(&params, &Default::default())
+        .unwrap();
+    let mut frames = 0;
+    while let Ok(Some(packet)) = format.next_packet() {
+        if packet.track_id == id {
+            let audio = decoder.decode(&packet).unwrap();
+            frames += audio.samples_interleaved() / audio.spec().channels().count();
+        }
+    }
+    frames as f64 / params.sample_rate.unwrap() as f64
+}
+
+/// AIFF, ALAC and AAC in M4A, and Opus sources of exactly 1 s are read, keep their tags, and are
+/// published at exactly their length: the M4A edit list (AAC's encoder delay) is applied, and the MP3
+/// carries a LAME tag with its delay and padding.
+#[test]
+fn every_audio_format_is_read_and_published_at_its_exact_length() {
+    let dir = formats().out().join("html/playlists/formats");
+    for (name, title) in [
+        ("01-aiff", "Aiff"),
+        ("02-alac", "Alac"),
+        ("03-aac", "Aac"),
+        ("04-opus", "Opus"),
+    ] {
+        opus_is_one_tagged_second(&dir.join(format!("{name}.opus")), title);
+    }
+    // The lossless sources get the default MP3 bitrate. (The 24 kb/s ones get 24 kb/s MP3s, whose
+    // frames are too small for LAME to write its tag in.)
+    for name in ["01-aiff", "02-alac"] {
+        let seconds = mp3_seconds(&dir.join(format!("{name}.mp3")));
+        assert!(
+            (seconds - 1.0).abs() < 0.001,
+            "{name}.mp3 plays {seconds} s"
+        );
+    }
+}
+
 /// Every Opus file passes opusinfo (Debian opus-tools), lasts what its source lasts (gapless), and carries
 /// the source's tags; no lossy source is published at a higher bitrate than its own.
 #[test]
@@ -514,27 +611,7 @@ fn audio_is_valid_gapless_tagged_and_never_inflated() {
         ("02-city", "City Lights", Some(16)),
         ("03-outro", "Outro", None),
     ] {
-        let opus = dir.join(format!("{name}.opus"));
-        let out = Command::new(tool(
-            "opusinfo",
-            &["apt-get", "install", "-y", "-qq", "opus-tools"],
-        ))
-        .arg(&opus)
-        .output()
-        .expect("opusinfo runs");
-        let info = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success() && !info.contains("WARNING") && !info.contains("ERROR"),
-            "{name}: {info}"
-        );
-        assert!(
-            info.contains("Playback length: 0m:01.000s"),
-            "{name} is not exactly 1 s long:\n{info}"
-        );
-        assert!(
-            info.contains(&format!("TITLE={title}")) && info.contains("ARTIST=The Fixtures"),
-            "{name} tags:\n{info}"
-        );
+        opus_is_one_tagged_second(&dir.join(format!("{name}.opus")), title);
         if let Some(kbps) = source_kbps {
             for ext in ["opus", "mp3"] {
                 use lofty::prelude::*;

@@ -2,7 +2,7 @@
 //! to gapless Ogg Opus (opus-pure) and to MP3 (LAME), tagged, and cached by content like photos.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Seek, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -260,6 +260,9 @@ enum Inner {
         decoder: Box<dyn symphonia::core::codecs::audio::AudioDecoder>,
         track_id: u32,
         buf: Vec<f32>,
+        /// The MP4 edit list's delay and length, and the frames decoded so far.
+        edit: Option<super::mp4::Edit>,
+        decoded: u64,
     },
     // Boxed: the Opus reader and decoder state is large, and a Decoder is moved around.
     Opus(Box<OpusInput>),
@@ -328,12 +331,19 @@ impl Decoder {
             .make_audio_decoder(params, &Default::default())
             .map_err(|e| format!("this audio codec is not supported ({e}); export it again as FLAC, WAV, MP3 or Ogg"))?;
         let track_id = track.id;
+        let is_mp4 = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            ["m4a", "m4b", "mp4"]
+                .iter()
+                .any(|m| e.eq_ignore_ascii_case(m))
+        });
         Ok(Decoder {
             inner: Inner::Symphonia {
                 format,
                 decoder,
                 track_id,
                 buf: Vec::new(),
+                edit: is_mp4.then(|| super::mp4::audio_edit(path, rate)).flatten(),
+                decoded: 0,
             },
             rate,
             channels,
@@ -349,6 +359,8 @@ impl Decoder {
                 decoder,
                 track_id,
                 buf,
+                edit,
+                decoded,
             } => loop {
                 let packet = match format.next_packet() {
                     Ok(Some(p)) => p,
@@ -365,7 +377,23 @@ impl Decoder {
                         buf.resize(audio.samples_interleaved(), 0.0);
                         audio.copy_to_slice_interleaved(&mut buf[..]);
                         let n = audio.spec().channels().count().max(1);
-                        remix(buf, n, channels, out);
+                        let frames = (buf.len() / n) as u64;
+                        let (from, to) = match edit {
+                            // The part of this packet inside the edit: [skip, skip + keep).
+                            Some(e) => {
+                                let end = e.keep.map_or(u64::MAX, |k| e.skip.saturating_add(k));
+                                let clip = |f: u64| f.clamp(*decoded, *decoded + frames) - *decoded;
+                                (clip(e.skip), clip(end))
+                            }
+                            None => (0, frames),
+                        };
+                        *decoded += frames;
+                        remix(
+                            &buf[from as usize * n..to.max(from) as usize * n],
+                            n,
+                            channels,
+                            out,
+                        );
                         return Ok(true);
                     }
                     Err(symphonia::core::errors::Error::DecodeError(_)) => continue,
@@ -617,8 +645,9 @@ impl Mp3Sink {
         b.set_sample_rate(RATE).map_err(|e| format!("{e:?}"))?;
         b.set_brate(bitrate).map_err(|e| format!("{e:?}"))?;
         b.set_quality(Quality::Good).map_err(|e| format!("{e:?}"))?;
-        b.set_to_write_vbr_tag(false)
-            .map_err(|e| format!("{e:?}"))?;
+        // The LAME tag tells players the encoder's delay and padding, so they play exactly the source's
+        // samples (gapless), and gives the exact length.
+        b.set_to_write_vbr_tag(true).map_err(|e| format!("{e:?}"))?;
         let (title, artist, album) = (
             track.title.clone(),
             track.artist.clone().unwrap_or_default(),
@@ -668,9 +697,19 @@ impl Mp3Sink {
     fn finish(mut self) -> Result<(), String> {
         self.buf.clear();
         self.encoder
-            .flush_to_vec::<mp3lame_encoder::FlushNoGap>(&mut self.buf)
+            .flush_to_vec::<mp3lame_encoder::FlushGap>(&mut self.buf)
             .map_err(|e| format!("{e:?}"))?;
         self.out.write_all(&self.buf).map_err(|e| e.to_string())?;
+        // LAME left a placeholder frame for its tag after the ID3v2 tag; the real one is known now.
+        let mut tag = Vec::with_capacity(self.encoder.lame_tag_size());
+        if self.encoder.lame_tag_encode_to_vec(&mut tag).is_some() {
+            self.out
+                .seek(std::io::SeekFrom::Start(
+                    self.encoder.id3v2_tag_size() as u64
+                ))
+                .map_err(|e| e.to_string())?;
+            self.out.write_all(&tag).map_err(|e| e.to_string())?;
+        }
         self.out.flush().map_err(|e| e.to_string())
     }
 }

@@ -12,7 +12,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use crate::error::Error;
 
 /// Raise when any encoder or step changes what a job produces: every entry is then made again.
-pub const PIPELINE_VERSION: u32 = 7;
+pub const PIPELINE_VERSION: u32 = 8;
 
 const META: &str = "meta.json";
 const HASHES: &str = "hashes.json";

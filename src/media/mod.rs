@@ -3,6 +3,7 @@
 mod audio;
 pub mod cache;
 mod encode;
+mod mp4;
 mod photo;
 mod progress;
 
