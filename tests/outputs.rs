@@ -590,6 +590,25 @@ fn every_audio_format_is_read_and_published_at_its_exact_length() {
     ] {
         opus_is_one_tagged_second(&dir.join(format!("{name}.opus")), title);
     }
+    // The lossy sources (about 24 to 32 kb/s) are not published at more than their own bitrate.
+    let kbps = |path: PathBuf| {
+        use lofty::prelude::*;
+        let file = lofty::read_from_path(&path).unwrap();
+        file.properties().audio_bitrate().unwrap()
+    };
+    let sources = repo().join("tests/fixtures/formats/content/playlists/formats");
+    for source in ["03-aac.m4a", "04-opus.opus"] {
+        let own = kbps(sources.join(source));
+        for ext in ["opus", "mp3"] {
+            let name = source.replace(".m4a", "").replace(".opus", "");
+            let published = kbps(dir.join(format!("{name}.{ext}")));
+            // A few kb/s of container overhead at most.
+            assert!(
+                published <= own + 6,
+                "{name}.{ext}: {published} kb/s from a {own} kb/s source"
+            );
+        }
+    }
     // The lossless sources get the default MP3 bitrate. (The 24 kb/s ones get 24 kb/s MP3s, whose
     // frames are too small for LAME to write its tag in.)
     for name in ["01-aiff", "02-alac"] {

@@ -125,8 +125,11 @@ pub fn process(
 }
 
 fn encode_all(track: &Track, cfg: &AudioConfig, tmp: &Path) -> Result<TrackMeta, Error> {
-    let lossy = matches!(track.ext.as_str(), "mp3" | "ogg" | "oga" | "opus" | "m4a");
-    // Never spend more bits than a lossy source has.
+    let lossy = matches!(
+        track.ext.as_str(),
+        "mp3" | "ogg" | "oga" | "opus" | "m4a" | "m4b"
+    );
+    // Never spend more bits than a lossy source has (ALAC in M4A counts too: its bitrate is far above any cap).
     let cap = |kbps: u32| match (lossy, source_kbps(&track.source)) {
         (true, Some(src)) if src > 0 => kbps.min(src),
         _ => kbps,
