@@ -713,7 +713,7 @@ fn a_playlist_without_a_cover_file_shows_the_cover_art_of_its_tags() {
     let tagged = lofty::read_from_path(&flac).unwrap();
     let mut tag = tagged.primary_tag().unwrap().clone();
     tag.push_picture(
-        Picture::unchecked(cover)
+        Picture::unchecked(cover.clone())
             .pic_type(PictureType::CoverFront)
             .mime_type(MimeType::Jpeg)
             .build(),
@@ -742,6 +742,12 @@ fn a_playlist_without_a_cover_file_shows_the_cover_art_of_its_tags() {
         content_before,
         "the build wrote into content/"
     );
+    let covers = site.path().join(".capsule-cache/covers");
+    assert_eq!(std::fs::read_dir(&covers).unwrap().count(), 1);
+    // Once the playlist has a cover file again, the copy of the tag's picture is pruned.
+    std::fs::write(dir.join("cover.jpg"), &cover).unwrap();
+    build(site.path(), &["--quiet"]);
+    assert_eq!(std::fs::read_dir(&covers).unwrap().count(), 0);
 }
 
 #[test]
