@@ -122,7 +122,7 @@ pub fn build_with(
     // The report made from staging counts exactly the files that now stand in `out`.
     commit(staging, &out)?;
     cache.prune()?;
-    prune_covers(root, &site);
+    content::prune_covers(root, &site);
     cache.save()?;
     let mut warnings = site_warnings;
     warnings.extend(media_warnings);
@@ -229,21 +229,4 @@ fn with_warnings(e: Error, site_warnings: &[Diagnostic]) -> Error {
 pub fn root_or_current(root: Option<&Path>) -> PathBuf {
     root.map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
-}
-
-/// Removes the cover art copied out of tags (`.capsule-cache/covers/`, named by a hash of the picture)
-/// that no playlist uses any more. Best effort, like the media cache's pruning.
-fn prune_covers(root: &Path, site: &content::Site) {
-    let used: std::collections::HashSet<&std::ffi::OsStr> = site
-        .playlists
-        .iter()
-        .flat_map(|p| &p.photos)
-        .filter_map(|p| p.source.file_name())
-        .collect();
-    let dir = Config::cache_dir(root).join("covers");
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        if !used.contains(entry.file_name().as_os_str()) {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
 }

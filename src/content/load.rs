@@ -602,8 +602,7 @@ impl Loader {
             .tracks
             .iter()
             .find_map(|t| super::media_files::embedded_cover(&t.source).map(|c| (t, c)))?;
-        let root = self.content.parent().unwrap_or(Path::new("."));
-        let dir = crate::config::Config::cache_dir(root).join("covers");
+        let dir = covers_dir(self.content.parent().unwrap_or(Path::new(".")));
         let path = dir.join(format!("{}.{ext}", blake3::hash(&data).to_hex()));
         if !path.is_file() {
             let tmp = path.with_extension("tmp");
@@ -627,6 +626,31 @@ impl Loader {
             name: "cover".into(),
             taken: None,
         })
+    }
+}
+
+/// Where cover art copied out of tags is kept, named by a hash of the picture.
+fn covers_dir(root: &Path) -> PathBuf {
+    crate::config::Config::cache_dir(root).join("covers")
+}
+
+/// Removes the cover art copied out of tags (`.capsule-cache/covers/`, named by a hash of the picture)
+/// that no playlist uses any more. Best effort, like the media cache's pruning.
+pub fn prune_covers(root: &Path, site: &Site) {
+    let used: std::collections::HashSet<&std::ffi::OsStr> = site
+        .playlists
+        .iter()
+        .flat_map(|p| &p.photos)
+        .filter_map(|p| p.source.file_name())
+        .collect();
+    for entry in std::fs::read_dir(covers_dir(root))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if !used.contains(entry.file_name().as_os_str()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use crate::error::Diagnostic;
 
 #[cfg(test)]
 pub use document::markdown_options;
-pub use load::load;
+pub use load::{load, prune_covers};
 
 /// Link targets to other pages are stored with this prefix and the target's content path,
 /// and resolved per format by the renderers.

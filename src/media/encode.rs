@@ -1,6 +1,8 @@
 //! Encoders and the perceptual search: JPEG through mozjpeg, WebP through libwebp, resizing through
 //! fast_image_resize, and the smallest encoding whose SSIMULACRA2 score (fast-ssim2) reaches a target.
 
+use std::borrow::Cow;
+
 use image::RgbImage;
 use serde::{Deserialize, Serialize};
 
@@ -152,10 +154,10 @@ const GRID: u32 = 3;
 /// Nine crops of the image in a 3×3 grid, side by side, cut at the same places from the source and from
 /// each encoding: the search scores these (about a third of a 1600 px photo) for speed and memory, while
 /// the encoder always sees the whole image. An image at most 3×256 px a side is scored whole.
-fn crops(img: &RgbImage) -> RgbImage {
+fn crops(img: &RgbImage) -> Cow<'_, RgbImage> {
     let (w, h) = img.dimensions();
     if w <= GRID * CROP && h <= GRID * CROP {
-        return img.clone();
+        return Cow::Borrowed(img);
     }
     let (tw, th) = (CROP.min(w / GRID), CROP.min(h / GRID));
     let mut out = RgbImage::new(tw * GRID, th * GRID);
@@ -175,7 +177,7 @@ fn crops(img: &RgbImage) -> RgbImage {
             }
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// How far above the target the search aims, because it scores crops rather than the whole frame: on
@@ -235,9 +237,9 @@ pub fn smallest_reaching(
     let aim = target + CROP_MARGIN;
     let mut probe = |q: u8| -> Result<(u8, f64, Vec<u8>), String> {
         let bytes = format.encode(img, q)?;
-        let decoded = crops(&format.decode(&bytes)?);
+        let decoded = format.decode(&bytes)?;
         let s = reference
-            .compare_with(&mut scratch, pixels(&decoded))
+            .compare_with(&mut scratch, pixels(&crops(&decoded)))
             .map_err(|e| e.to_string())?;
         Ok((q, s, bytes))
     };
@@ -393,7 +395,7 @@ mod tests {
             c.get_pixel(CROP + CROP / 2, CROP + CROP / 2),
             big.get_pixel(800, 500)
         );
-        assert_eq!(crops(&busy(480, 320)), busy(480, 320));
+        assert_eq!(*crops(&busy(480, 320)), busy(480, 320));
         assert_eq!(crops(&busy(2000, 300)).dimensions(), (GRID * CROP, 300));
     }
 }

@@ -22,14 +22,13 @@ const MAX_MOOV: u64 = 16 << 20;
 pub fn audio_edit(path: &Path, rate: u32) -> Option<Edit> {
     let moov = read_moov(&mut File::open(path).ok()?)?;
     let movie_scale = timescale(child(&moov, b"mvhd")?)?;
-    let trak = children(&moov)
+    let (trak, mdia) = children(&moov)
         .filter(|(t, _)| t == b"trak")
         .find_map(|(_, trak)| {
             let mdia = child(trak, b"mdia")?;
-            let hdlr = child(mdia, b"hdlr")?;
-            (hdlr.get(8..12)? == b"soun").then_some(trak)
+            (child(mdia, b"hdlr")?.get(8..12)? == b"soun").then_some((trak, mdia))
         })?;
-    let media_scale = timescale(child(child(trak, b"mdia")?, b"mdhd")?)?;
+    let media_scale = timescale(child(mdia, b"mdhd")?)?;
     let (duration, media_time) = edit_entry(child(child(trak, b"edts")?, b"elst")?)?;
     let frames = |value: u64, scale: u64| (value as u128 * rate as u128 / scale as u128) as u64;
     let edit = Edit {
