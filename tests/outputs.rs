@@ -60,7 +60,10 @@ fn all_sites() -> [&'static Site; 3] {
     [basic(), french(), example()]
 }
 
-/// Text files verbatim, binary files as size and hash, in path order.
+/// A snapshot of an output tree that holds on any CPU: text files verbatim but for the printed file sizes,
+/// encoded media by format, length or pixel size (see `common::media`), anything else by size and hash, in
+/// path order. The sizes left out are checked by `printed_sizes_are_the_sizes_of_the_published_files` and
+/// `media_sizes_stay_near_the_reference`; `snapshots_hold_on_a_cpu_without_avx` runs the build on another CPU.
 fn snapshot_of(dir: &Path) -> String {
     let mut s = String::new();
     for (path, bytes) in tree(dir) {
@@ -70,8 +73,10 @@ fn snapshot_of(dir: &Path) -> String {
         if is_text {
             s.push_str(&format!(
                 "==> {path}\n{}\n",
-                String::from_utf8_lossy(&bytes)
+                media::without_sizes(&String::from_utf8_lossy(&bytes))
             ));
+        } else if let Some(described) = media::describe_media(&path, &bytes) {
+            s.push_str(&format!("==> {path} ({described})\n"));
         } else {
             let hash = bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
                 (h ^ *b as u64).wrapping_mul(0x100000001b3)
@@ -103,6 +108,35 @@ fn snapshot_french_gemini() {
 #[test]
 fn snapshot_french_html() {
     insta::assert_snapshot!(snapshot_of(&french().out().join("html")));
+}
+
+/// The basic fixture's snapshots hold when the build runs on a processor without AVX, AVX2 or FMA (qemu's
+/// Nehalem model), where opus-pure, fast-ssim2, rubato and fast_image_resize take other code paths than
+/// on the machines CI runs on. qemu-user is a Debian package; `.ci/run` installs it.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn snapshots_hold_on_a_cpu_without_avx() {
+    let qemu = tool(
+        "qemu-x86_64",
+        &["apt-get", "install", "-y", "-qq", "qemu-user"],
+    );
+    let site = fixture("basic");
+    let out = Command::new(qemu)
+        .args([
+            "-cpu",
+            "Nehalem",
+            env!("CARGO_BIN_EXE_capsule"),
+            "build",
+            "-q",
+            "--root",
+        ])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let public = site.path().join("public");
+    insta::assert_snapshot!("snapshot_basic_gemini", snapshot_of(&public.join("gemini")));
+    insta::assert_snapshot!("snapshot_basic_html", snapshot_of(&public.join("html")));
 }
 
 #[test]
@@ -541,41 +575,6 @@ fn opus_is_one_tagged_second(opus: &Path, title: &str) {
     );
 }
 
-/// How long an MP3 plays in a player that honours its LAME tag (encoder delay and padding): decoded
-/// by symphonia, which does.
-fn mp3_seconds(path: &Path) -> f64 {
-    use symphonia::core::formats::{probe::Hint, TrackType};
-    let file = std::fs::File::open(path).unwrap();
-    let mss = symphonia::core::io::MediaSourceStream::new(Box::new(file), Default::default());
-    let mut hint = Hint::new();
-    hint.with_extension("mp3");
-    let mut format = symphonia::default::get_probe()
-        .probe(&hint, mss, Default::default(), Default::default())
-        .unwrap();
-    let track = format.default_track(TrackType::Audio).unwrap();
-    let (id, params) = (
-        track.id,
-        track
-            .codec_params
-            .as_ref()
-            .unwrap()
-            .audio()
-            .unwrap()
-            .clone(),
-    );
-    let mut decoder = symphonia::default::get_codecs()
-        .make_audio_decoder(&params, &Default::default())
-        .unwrap();
-    let mut frames = 0;
-    while let Ok(Some(packet)) = format.next_packet() {
-        if packet.track_id == id {
-            let audio = decoder.decode(&packet).unwrap();
-            frames += audio.samples_interleaved() / audio.spec().channels().count();
-        }
-    }
-    frames as f64 / params.sample_rate.unwrap() as f64
-}
-
 /// AIFF, ALAC and AAC in M4A, and Opus sources of exactly 1 s are read, keep their tags, and are
 /// published at exactly their length: the M4A edit list (AAC's encoder delay) is applied, and the MP3
 /// carries a LAME tag with its delay and padding.
@@ -612,12 +611,117 @@ fn every_audio_format_is_read_and_published_at_its_exact_length() {
     // The lossless sources get the default MP3 bitrate. (The 24 kb/s ones get 24 kb/s MP3s, whose
     // frames are too small for LAME to write its tag in.)
     for name in ["01-aiff", "02-alac"] {
-        let seconds = mp3_seconds(&dir.join(format!("{name}.mp3")));
+        let seconds = media::mp3_seconds(&dir.join(format!("{name}.mp3")));
         assert!(
             (seconds - 1.0).abs() < 0.001,
             "{name}.mp3 plays {seconds} s"
         );
     }
+}
+
+/// Encoded bytes depend on the CPU (the snapshots leave sizes out), but not by much: each kind of media
+/// of the basic fixture stays within 15 % of what it weighed when the snapshots were made, so a change of
+/// bitrate, size or quality target still shows.
+#[test]
+fn media_sizes_stay_near_the_reference() {
+    let out = basic().out();
+    for (format, ext, reference) in [
+        ("html", "opus", 17_732u64),
+        ("html", "mp3", 21_003),
+        ("html", "webp", 1_636),
+        ("gemini", "mp3", 21_003),
+        ("gemini", "jpg", 3_584),
+    ] {
+        let bytes: u64 = files_with_ext(&out.join(format), ext)
+            .iter()
+            .map(|f| std::fs::metadata(f).unwrap().len())
+            .sum();
+        let ratio = bytes as f64 / reference as f64;
+        assert!(
+            (0.85..=1.15).contains(&ratio),
+            "{format} .{ext}: {bytes} bytes, {ratio:.2}× the reference {reference}"
+        );
+    }
+}
+
+/// "470 B", "2.4 KB": the same decimal units as the pages print.
+fn human_bytes(bytes: u64) -> String {
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let (mut value, mut unit) = (bytes as f64 / 1000.0, 0);
+    while value >= 1000.0 && unit < 3 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    let unit = ["KB", "MB", "GB", "TB"][unit];
+    if value < 10.0 {
+        format!("{value:.1} {unit}")
+    } else {
+        format!("{value:.0} {unit}")
+    }
+}
+
+/// Every size a page prints, in a gemtext link line or an HTML download link, is the size of the file
+/// that the link points to.
+#[test]
+fn printed_sizes_are_the_sizes_of_the_published_files() {
+    let mut checked = 0;
+    for site in all_sites() {
+        for format in ["gemini", "html"] {
+            let root = site.out().join(format);
+            for page in files_with_ext(&root, if format == "gemini" { "gmi" } else { "html" }) {
+                let text = std::fs::read_to_string(&page).unwrap();
+                let dir = page.parent().unwrap();
+                for (href, printed) in sized_links(&text, format) {
+                    let file = dir.join(&href);
+                    let bytes = std::fs::metadata(&file)
+                        .unwrap_or_else(|_| panic!("{}: {href} is missing", page.display()))
+                        .len();
+                    assert_eq!(
+                        printed,
+                        human_bytes(bytes),
+                        "{}: the size printed for {href}",
+                        page.display()
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} printed sizes found");
+}
+
+/// (link target, printed size) of each link whose text ends with a size: gemtext link lines, and HTML
+/// `<a href>` elements.
+fn sized_links(text: &str, format: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut push = |href: &str, label: &str| {
+        if let Some(open) = label.rfind(", ") {
+            let tail = &label[open + 2..];
+            if media::size_then_paren(tail) == Some(tail.len()) {
+                found.push((href.to_string(), tail.trim_end_matches(')').to_string()));
+            }
+        }
+    };
+    if format == "gemini" {
+        for line in text.lines() {
+            if let Some((href, label)) = line.strip_prefix("=> ").and_then(|l| l.split_once(' ')) {
+                push(href, label.trim_end());
+            }
+        }
+    } else {
+        for piece in text.split("<a href=\"").skip(1) {
+            let Some((href, rest)) = piece.split_once('"') else {
+                continue;
+            };
+            let Some(label) = rest.split_once('>').and_then(|(_, r)| r.split_once("</a>")) else {
+                continue;
+            };
+            push(href, label.0);
+        }
+    }
+    found
 }
 
 /// Every Opus file passes opusinfo (Debian opus-tools), lasts what its source lasts (gapless), and carries

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod garage;
+pub mod media;
 pub mod servers;
 
 use std::collections::BTreeMap;
