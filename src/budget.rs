@@ -7,9 +7,10 @@ use std::path::Path;
 use crate::config::{Config, QualityMode};
 use crate::content::{Page, PageKind, Site};
 use crate::error::Error;
-use crate::media::{self, human_bytes, Cache};
+use crate::media::{self, Cache};
 use crate::output::{Kind, Staging, Written};
 use crate::report::{Budget, Item, ItemBytes, Report};
+use crate::units::human_bytes;
 
 /// Photo sizes (longest side, px) that a lower setting steps down to.
 const SIZES: [u32; 9] = [3840, 2560, 2048, 1600, 1280, 1024, 800, 640, 480];

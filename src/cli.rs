@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::build::{build, root_or_current, BuildOptions};
-use crate::error::{Diagnostic, Error};
+use crate::error::{print_warnings, Error};
 use crate::publish::{self, PublishOptions};
 use crate::report::Report;
 use crate::scaffold;
@@ -190,11 +190,5 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
-    }
-}
-
-pub fn print_warnings(warnings: &[Diagnostic]) {
-    for w in warnings {
-        eprintln!("warning: {w}");
     }
 }

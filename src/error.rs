@@ -174,6 +174,13 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Prints warnings to standard error, one a line, before a command's result or error.
+pub fn print_warnings(warnings: &[Diagnostic]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
 /// Converts a byte offset in `text` to a 1-based line number.
 pub fn line_of_offset(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());

@@ -10,8 +10,9 @@ use crate::budget::{media_bytes, mp3_down, opus_down, size_down, Trials};
 use crate::config::{toml_message, Config, QualityMode};
 use crate::content::{Page, Site};
 use crate::error::{line_of_offset, Diagnostic, Error};
-use crate::media::{human_bytes, Cache};
+use crate::media::Cache;
 use crate::report::Report;
+use crate::units::human_bytes;
 
 pub const FIT_FILE: &str = "capsule-fit.toml";
 
@@ -290,7 +291,7 @@ pub fn fit(
     report: &Report,
     trials: &Trials,
 ) -> Result<(Config, String), Error> {
-    if base.photos.format == crate::config::ImageFormat::Avif {
+    if base.photos.format == crate::formats::ImageFormat::Avif {
         return Err(Error::Usage(
             "`--fit` chooses SSIMULACRA2 targets, which AVIF photos cannot use yet (capsule cannot decode \
              AVIF to measure it); fit with format = \"webp\", or lower [photos] quality by hand"

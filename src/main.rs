@@ -1,4 +1,16 @@
 //! capsule: parse the command line, run the command, print any error and exit with its code.
+//!
+//! The modules stand on floors, and a module only uses (`use crate::…`) modules of its own floor or
+//! lower ones, never a higher one:
+//! 1. `error`, `units`, `output`, `formats`, `mime`: words every other floor speaks;
+//! 2. `config`: `capsule.toml`;
+//! 3. `content`: the site model, loaded from `content/`;
+//! 4. `media`: photo and audio jobs, and their cache;
+//! 5. `render`: gemtext and HTML, as pure functions of the model and the media;
+//! 6. `report`, `budget`, `fit`: sizes, budgets and the settings that fit them;
+//! 7. `build`: the phases of one build;
+//! 8. `serve`, `publish`, `scaffold`: the commands' own work;
+//! 9. `cli`: the command line.
 
 mod budget;
 mod build;
@@ -7,6 +19,7 @@ mod config;
 mod content;
 mod error;
 mod fit;
+mod formats;
 mod media;
 mod mime;
 mod output;
@@ -15,13 +28,14 @@ mod render;
 mod report;
 mod scaffold;
 mod serve;
+mod units;
 
 use clap::Parser;
 
 fn main() {
     let cli = cli::Cli::parse();
     if let Err(e) = cli::run(cli) {
-        cli::print_warnings(e.warnings());
+        error::print_warnings(e.warnings());
         eprintln!("{e}");
         std::process::exit(e.exit_code());
     }

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::config::{BudgetConfig, Config};
 use crate::content::{PageKind, Site};
 use crate::error::{display_path, Error};
-use crate::media::{human_bytes, MediaStats};
+use crate::media::MediaStats;
 use crate::output::{Format, Kind, Written};
+use crate::units::human_bytes;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Count {

@@ -4,35 +4,10 @@
 use std::borrow::Cow;
 
 use image::RgbImage;
-use serde::{Deserialize, Serialize};
 
-/// The image formats capsule writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
-#[serde(rename_all = "lowercase")]
-pub enum ImageFormat {
-    Jpeg,
-    Webp,
-    /// AVIF through ravif (rav1e), in fixed-quality mode only: nothing here decodes AVIF to score it.
-    Avif,
-}
+pub use crate::formats::ImageFormat;
 
 impl ImageFormat {
-    pub fn ext(self) -> &'static str {
-        match self {
-            ImageFormat::Jpeg => "jpg",
-            ImageFormat::Webp => "webp",
-            ImageFormat::Avif => "avif",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ImageFormat::Jpeg => "JPEG",
-            ImageFormat::Webp => "WebP",
-            ImageFormat::Avif => "AVIF",
-        }
-    }
-
     pub fn encode(self, img: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
         match self {
             ImageFormat::Jpeg => mozjpeg(img, quality),

@@ -18,7 +18,6 @@ use crate::output::Staging;
 
 pub use audio::{AudioFile, TrackOutput};
 pub use cache::Cache;
-pub use encode::ImageFormat;
 pub use photo::PhotoOutput;
 
 /// The outputs of one page's media, in the same order as its `photos` and `tracks`.
@@ -166,35 +165,4 @@ pub fn run(
     }
     let warnings = diags.into_result()?;
     Ok((outputs, stats, warnings))
-}
-
-/// "212 KB", "4.1 MB": decimal units, as storage quotas count them.
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
-    if bytes < 1000 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1000.0;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if value < 10.0 {
-        format!("{value:.1} {}", UNITS[unit])
-    } else {
-        format!("{value:.0} {}", UNITS[unit])
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::human_bytes;
-
-    #[test]
-    fn human_units() {
-        assert_eq!(human_bytes(999), "999 B");
-        assert_eq!(human_bytes(212_400), "212 KB");
-        assert_eq!(human_bytes(4_100_000), "4.1 MB");
-    }
 }

@@ -10,7 +10,7 @@ use flate2::{Compression, GzBuilder};
 use super::{site_files, PublishOptions};
 use crate::config::{GeminiMethod, GeminiPublish};
 use crate::error::{display_path, Error};
-use crate::media::human_bytes;
+use crate::units::human_bytes;
 
 const DEFAULT_ARCHIVE: &str = "capsule-gemini.tar.gz";
 

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::error::{display_path, Error};
-use crate::media::human_bytes;
 use crate::report::Report;
+use crate::units::human_bytes;
 
 pub struct PublishOptions {
     pub root: PathBuf,

@@ -8,8 +8,8 @@ use md5::{Digest, Md5};
 
 use crate::config::HtmlPublish;
 use crate::error::Error;
-use crate::media::human_bytes;
 use crate::mime::content_type;
+use crate::units::human_bytes;
 
 /// One file of the built site, as it will be stored.
 #[derive(Debug, Clone)]

@@ -5,8 +5,9 @@ use serde::Serialize;
 use super::i18n::{duration, human_date, Words};
 use super::links::{page_href, relative};
 use crate::content::{Page, PageKind, Photo, Site, Track};
-use crate::media::{human_bytes, PageMedia, PhotoOutput, TrackOutput};
+use crate::media::{PageMedia, PhotoOutput, TrackOutput};
 use crate::output::Format;
+use crate::units::human_bytes;
 
 #[derive(Serialize)]
 pub struct SiteCtx<'a> {

@@ -90,7 +90,7 @@ impl Live {
         state.checked = Instant::now();
         match result {
             Ok(outcome) => {
-                crate::cli::print_warnings(&outcome.warnings);
+                crate::error::print_warnings(&outcome.warnings);
                 println!("Built in {} ms.", started.elapsed().as_millis());
                 state.error = None;
             }

@@ -1,0 +1,32 @@
+//! The image formats capsule writes, with their file extension and the name readers see. Encoding them
+//! is media's work (`media::encode`); config and render only name them.
+
+use serde::{Deserialize, Serialize};
+
+/// The image formats capsule writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageFormat {
+    Jpeg,
+    Webp,
+    /// AVIF through ravif (rav1e), in fixed-quality mode only: nothing here decodes AVIF to score it.
+    Avif,
+}
+
+impl ImageFormat {
+    pub fn ext(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "jpg",
+            ImageFormat::Webp => "webp",
+            ImageFormat::Avif => "avif",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "JPEG",
+            ImageFormat::Webp => "WebP",
+            ImageFormat::Avif => "AVIF",
+        }
+    }
+}
