@@ -9,7 +9,7 @@ use crate::content::{Page, PageKind, Site};
 use crate::error::Error;
 use crate::media::{self, Cache};
 use crate::output::{Kind, Staging, Written};
-use crate::report::{Budget, Item, ItemBytes, Report};
+use crate::report::{Budget, BudgetBytes, Item, Report};
 use crate::units::human_bytes;
 
 /// Photo sizes (longest side, px) that a lower setting steps down to.
@@ -41,15 +41,15 @@ fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
-/// Media bytes per page folder and format, from a list of written files.
-pub fn media_bytes(written: &[Written]) -> BTreeMap<String, ItemBytes> {
-    let mut by_dir: BTreeMap<String, ItemBytes> = BTreeMap::new();
+/// Media bytes per page folder, against each budget, from a list of written files.
+pub fn media_bytes(written: &[Written]) -> BTreeMap<String, BudgetBytes> {
+    let mut by_dir: BTreeMap<String, BudgetBytes> = BTreeMap::new();
     for w in written {
         if matches!(w.kind, Kind::Images | Kind::Audio) {
             by_dir
                 .entry(dir_of(&w.path).to_string())
                 .or_default()
-                .add(w.format, w.bytes);
+                .add(w);
         }
     }
     by_dir
@@ -191,22 +191,13 @@ fn changes(kind: PageKind, config: &Config) -> Vec<Change> {
 }
 
 /// What the item weighs against one budget.
-fn weight(item: &Item, budget: &Budget, audio: &BTreeMap<String, u64>) -> u64 {
-    match budget.name.as_str() {
-        "html" => item.bytes.html,
-        "gemini" => item.bytes.gemini,
-        _ => audio.get(&item.dir).copied().unwrap_or(0),
-    }
+fn weight(item: &Item, budget: &Budget) -> u64 {
+    budget.name.weight(item)
 }
 
 /// The saving of a trial for one budget, from the item's media bytes before and after.
-fn saving(budget: &Budget, before: ItemBytes, after: ItemBytes) -> i64 {
-    let (b, a) = match budget.name.as_str() {
-        "html" => (before.html, after.html),
-        "gemini" => (before.gemini, after.gemini),
-        _ => (before.total(), after.total()),
-    };
-    b as i64 - a as i64
+fn saving(budget: &Budget, before: BudgetBytes, after: BudgetBytes) -> i64 {
+    before.get(budget.name) as i64 - after.get(budget.name) as i64
 }
 
 /// The message of a build over budget: each budget, its largest contributors, and the measured saving of
@@ -219,31 +210,19 @@ pub fn guidance(
     trials: &Trials,
 ) -> Result<String, Error> {
     let before = media_bytes(written);
-    let mut audio: BTreeMap<String, u64> = BTreeMap::new();
-    for w in written.iter().filter(|w| w.kind == Kind::Audio) {
-        *audio.entry(dir_of(&w.path).to_string()).or_default() += w.bytes;
-    }
     let over: Vec<&Budget> = report.over().collect();
 
     // The contributors to explain: the three largest items of each budget that does not hold.
     let mut chosen: Vec<(&Budget, Vec<&Item>)> = Vec::new();
     for b in &over {
-        let mut items: Vec<&Item> = report
-            .items
-            .iter()
-            .filter(|i| weight(i, b, &audio) > 0)
-            .collect();
-        items.sort_by(|x, y| {
-            weight(y, b, &audio)
-                .cmp(&weight(x, b, &audio))
-                .then(x.slug.cmp(&y.slug))
-        });
+        let mut items: Vec<&Item> = report.items.iter().filter(|i| weight(i, b) > 0).collect();
+        items.sort_by(|x, y| weight(y, b).cmp(&weight(x, b)).then(x.slug.cmp(&y.slug)));
         items.truncate(3);
         chosen.push((b, items));
     }
 
     // One trial per distinct change, over the pages of every chosen item it applies to.
-    let mut measured: BTreeMap<(String, String), ItemBytes> = BTreeMap::new();
+    let mut measured: BTreeMap<(String, String), BudgetBytes> = BTreeMap::new();
     let pages: BTreeMap<&str, &Page> = site.all_pages().map(|p| (p.dir.as_str(), p)).collect();
     for kind in [PageKind::Album, PageKind::Playlist] {
         let dirs: Vec<&str> = chosen
@@ -303,12 +282,12 @@ pub fn guidance(
                 "    {} \"{}\": {}\n",
                 item.kind,
                 item.slug,
-                human_bytes(weight(item, b, &audio))
+                human_bytes(weight(item, b))
             ));
             if item.draft {
                 s.push_str(&format!(
                     "      leaving out this draft (build without --drafts) saves {}\n",
-                    human_bytes(weight(item, b, &audio))
+                    human_bytes(weight(item, b))
                 ));
                 continue;
             }
@@ -367,7 +346,12 @@ mod tests {
         ];
         let after = media_bytes(&without_mp3(&written, &["playlists/p"]));
         let p = after["playlists/p"];
-        assert_eq!((p.html, p.gemini), (110, 100));
+        use crate::report::BudgetKind;
+        assert_eq!(
+            (p.get(BudgetKind::Html), p.get(BudgetKind::Gemini)),
+            (110, 100)
+        );
+        assert_eq!(p.get(BudgetKind::Audio), 200, "both formats' audio");
         assert!(!after.contains_key("playlists/q"), "only the asked folders");
     }
 

@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::budget::{media_bytes, mp3_down, opus_down, size_down, Trials};
+use crate::budget::{mp3_down, opus_down, size_down, Trials};
 use crate::config::{toml_message, Config, QualityMode};
 use crate::content::{Page, Site};
 use crate::error::{line_of_offset, Diagnostic, Error};
 use crate::media::Cache;
-use crate::report::Report;
+use crate::output::{Format, Kind};
+use crate::report::{BudgetBytes, BudgetKind, Report};
 use crate::units::human_bytes;
 
 pub const FIT_FILE: &str = "capsule-fit.toml";
@@ -159,25 +160,16 @@ pub fn key(site: &Site, config: &Config, cache: &Cache) -> Result<String, Error>
     Ok(h.finalize().to_hex()[..32].to_string())
 }
 
-/// Bytes of each budgeted quantity for one choice of settings.
-#[derive(Debug, Clone, Copy)]
-struct Totals {
-    html: u64,
-    gemini: u64,
-    audio: u64,
-}
-
 struct Search<'a> {
     pages: Vec<&'a Page>,
     trials: &'a Trials<'a>,
-    /// Bytes of pages and other files per format, which the media settings do not change.
-    fixed_html: u64,
-    fixed_gemini: u64,
-    memo: HashMap<String, Totals>,
+    /// Bytes of pages and other files against each budget, which the media settings do not change.
+    fixed: BudgetBytes,
+    memo: HashMap<String, BudgetBytes>,
 }
 
 impl Search<'_> {
-    fn totals(&mut self, config: &Config, label: &str) -> Result<Totals, Error> {
+    fn totals(&mut self, config: &Config, label: &str) -> Result<BudgetBytes, Error> {
         let key = serde_json::to_string(&(&config.photos, &config.audio))
             .map_err(|e| Error::Usage(e.to_string()))?;
         if let Some(t) = self.memo.get(&key) {
@@ -187,20 +179,13 @@ impl Search<'_> {
             eprintln!("Trying {label}…");
         }
         let written = self.trials.run(&self.pages, config)?;
-        let mut t = Totals {
-            html: self.fixed_html,
-            gemini: self.fixed_gemini,
-            audio: 0,
-        };
-        for b in media_bytes(&written).values() {
-            t.html += b.html;
-            t.gemini += b.gemini;
-        }
-        t.audio = written
+        let mut t = self.fixed;
+        for w in written
             .iter()
-            .filter(|w| w.kind == crate::output::Kind::Audio)
-            .map(|w| w.bytes)
-            .sum();
+            .filter(|w| matches!(w.kind, Kind::Images | Kind::Audio))
+        {
+            t.add(w);
+        }
         self.memo.insert(key, t);
         Ok(t)
     }
@@ -210,7 +195,7 @@ impl Search<'_> {
         &mut self,
         len: usize,
         config_at: &dyn Fn(usize) -> (Config, String),
-        ok: &dyn Fn(&Totals) -> bool,
+        ok: &dyn Fn(&BudgetBytes) -> bool,
     ) -> Result<Option<usize>, Error> {
         let check = |s: &mut Self, i: usize| -> Result<bool, Error> {
             let (c, label) = config_at(i);
@@ -298,16 +283,21 @@ pub fn fit(
                 .into(),
         ));
     }
-    let fixed = |f: &str| {
-        report.formats.get(f).map_or(0, |r| {
-            r.total_bytes - r.kinds.images.bytes - r.kinds.audio.bytes
-        })
-    };
+    let mut fixed = BudgetBytes::default();
+    for (format, kind) in [
+        (Format::Html, BudgetKind::Html),
+        (Format::Gemini, BudgetKind::Gemini),
+    ] {
+        let r = report.formats.get(&format).cloned().unwrap_or_default();
+        fixed.add_to(
+            kind,
+            r.total_bytes - r.kinds.images.bytes - r.kinds.audio.bytes,
+        );
+    }
     let mut search = Search {
         pages: site.all_pages().collect(),
         trials,
-        fixed_html: fixed("html"),
-        fixed_gemini: fixed("gemini"),
+        fixed,
         memo: HashMap::new(),
     };
     let b = &base.budget;
@@ -351,12 +341,12 @@ pub fn fit(
     if let Some(limit) = audio_limit {
         a = search
             .first_fitting(audio_steps.len(), &|i| config_at(0, 0, i), &|t| {
-                t.audio <= limit
+                t.get(BudgetKind::Audio) <= limit
             })?
             .ok_or_else(|| {
                 too_big(
                     &search,
-                    "audio",
+                    BudgetKind::Audio,
                     limit,
                     &config_at(0, 0, audio_steps.len() - 1).1,
                     report,
@@ -368,14 +358,14 @@ pub fn fit(
     if let Some(limit) = b.html.0 {
         h = loop {
             let found = search.first_fitting(html_steps.len(), &|i| config_at(i, 0, a), &|t| {
-                t.html <= limit
+                t.get(BudgetKind::Html) <= limit
             })?;
             match found {
                 Some(h) => break h,
                 None if has_audio && a + 1 < audio_steps.len() => a += 1,
                 None => {
                     let floor = config_at(html_steps.len() - 1, 0, a).1;
-                    return Err(too_big(&search, "html", limit, &floor, report));
+                    return Err(too_big(&search, BudgetKind::Html, limit, &floor, report));
                 }
             }
         };
@@ -385,14 +375,14 @@ pub fn fit(
         g = loop {
             let found =
                 search.first_fitting(gemini_steps.len(), &|i| config_at(h, i, a), &|t| {
-                    t.gemini <= limit
+                    t.get(BudgetKind::Gemini) <= limit
                 })?;
             match found {
                 Some(g) => break g,
                 None if has_audio && a + 1 < audio_steps.len() => a += 1,
                 None => {
                     let floor = config_at(h, gemini_steps.len() - 1, a).1;
-                    return Err(too_big(&search, "gemini", limit, &floor, report));
+                    return Err(too_big(&search, BudgetKind::Gemini, limit, &floor, report));
                 }
             }
         };
@@ -403,15 +393,12 @@ pub fn fit(
     Ok((config, label))
 }
 
-fn too_big(search: &Search, budget: &str, limit: u64, floor: &str, report: &Report) -> Error {
-    let lowest = search.memo.values().fold(u64::MAX, |m, t| {
-        m.min(match budget {
-            "html" => t.html,
-            "gemini" => t.gemini,
-            _ => t.audio,
-        })
-    });
-    let what = crate::report::Budget::describe(budget);
+fn too_big(search: &Search, budget: BudgetKind, limit: u64, floor: &str, report: &Report) -> Error {
+    let lowest = search
+        .memo
+        .values()
+        .fold(u64::MAX, |m, t| m.min(t.get(budget)));
+    let what = budget.description();
     let mut s = format!(
         "error: {what} does not fit its budget of {} even at the lowest settings `--fit` may use ({floor}): \
          it would be {}, {} over.\n",
@@ -420,13 +407,7 @@ fn too_big(search: &Search, budget: &str, limit: u64, floor: &str, report: &Repo
         human_bytes(lowest.saturating_sub(limit)),
     );
     let mut items: Vec<_> = report.items.iter().collect();
-    items.sort_by_key(|i| {
-        std::cmp::Reverse(match budget {
-            "html" => i.bytes.html,
-            "gemini" => i.bytes.gemini,
-            _ => i.bytes.total(),
-        })
-    });
+    items.sort_by_key(|i| std::cmp::Reverse(budget.weight(i)));
     if !items.is_empty() {
         s.push_str(
             "  The largest items, to leave out (draft = true) or to split into another site:\n",

@@ -43,7 +43,7 @@ pub struct FormatReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     /// `gemini` and `html`.
-    pub formats: BTreeMap<String, FormatReport>,
+    pub formats: BTreeMap<Format, FormatReport>,
     /// Where the build wrote its output.
     pub out: PathBuf,
     pub warnings: usize,
@@ -61,9 +61,12 @@ pub struct Report {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
     /// `album` or `playlist`.
-    pub kind: String,
+    pub kind: PageKind,
     pub slug: String,
     pub bytes: ItemBytes,
+    /// Its audio files, in both formats, as the audio budget counts them.
+    #[serde(skip)]
+    pub audio: u64,
     /// Output folder inside each format, for matching files.
     #[serde(skip)]
     pub dir: String,
@@ -90,13 +93,134 @@ impl ItemBytes {
     }
 }
 
+/// The limits of `[budget]`: each names what it limits and counts the bytes it limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BudgetKind {
+    Html,
+    Gemini,
+    Audio,
+}
+
+/// Which files a budget counts: one format's, or those of both (`all`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Html,
+    Gemini,
+    All,
+}
+
+impl BudgetKind {
+    pub const ALL: [BudgetKind; 3] = [BudgetKind::Html, BudgetKind::Gemini, BudgetKind::Audio];
+
+    /// Its key in `[budget]`.
+    pub fn key(self) -> &'static str {
+        match self {
+            BudgetKind::Html => "html",
+            BudgetKind::Gemini => "gemini",
+            BudgetKind::Audio => "audio",
+        }
+    }
+
+    /// What it limits, in words.
+    pub fn description(self) -> &'static str {
+        match self {
+            BudgetKind::Html => "the HTML site",
+            BudgetKind::Gemini => "the Gemini capsule",
+            BudgetKind::Audio => "the audio of all playlists",
+        }
+    }
+
+    pub fn scope(self) -> Scope {
+        match self {
+            BudgetKind::Html => Scope::Html,
+            BudgetKind::Gemini => Scope::Gemini,
+            BudgetKind::Audio => Scope::All,
+        }
+    }
+
+    /// Its limit in capsule.toml, if one is set.
+    pub fn limit(self, budget: &BudgetConfig) -> Option<u64> {
+        match self {
+            BudgetKind::Html => budget.html.0,
+            BudgetKind::Gemini => budget.gemini.0,
+            BudgetKind::Audio => budget.audio.0,
+        }
+    }
+
+    /// Whether a written file counts against this budget.
+    pub fn counts(self, file: &Written) -> bool {
+        match self {
+            BudgetKind::Html => file.format == Format::Html,
+            BudgetKind::Gemini => file.format == Format::Gemini,
+            BudgetKind::Audio => file.kind == Kind::Audio,
+        }
+    }
+
+    /// What an album or playlist weighs against this budget.
+    pub fn weight(self, item: &Item) -> u64 {
+        match self {
+            BudgetKind::Html => item.bytes.html,
+            BudgetKind::Gemini => item.bytes.gemini,
+            BudgetKind::Audio => item.audio,
+        }
+    }
+}
+
+impl std::fmt::Display for BudgetKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// Bytes against each budget.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct BudgetBytes {
+    html: u64,
+    gemini: u64,
+    audio: u64,
+}
+
+impl BudgetBytes {
+    /// Counts `file` against every budget that counts it.
+    pub fn add(&mut self, file: &Written) {
+        for kind in BudgetKind::ALL {
+            if kind.counts(file) {
+                *self.slot(kind) += file.bytes;
+            }
+        }
+    }
+
+    /// Adds `bytes` to one budget's count.
+    pub fn add_to(&mut self, kind: BudgetKind, bytes: u64) {
+        *self.slot(kind) += bytes;
+    }
+
+    pub fn get(&self, kind: BudgetKind) -> u64 {
+        match kind {
+            BudgetKind::Html => self.html,
+            BudgetKind::Gemini => self.gemini,
+            BudgetKind::Audio => self.audio,
+        }
+    }
+
+    fn slot(&mut self, kind: BudgetKind) -> &mut u64 {
+        match kind {
+            BudgetKind::Html => &mut self.html,
+            BudgetKind::Gemini => &mut self.gemini,
+            BudgetKind::Audio => &mut self.audio,
+        }
+    }
+}
+
 /// One budget, checked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Budget {
     /// The key in `[budget]`: `html`, `gemini` or `audio`.
-    pub name: String,
+    pub name: BudgetKind,
     /// `html`, `gemini`, or `all` for the audio budget.
-    pub format: String,
+    pub format: Scope,
     pub used_bytes: u64,
     pub limit_bytes: u64,
     pub ok: bool,
@@ -120,16 +244,7 @@ impl Budget {
     }
 
     pub fn description(&self) -> &'static str {
-        Budget::describe(&self.name)
-    }
-
-    /// What the budget named `name` (a key of `[budget]`) limits, in words.
-    pub fn describe(name: &str) -> &'static str {
-        match name {
-            "html" => "the HTML site",
-            "gemini" => "the Gemini capsule",
-            _ => "the audio of all playlists",
-        }
+        self.name.description()
     }
 }
 
@@ -142,12 +257,12 @@ impl Report {
         warnings: usize,
         media: MediaStats,
     ) -> Report {
-        let mut formats: BTreeMap<String, FormatReport> = Format::ALL
+        let mut formats: BTreeMap<Format, FormatReport> = Format::ALL
             .iter()
-            .map(|f| (f.dir().to_string(), FormatReport::default()))
+            .map(|&f| (f, FormatReport::default()))
             .collect();
         for w in written {
-            let f = formats.entry(w.format.dir().to_string()).or_default();
+            let f = formats.entry(w.format).or_default();
             f.files += 1;
             f.total_bytes += w.bytes;
             match w.kind {
@@ -158,7 +273,7 @@ impl Report {
             }
         }
         let items = items(written, site);
-        let budgets = budgets(&formats, budget);
+        let budgets = budgets(written, budget);
         Report {
             formats,
             out: out.to_path_buf(),
@@ -178,7 +293,7 @@ impl Report {
     pub fn table(&self) -> String {
         let mut s = String::from("Size report\n");
         for format in Format::ALL {
-            let Some(f) = self.formats.get(format.dir()) else {
+            let Some(f) = self.formats.get(&format) else {
                 continue;
             };
             s.push_str(&format!(
@@ -230,7 +345,7 @@ impl Report {
             for i in &self.items {
                 s.push_str(&format!(
                     "    {:<9}{:<width$}  HTML {:>8}  Gemini {:>8}\n",
-                    i.kind,
+                    i.kind.name(),
                     i.slug,
                     human_bytes(i.bytes.html),
                     human_bytes(i.bytes.gemini),
@@ -240,7 +355,7 @@ impl Report {
         for b in &self.budgets {
             s.push_str(&format!(
                 "  budget {:<7}{} {}\n",
-                b.name,
+                b.name.key(),
                 if b.ok { "ok  " } else { "OVER" },
                 b.summary()
             ));
@@ -289,15 +404,14 @@ fn items(written: &[Written], site: &Site) -> Vec<Item> {
     let mut items: Vec<Item> = site
         .all_pages()
         .filter_map(|p| {
-            let kind = match p.kind {
-                PageKind::Album => "album",
-                PageKind::Playlist => "playlist",
-                PageKind::Home | PageKind::Page => return None,
-            };
+            if !matches!(p.kind, PageKind::Album | PageKind::Playlist) {
+                return None;
+            }
             Some(Item {
-                kind: kind.into(),
+                kind: p.kind,
                 slug: p.slug.clone(),
                 bytes: ItemBytes::default(),
+                audio: 0,
                 dir: p.dir.clone(),
                 draft: p.draft,
             })
@@ -310,6 +424,9 @@ fn items(written: &[Written], site: &Site) -> Vec<Item> {
                 .is_some_and(|r| r.starts_with('/'))
         }) {
             item.bytes.add(w.format, w.bytes);
+            if BudgetKind::Audio.counts(w) {
+                item.audio += w.bytes;
+            }
         }
     }
     items.sort_by(|a, b| {
@@ -321,23 +438,21 @@ fn items(written: &[Written], site: &Site) -> Vec<Item> {
     items
 }
 
-fn budgets(formats: &BTreeMap<String, FormatReport>, budget: &BudgetConfig) -> Vec<Budget> {
-    let total = |f: Format| formats.get(f.dir()).map_or(0, |r| r.total_bytes);
-    let audio: u64 = formats.values().map(|r| r.kinds.audio.bytes).sum();
-    [
-        ("html", "html", budget.html.0, total(Format::Html)),
-        ("gemini", "gemini", budget.gemini.0, total(Format::Gemini)),
-        ("audio", "all", budget.audio.0, audio),
-    ]
-    .into_iter()
-    .filter_map(|(name, format, limit, used)| {
-        limit.map(|limit_bytes| Budget {
-            name: name.into(),
-            format: format.into(),
-            used_bytes: used,
-            limit_bytes,
-            ok: used <= limit_bytes,
+fn budgets(written: &[Written], budget: &BudgetConfig) -> Vec<Budget> {
+    let mut used = BudgetBytes::default();
+    for w in written {
+        used.add(w);
+    }
+    BudgetKind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            kind.limit(budget).map(|limit_bytes| Budget {
+                name: kind,
+                format: kind.scope(),
+                used_bytes: used.get(kind),
+                limit_bytes,
+                ok: used.get(kind) <= limit_bytes,
+            })
         })
-    })
-    .collect()
+        .collect()
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use pulldown_cmark::Event;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::error::Diagnostic;
@@ -47,13 +47,31 @@ impl Site {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PageKind {
     Home,
     Page,
     Album,
     Playlist,
+}
+
+impl PageKind {
+    /// `home`, `page`, `album`, `playlist`: as templates, the report and its JSON name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            PageKind::Home => "home",
+            PageKind::Page => "page",
+            PageKind::Album => "album",
+            PageKind::Playlist => "playlist",
+        }
+    }
+}
+
+impl std::fmt::Display for PageKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 #[derive(Debug)]

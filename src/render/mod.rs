@@ -61,7 +61,7 @@ pub fn render_site(
         let page_file = |page_dir: &str| join_path(page_dir, &format!("index.{ext}"));
 
         for page in site.all_pages() {
-            let template = format!("{dir}/{}.{ext}", template_name(page.kind));
+            let template = format!("{dir}/{}.{ext}", page.kind.name());
             let page_ctx = page_context(&ctx, page);
             emit(
                 page_file(&page.dir),
@@ -137,15 +137,6 @@ pub fn render_site(
     }
     diags.into_result()?;
     Ok(files)
-}
-
-fn template_name(kind: PageKind) -> &'static str {
-    match kind {
-        PageKind::Home => "home",
-        PageKind::Page => "page",
-        PageKind::Album => "album",
-        PageKind::Playlist => "playlist",
-    }
 }
 
 fn synthetic_page(kind: PageKind, dir: &str, title: &str) -> Page {
