@@ -7,8 +7,8 @@ use std::path::Path;
 use crate::config::{Config, QualityMode};
 use crate::content::{Page, PageKind, Site};
 use crate::error::Error;
-use crate::media::{self, Cache};
-use crate::output::{Kind, Staging, Written};
+use crate::media::{self, Cache, MediaOptions};
+use crate::output::{Kind, Written};
 use crate::report::{Budget, BudgetBytes, Item, Report};
 use crate::units::human_bytes;
 
@@ -59,26 +59,15 @@ pub fn media_bytes(written: &[Written]) -> BTreeMap<String, BudgetBytes> {
 pub struct Trials<'a> {
     pub cache: &'a Cache,
     pub root: &'a Path,
-    pub keep_going: bool,
-    pub progress: bool,
+    pub options: MediaOptions,
 }
 
 impl Trials<'_> {
-    /// Encodes the media of `pages` with `config` into a scratch folder and returns what was written.
-    /// Everything it encodes stays in the cache.
+    /// Encodes the media of `pages` with `config` and returns the files a build would write for them.
+    /// Everything it encodes stays in the cache; nothing else is written.
     pub fn run(&self, pages: &[&Page], config: &Config) -> Result<Vec<Written>, Error> {
-        let staging = Staging::create(&Config::cache_dir(self.root).join("trial"))?;
-        let result = media::run(
-            pages,
-            config,
-            &staging,
-            self.cache,
-            self.keep_going,
-            self.progress,
-        );
-        let written = staging.written();
-        staging.discard();
-        result.map(|_| written)
+        let run = media::run(pages, config, self.cache, self.options)?;
+        Ok(run.placements().into_iter().map(|p| p.file).collect())
     }
 }
 
@@ -242,7 +231,7 @@ pub fn guidance(
             let after = if config.audio.mp3 && !change.config.audio.mp3 {
                 without_mp3(written, &dirs)
             } else {
-                if trials.progress {
+                if trials.options.progress {
                     eprintln!("Measuring what {} would save…", change.label);
                 }
                 trials.run(&subset, &change.config)?

@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::content;
 use crate::error::{Diagnostic, Error};
 use crate::fit::{self, Fitted};
-use crate::media::{self, Cache, MediaStats};
+use crate::media::{self, Cache, MediaOptions, MediaStats};
 use crate::output::{check_out_dir, Staging};
 use crate::render::{render_site, Templates};
 use crate::report::Report;
@@ -26,6 +26,15 @@ pub struct BuildOptions {
     pub allow_over_budget: bool,
     /// Choose media settings that keep every budget (and save them for the next builds).
     pub fit: bool,
+}
+
+impl BuildOptions {
+    fn media(&self) -> MediaOptions {
+        MediaOptions {
+            keep_going: self.keep_going,
+            progress: self.progress,
+        }
+    }
 }
 
 pub struct BuildOutcome {
@@ -83,8 +92,7 @@ pub fn build_with(
     let trials = budget::Trials {
         cache: &cache,
         root,
-        keep_going: opts.keep_going,
-        progress: opts.progress,
+        options: opts.media(),
     };
     let fail = |e: Error, cache: &Cache| {
         // Entries made before the failure are complete and stay for the next build.
@@ -190,18 +198,17 @@ fn write_site(
     cache: &Cache,
     opts: &BuildOptions,
 ) -> Result<(MediaStats, Vec<Diagnostic>), Error> {
-    let (media, stats, warnings) = media::run(
+    let run = media::run(
         &site.all_pages().collect::<Vec<_>>(),
         config,
-        staging,
         cache,
-        opts.keep_going,
-        opts.progress,
+        opts.media(),
     )?;
-    for file in render_site(site, &media, templates)? {
+    staging.place(&run.placements())?;
+    for file in render_site(site, &run.outputs, templates)? {
         staging.write(file.format, &file.path, file.kind, file.text.as_bytes())?;
     }
-    Ok((stats, warnings))
+    Ok((run.stats, run.warnings))
 }
 
 /// Content errors found late (in media or templates) still carry the loader's warnings.

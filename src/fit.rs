@@ -175,7 +175,7 @@ impl Search<'_> {
         if let Some(t) = self.memo.get(&key) {
             return Ok(*t);
         }
-        if self.trials.progress {
+        if self.trials.options.progress {
             eprintln!("Trying {label}…");
         }
         let written = self.trials.run(&self.pages, config)?;

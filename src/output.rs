@@ -51,6 +51,14 @@ pub struct Written {
     pub bytes: u64,
 }
 
+/// A file the media phase made in the cache, and where the write phase places it.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    pub file: Written,
+    /// The cache file (or, for a published original, the author's file) to link.
+    pub source: PathBuf,
+}
+
 /// `dir/name`, or `name` at the root.
 pub fn join_path(dir: &str, name: &str) -> String {
     if dir.is_empty() {
@@ -95,6 +103,14 @@ impl Staging {
         }
         std::fs::write(&path, bytes).map_err(Error::io("write", &path))?;
         self.record(format, rel, kind, bytes.len() as u64);
+        Ok(())
+    }
+
+    /// Places every file the media phase made.
+    pub fn place(&self, placements: &[Placement]) -> Result<(), Error> {
+        for p in placements {
+            self.link(p.file.format, &p.file.path, p.file.kind, &p.source)?;
+        }
         Ok(())
     }
 

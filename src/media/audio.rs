@@ -11,7 +11,9 @@ use super::cache::Cache;
 use crate::config::AudioConfig;
 use crate::content::Track;
 use crate::error::Error;
-use crate::output::{join_path, Format, Kind, Staging};
+use crate::output::{join_path, Format, Kind, Placement, Written};
+
+use super::file_size;
 
 const RATE: u32 = 48_000;
 /// 20 ms at 48 kHz: the Opus frame.
@@ -24,6 +26,8 @@ pub struct AudioFile {
     pub bytes: u64,
     pub mime: &'static str,
     pub label: &'static str,
+    /// The cache file to publish.
+    pub source: std::path::PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -34,6 +38,24 @@ pub struct TrackOutput {
     pub gemini: AudioFile,
     /// Measured while decoding, so it holds even when a file's header lies.
     pub duration_secs: u64,
+}
+
+impl TrackOutput {
+    /// Where each of its files goes: every HTML file, and the one the capsule links to.
+    pub fn placements(&self) -> Vec<Placement> {
+        let place = |format: Format, f: &AudioFile| Placement {
+            file: Written {
+                format,
+                path: f.path.clone(),
+                kind: Kind::Audio,
+                bytes: f.bytes,
+            },
+            source: f.source.clone(),
+        };
+        let mut out: Vec<Placement> = self.html.iter().map(|f| place(Format::Html, f)).collect();
+        out.push(place(Format::Gemini, &self.gemini));
+        out
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,12 +84,11 @@ fn fail(track: &Track, msg: impl std::fmt::Display) -> Error {
     Error::file(&track.source, msg)
 }
 
-/// Publishes one track into `dir` of both formats. Returns its outputs, whether it encoded, and warnings.
+/// Makes one track's files for `dir` of both formats. Returns its outputs, whether it encoded, and warnings.
 pub fn process(
     track: &Track,
     cfg: &AudioConfig,
     dir: &str,
-    staging: &Staging,
     cache: &Cache,
 ) -> Result<(TrackOutput, bool, Vec<String>), Error> {
     let (entry, meta, ran) = cache.entry::<TrackMeta>(&track.source, "track", cfg, |tmp| {
@@ -80,14 +101,15 @@ pub fn process(
             Codec::Mp3 => ("mp3", "audio/mpeg", "MP3"),
         };
         let path = join_path(dir, &format!("{}.{ext}", track.name));
-        let bytes = staging.link(Format::Html, &path, Kind::Audio, &entry.join(&e.file))?;
+        let source = entry.join(&e.file);
         files.push((
             e.codec,
             AudioFile {
                 path,
-                bytes,
+                bytes: file_size(&source)?,
                 mime,
                 label,
+                source,
             },
         ));
     }
@@ -97,22 +119,6 @@ pub fn process(
         .or(files.first())
         .map(|(_, f)| f.clone());
     let gemini = gemini_pick.ok_or_else(|| fail(track, "no audio format is enabled in [audio]"))?;
-    let source = meta.files.iter().find(|e| {
-        e.codec
-            == if gemini.label == "MP3" {
-                Codec::Mp3
-            } else {
-                Codec::Opus
-            }
-    });
-    if let Some(e) = source {
-        staging.link(
-            Format::Gemini,
-            &gemini.path,
-            Kind::Audio,
-            &entry.join(&e.file),
-        )?;
-    }
     Ok((
         TrackOutput {
             html: files.into_iter().map(|(_, f)| f).collect(),

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::content::Page;
 use crate::error::{Diagnostic, Diagnostics, Error};
-use crate::output::Staging;
+use crate::output::Placement;
 
 pub use audio::{AudioFile, TrackOutput};
 pub use cache::Cache;
@@ -30,6 +30,46 @@ pub struct PageMedia {
 
 /// Page folder → its media outputs.
 pub type MediaOutputs = HashMap<String, PageMedia>;
+
+/// How a media run behaves.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MediaOptions {
+    /// A photo or track that cannot be made is left out with a warning instead of failing.
+    pub keep_going: bool,
+    /// Show progress on standard error.
+    pub progress: bool,
+}
+
+/// What a media run made: each page's outputs (cache files and their sizes), the work done, and warnings.
+#[derive(Debug, Default)]
+pub struct MediaRun {
+    pub outputs: MediaOutputs,
+    pub stats: MediaStats,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl MediaRun {
+    /// Every file to place in the output, for the write phase (or, in budget trials, just to count).
+    pub fn placements(&self) -> Vec<Placement> {
+        let mut out = Vec::new();
+        for page in self.outputs.values() {
+            for photo in page.photos.iter().flatten() {
+                out.extend(photo.placements());
+            }
+            for track in page.tracks.iter().flatten() {
+                out.extend(track.placements());
+            }
+        }
+        out
+    }
+}
+
+/// The size of a file the media phase made or publishes.
+fn file_size(path: &std::path::Path) -> Result<u64, Error> {
+    std::fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(Error::io("read", path))
+}
 
 enum Job<'a> {
     Photo(&'a Page, &'a crate::content::Photo),
@@ -67,17 +107,19 @@ impl JobCount {
 }
 
 /// Runs every media job of `pages` (the whole site for a build; some albums or playlists for budget
-/// guidance and `--fit`) in parallel, reusing the cache, writing into `staging`. All failures are
-/// collected; with `keep_going` they become warnings and the failed photo or track is left out. Warnings
-/// about media (a track that ends early) come back with the outputs.
+/// guidance and `--fit`) in parallel, reusing the cache. All failures are collected; with `keep_going`
+/// they become warnings and the failed photo or track is left out. Warnings about media (a track that
+/// ends early) come back with the outputs. Nothing is written outside the cache.
 pub fn run(
     pages: &[&Page],
     config: &Config,
-    staging: &Staging,
     cache: &Cache,
-    keep_going: bool,
-    show_progress: bool,
-) -> Result<(MediaOutputs, MediaStats, Vec<Diagnostic>), Error> {
+    opts: MediaOptions,
+) -> Result<MediaRun, Error> {
+    let MediaOptions {
+        keep_going,
+        progress: show_progress,
+    } = opts;
     let mut jobs = Vec::new();
     for page in pages {
         jobs.extend(page.photos.iter().map(|p| Job::Photo(page, p)));
@@ -89,19 +131,12 @@ pub fn run(
         .map(|job| {
             let (result, name) = match job {
                 Job::Photo(page, p) => (
-                    photo::process(
-                        p,
-                        &config.photos,
-                        &page.dir,
-                        page.publish_originals,
-                        staging,
-                        cache,
-                    )
-                    .map(|(o, ran)| Done::Photo(o, ran)),
+                    photo::process(p, &config.photos, &page.dir, page.publish_originals, cache)
+                        .map(|(o, ran)| Done::Photo(o, ran)),
                     &p.source,
                 ),
                 Job::Track(dir, t) => (
-                    audio::process(t, &config.audio, dir, staging, cache).map(|(o, ran, notes)| {
+                    audio::process(t, &config.audio, dir, cache).map(|(o, ran, notes)| {
                         let notes = notes
                             .into_iter()
                             .map(|n| Diagnostic::new(&t.source, None, n))
@@ -164,5 +199,9 @@ pub fn run(
         }
     }
     let warnings = diags.into_result()?;
-    Ok((outputs, stats, warnings))
+    Ok(MediaRun {
+        outputs,
+        stats,
+        warnings,
+    })
 }

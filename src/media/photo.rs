@@ -9,7 +9,11 @@ use super::encode::{resize, smallest_reaching, Encoding, ImageFormat};
 use crate::config::{PhotoConfig, QualityMode};
 use crate::content::Photo;
 use crate::error::Error;
-use crate::output::{join_path, Format, Kind, Staging};
+use crate::output::{join_path, Format, Kind, Placement, Written};
+
+use std::path::PathBuf;
+
+use super::file_size;
 
 /// One encoded size of a photo, as published.
 #[derive(Debug, Clone)]
@@ -21,6 +25,8 @@ pub struct Rendition {
     pub bytes: u64,
     /// Shown to readers: "JPEG", "WebP".
     pub label: &'static str,
+    /// The file to publish: in the cache, or the author's own for an original.
+    pub source: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +46,31 @@ impl PhotoOutput {
 
     pub fn display(&self) -> &Rendition {
         self.html.last().unwrap_or(&self.gemini)
+    }
+
+    /// Where each of its files goes: the HTML sizes, the Gemini size, and the original in both formats.
+    pub fn placements(&self) -> Vec<Placement> {
+        let place = |format: Format, r: &Rendition| r.placed(format, Kind::Images);
+        let mut out: Vec<Placement> = self.html.iter().map(|r| place(Format::Html, r)).collect();
+        out.push(place(Format::Gemini, &self.gemini));
+        if let Some(o) = &self.original {
+            out.extend(Format::ALL.iter().map(|&f| place(f, o)));
+        }
+        out
+    }
+}
+
+impl Rendition {
+    fn placed(&self, format: Format, kind: Kind) -> Placement {
+        Placement {
+            file: Written {
+                format,
+                path: self.path.clone(),
+                kind,
+                bytes: self.bytes,
+            },
+            source: self.source.clone(),
+        }
     }
 }
 
@@ -64,39 +95,39 @@ fn fail(photo: &Photo, msg: impl std::fmt::Display) -> Error {
     Error::file(&photo.source, msg)
 }
 
-/// Publishes one photo into `dir` of both formats, from the cache when its key matches.
+/// Makes one photo's files for `dir` of both formats, from the cache when its key matches.
 /// Returns whether any encoding work was done.
 pub fn process(
     photo: &Photo,
     cfg: &PhotoConfig,
     dir: &str,
     originals: bool,
-    staging: &Staging,
     cache: &Cache,
 ) -> Result<(PhotoOutput, bool), Error> {
     let (entry, meta, ran) = cache.entry::<PhotoMeta>(&photo.source, "photo", cfg, |tmp| {
         encode_all(photo, cfg, tmp)
     })?;
-    let publish = |format: Format, e: &Encoded| -> Result<Rendition, Error> {
+    let publish = |e: &Encoded| -> Result<Rendition, Error> {
         let path = join_path(
             dir,
             &format!("{}-{}.{}", photo.name, e.width, e.format.ext()),
         );
-        let bytes = staging.link(format, &path, Kind::Images, &entry.join(&e.file))?;
+        let source = entry.join(&e.file);
         Ok(Rendition {
             path,
             width: e.width,
             height: e.height,
-            bytes,
+            bytes: file_size(&source)?,
             label: e.format.label(),
+            source,
         })
     };
     let html = meta
         .html
         .iter()
-        .map(|e| publish(Format::Html, e))
+        .map(publish)
         .collect::<Result<Vec<_>, _>>()?;
-    let gemini = publish(Format::Gemini, &meta.gemini)?;
+    let gemini = publish(&meta.gemini)?;
     let original = if originals {
         let ext = photo
             .source
@@ -104,10 +135,7 @@ pub fn process(
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
         let path = join_path(dir, &format!("{}-original.{ext}", photo.name));
-        let mut bytes = 0;
-        for format in Format::ALL {
-            bytes = staging.link(format, &path, Kind::Images, &photo.source)?;
-        }
+        let bytes = file_size(&photo.source)?;
         let (width, height) = image::image_dimensions(&photo.source).unwrap_or((0, 0));
         Some(Rendition {
             path,
@@ -119,6 +147,7 @@ pub fn process(
                 "webp" => "WebP",
                 _ => "JPEG",
             },
+            source: photo.source.clone(),
         })
     } else {
         None
