@@ -66,7 +66,8 @@ impl Trials<'_> {
     /// Encodes the media of `pages` with `config` and returns the files a build would write for them.
     /// Everything it encodes stays in the cache; nothing else is written.
     pub fn run(&self, pages: &[&Page], config: &Config) -> Result<Vec<Written>, Error> {
-        let run = media::run(pages, config, self.cache, self.options)?;
+        // Warnings of trial encodes would repeat those of the build itself.
+        let run = media::run(pages, config, self.cache, self.options, &mut Vec::new())?;
         Ok(run.placements().into_iter().map(|p| p.file).collect())
     }
 }

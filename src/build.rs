@@ -8,7 +8,7 @@ use crate::content;
 use crate::error::{Diagnostic, Error};
 use crate::fit::{self, Fitted};
 use crate::media::{self, Cache, MediaOptions, MediaStats};
-use crate::output::{check_out_dir, Staging};
+use crate::output::{check_out_dir, out_dir, Staging};
 use crate::render::{render_site, Templates};
 use crate::report::Report;
 
@@ -39,12 +39,17 @@ impl BuildOptions {
 
 pub struct BuildOutcome {
     pub report: Report,
-    pub warnings: Vec<Diagnostic>,
     /// What the build decided for the writer (fitted settings), printed before the report.
     pub notes: Vec<String>,
 }
 
-pub fn build(opts: &BuildOptions) -> Result<BuildOutcome, Error> {
+/// A build's warnings, which stand beside its result whether it succeeded or not.
+pub struct BuildRun {
+    pub warnings: Vec<Diagnostic>,
+    pub result: Result<BuildOutcome, Error>,
+}
+
+pub fn build(opts: &BuildOptions) -> BuildRun {
     build_with(opts, |staging, out| staging.commit(out))
 }
 
@@ -52,183 +57,231 @@ pub fn build(opts: &BuildOptions) -> Result<BuildOutcome, Error> {
 pub fn build_with(
     opts: &BuildOptions,
     commit: impl FnOnce(Staging, &Path) -> Result<Vec<crate::output::Written>, Error>,
-) -> Result<BuildOutcome, Error> {
+) -> BuildRun {
+    let mut warnings = Vec::new();
+    let result = (|| {
+        let prepared = prepare(opts, &mut warnings)?;
+        let mut settings = prepared.choose_settings(opts, &mut warnings)?;
+        let staged = prepared.stage_within_budget(opts, &mut settings, &mut warnings)?;
+        prepared.finish(staged, settings, commit)
+    })();
+    BuildRun { warnings, result }
+}
+
+/// What a build reads before any media work: settings, templates, the site, where it goes, the cache.
+pub struct Prepared {
+    pub root: PathBuf,
+    /// capsule.toml's settings, before any saved `--fit`.
+    pub base: Config,
+    pub templates: Templates,
+    pub site: content::Site,
+    pub out: PathBuf,
+    pub cache: Cache,
+}
+
+/// The media settings a build uses, and what it says about them.
+pub struct Settings {
+    pub config: Config,
+    /// The settings come from a `--fit` saved for exactly this content, settings and budgets.
+    pub fitted: bool,
+    pub notes: Vec<String>,
+}
+
+/// A whole build written into staging, not yet in place, with its report.
+pub struct Staged {
+    staging: Staging,
+    pub report: Report,
+    /// What its media work warned about, until this staging is the one kept.
+    media_warnings: Vec<Diagnostic>,
+}
+
+/// Phase 1: reads the settings, the templates and the content, and opens the cache.
+pub fn prepare(opts: &BuildOptions, warnings: &mut Vec<Diagnostic>) -> Result<Prepared, Error> {
     let root = &opts.root;
     let base = Config::load(root)?;
     let templates = Templates::load(root)?;
-    let site = content::load(root, base.clone(), opts.drafts)?;
-    let out = opts.out.clone().unwrap_or_else(|| root.join("public"));
+    let site = content::load(root, base.clone(), opts.drafts, warnings)?;
+    let out = opts.out.clone().unwrap_or_else(|| out_dir(root));
     check_out_dir(&out, root)?;
-
     let cache = Cache::open(&Config::cache_dir(root).join("media"))?;
-    let mut notes = Vec::new();
-    let mut site_warnings = site.warnings.clone();
-    let fitted = Fitted::load(root)?;
-    let key = match &fitted {
-        Some(_) => Some(fit::key(&site, &base, &cache)?),
-        None => None,
-    };
-    let mut config = base.clone();
-    let mut fitted_ok = false;
-    if let (Some(f), Some(key)) = (&fitted, &key) {
-        if &f.key == key {
-            config = f.apply(&base);
-            fitted_ok = true;
-            notes.push(format!(
+    Ok(Prepared {
+        root: root.clone(),
+        base,
+        templates,
+        site,
+        out,
+        cache,
+    })
+}
+
+impl Prepared {
+    /// Phase 2: capsule.toml's settings, or those of a saved `--fit` when they were chosen for this site.
+    pub fn choose_settings(
+        &self,
+        opts: &BuildOptions,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<Settings, Error> {
+        let mut settings = Settings {
+            config: self.base.clone(),
+            fitted: false,
+            notes: Vec::new(),
+        };
+        let Some(saved) = Fitted::load(&self.root)? else {
+            return Ok(settings);
+        };
+        if saved.key == fit::key(&self.site, &self.base, &self.cache)? {
+            settings.config = saved.apply(&self.base);
+            settings.fitted = true;
+            settings.notes.push(format!(
                 "Using the settings chosen by `capsule build --fit` ({}): {}.",
                 fit::FIT_FILE,
-                f.describe(&base)
+                saved.describe(&self.base)
             ));
         } else if !opts.fit {
-            site_warnings.push(Diagnostic::new(
-                Fitted::path(root),
+            warnings.push(Diagnostic::new(
+                Fitted::path(&self.root),
                 None,
                 "was chosen for other photos, tracks, settings or budgets, so this build uses capsule.toml's \
                  settings; run `capsule build --fit` to fit the budgets again",
             ));
         }
+        Ok(settings)
     }
 
-    let trials = budget::Trials {
-        cache: &cache,
-        root,
-        options: opts.media(),
-    };
-    let fail = |e: Error, cache: &Cache| {
-        // Entries made before the failure are complete and stay for the next build.
-        let _ = cache.save();
-        with_warnings(e, &site_warnings)
-    };
-    let mut staged =
-        stage(&site, &config, &templates, &cache, &out, opts).map_err(|e| fail(e, &cache))?;
-    let mut report = staged.report(&site, &config, &out, &site_warnings);
-    if opts.fit && (!fitted_ok || report.over().next().is_some()) {
-        let Staged { staging, .. } = staged;
-        staging.discard();
-        let (fitted_config, label) =
-            fit::fit(&site, &base, &report, &trials).map_err(|e| fail(e, &cache))?;
-        notes.push(format!(
-            "`--fit` chose: {label} (saved in {}; the next builds use it).",
-            fit::FIT_FILE
-        ));
-        config = fitted_config;
-        staged =
-            stage(&site, &config, &templates, &cache, &out, opts).map_err(|e| fail(e, &cache))?;
-        report = staged.report(&site, &config, &out, &site_warnings);
-    }
-    if report.over().next().is_some() && !opts.allow_over_budget {
-        let written = staged.staging.written();
-        let message = budget::guidance(&site, &config, &report, &written, &trials);
-        staged.staging.discard();
-        return Err(fail(message.map_or_else(|e| e, Error::budget), &cache));
-    }
-    let Staged {
-        staging,
-        warnings: media_warnings,
-        ..
-    } = staged;
-    // The report made from staging counts exactly the files that now stand in `out`.
-    commit(staging, &out)?;
-    cache.prune()?;
-    content::prune_covers(root, &site);
-    cache.save()?;
-    let mut warnings = site_warnings;
-    warnings.extend(media_warnings);
-    report.save(root)?;
-    Ok(BuildOutcome {
-        report,
-        warnings,
-        notes,
-    })
-}
-
-/// A whole build written into staging, not yet in place.
-struct Staged {
-    staging: Staging,
-    stats: MediaStats,
-    warnings: Vec<Diagnostic>,
-}
-
-impl Staged {
-    fn report(
+    /// Phase 3: the whole site in staging, within every budget. With `--fit`, settings that fit are
+    /// chosen by trial encodes and the site staged again with them; over budget, the error measures what
+    /// would save bytes. On failure nothing is left in staging, and the cache keeps what was encoded.
+    pub fn stage_within_budget(
         &self,
-        site: &content::Site,
+        opts: &BuildOptions,
+        settings: &mut Settings,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<Staged, Error> {
+        let result = self.try_stage_within_budget(opts, settings, warnings);
+        if result.is_err() {
+            // Entries made before the failure are complete and stay for the next build.
+            let _ = self.cache.save();
+        }
+        result.map(|mut staged| {
+            warnings.append(&mut staged.media_warnings);
+            staged
+        })
+    }
+
+    fn try_stage_within_budget(
+        &self,
+        opts: &BuildOptions,
+        settings: &mut Settings,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<Staged, Error> {
+        let trials = budget::Trials {
+            cache: &self.cache,
+            root: &self.root,
+            options: opts.media(),
+        };
+        let mut staged = self.stage(&settings.config, opts, warnings)?;
+        if opts.fit && (!settings.fitted || staged.report.over().next().is_some()) {
+            // Staged again below with the fitted settings, which warn about the same media.
+            staged.staging.discard();
+            let (config, label) = fit::fit(&self.site, &self.base, &staged.report, &trials)?;
+            settings.notes.push(format!(
+                "`--fit` chose: {label} (saved in {}; the next builds use it).",
+                fit::FIT_FILE
+            ));
+            settings.config = config;
+            staged = self.stage(&settings.config, opts, warnings)?;
+        }
+        if staged.report.over().next().is_some() && !opts.allow_over_budget {
+            let written = staged.staging.written();
+            let message = budget::guidance(
+                &self.site,
+                &settings.config,
+                &staged.report,
+                &written,
+                &trials,
+            );
+            staged.staging.discard();
+            warnings.append(&mut staged.media_warnings);
+            return Err(message.map_or_else(|e| e, Error::Budget));
+        }
+        Ok(staged)
+    }
+
+    /// Media, pages and feeds of the whole site written into a fresh staging folder, with its report.
+    /// `warnings` are those found so far, which the report counts with the media's own.
+    fn stage(
+        &self,
         config: &Config,
-        out: &Path,
-        site_warnings: &[Diagnostic],
-    ) -> Report {
-        Report::from_written(
-            &self.staging.written(),
-            site,
-            &config.budget,
-            out,
-            site_warnings.len() + self.warnings.len(),
-            self.stats,
-        )
+        opts: &BuildOptions,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<Staged, Error> {
+        let staging = Staging::create(&self.out)?;
+        let mut media_warnings = Vec::new();
+        match self.write_site(config, &staging, opts, &mut media_warnings) {
+            Ok(stats) => {
+                let report = Report::from_written(
+                    &staging.written(),
+                    &self.site,
+                    &config.budget,
+                    &self.out,
+                    warnings.len() + media_warnings.len(),
+                    stats,
+                );
+                Ok(Staged {
+                    staging,
+                    report,
+                    media_warnings,
+                })
+            }
+            Err(e) => {
+                staging.discard();
+                warnings.extend(media_warnings);
+                Err(e)
+            }
+        }
     }
-}
 
-fn stage(
-    site: &content::Site,
-    config: &Config,
-    templates: &Templates,
-    cache: &Cache,
-    out: &Path,
-    opts: &BuildOptions,
-) -> Result<Staged, Error> {
-    let staging = Staging::create(out)?;
-    match write_site(site, config, templates, &staging, cache, opts) {
-        Ok((stats, warnings)) => Ok(Staged {
-            staging,
-            stats,
+    fn write_site(
+        &self,
+        config: &Config,
+        staging: &Staging,
+        opts: &BuildOptions,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<MediaStats, Error> {
+        let run = media::run(
+            &self.site.all_pages().collect::<Vec<_>>(),
+            config,
+            &self.cache,
+            opts.media(),
             warnings,
-        }),
-        Err(e) => {
-            staging.discard();
-            Err(e)
+        )?;
+        staging.place(&run.placements())?;
+        for file in render_site(&self.site, &run.outputs, &self.templates)? {
+            staging.write(file.format, &file.path, file.kind, file.text.as_bytes())?;
         }
+        Ok(run.stats)
     }
-}
 
-fn write_site(
-    site: &content::Site,
-    config: &Config,
-    templates: &Templates,
-    staging: &Staging,
-    cache: &Cache,
-    opts: &BuildOptions,
-) -> Result<(MediaStats, Vec<Diagnostic>), Error> {
-    let run = media::run(
-        &site.all_pages().collect::<Vec<_>>(),
-        config,
-        cache,
-        opts.media(),
-    )?;
-    staging.place(&run.placements())?;
-    for file in render_site(site, &run.outputs, templates)? {
-        staging.write(file.format, &file.path, file.kind, file.text.as_bytes())?;
-    }
-    Ok((run.stats, run.warnings))
-}
-
-/// Content errors found late (in media or templates) still carry the loader's warnings.
-fn with_warnings(e: Error, site_warnings: &[Diagnostic]) -> Error {
-    match e {
-        Error::Content {
-            errors,
-            mut warnings,
-        } => {
-            warnings.extend_from_slice(site_warnings);
-            Error::Content { errors, warnings }
-        }
-        Error::Budget {
-            message,
-            mut warnings,
-        } => {
-            warnings.extend_from_slice(site_warnings);
-            Error::Budget { message, warnings }
-        }
-        other => other,
+    /// Phase 4: swaps the staged site into place, prunes the cache and covers, and saves the report.
+    pub fn finish(
+        &self,
+        staged: Staged,
+        settings: Settings,
+        commit: impl FnOnce(Staging, &Path) -> Result<Vec<crate::output::Written>, Error>,
+    ) -> Result<BuildOutcome, Error> {
+        let Staged {
+            staging, report, ..
+        } = staged;
+        // The report made from staging counts exactly the files that now stand in `out`.
+        commit(staging, &self.out)?;
+        self.cache.prune()?;
+        content::prune_covers(&self.root, &self.site);
+        self.cache.save()?;
+        report.save(&self.root)?;
+        Ok(BuildOutcome {
+            report,
+            notes: settings.notes,
+        })
     }
 }
 

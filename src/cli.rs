@@ -144,8 +144,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 allow_over_budget: args.allow_over_budget,
                 fit: args.fit,
             };
-            let outcome = build(&opts)?;
-            print_warnings(&outcome.warnings);
+            let run = build(&opts);
+            print_warnings(&run.warnings);
+            let outcome = run.result?;
             for note in &outcome.notes {
                 println!("{note}");
             }

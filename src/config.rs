@@ -411,14 +411,7 @@ impl Config {
                 "[publish.gemini] needs a target for this method: the folder (directory) or the rsync destination such as \"me@host:gemini/\" (rsync)".into(),
             );
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Content {
-                errors,
-                warnings: Vec::new(),
-            })
-        }
+        Error::check(errors)
     }
 
     /// The cache folder for this site: outside `content/` and `public/`.

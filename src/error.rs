@@ -53,18 +53,11 @@ impl Diagnostics {
         self.warnings.push(Diagnostic::new(file, line, msg));
     }
 
-    /// Turns collected errors into a failure, keeping warnings for the caller to print.
-    pub fn into_result(mut self) -> Result<Vec<Diagnostic>, Error> {
-        if self.errors.is_empty() {
-            Ok(self.warnings)
-        } else {
-            self.errors
-                .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-            Err(Error::Content {
-                errors: self.errors,
-                warnings: self.warnings,
-            })
-        }
+    /// Moves the warnings to `warnings`, where the caller gathers them, and turns collected errors into
+    /// a failure.
+    pub fn finish(self, warnings: &mut Vec<Diagnostic>) -> Result<(), Error> {
+        warnings.extend(self.warnings);
+        Error::check(self.errors)
     }
 }
 
@@ -72,15 +65,9 @@ impl Diagnostics {
 #[derive(Debug)]
 pub enum Error {
     /// The site's content has problems: exit code 1.
-    Content {
-        errors: Vec<Diagnostic>,
-        warnings: Vec<Diagnostic>,
-    },
+    Content { errors: Vec<Diagnostic> },
     /// The site does not fit a budget of capsule.toml; the message says what to change: exit code 1.
-    Budget {
-        message: String,
-        warnings: Vec<Diagnostic>,
-    },
+    Budget(String),
     /// The command was used wrongly: exit code 2.
     Usage(String),
     /// Publishing failed (network, credentials, the server refused): exit code 2.
@@ -114,29 +101,21 @@ impl Error {
     pub fn content(diagnostic: Diagnostic) -> Error {
         Error::Content {
             errors: vec![diagnostic],
-            warnings: Vec::new(),
         }
     }
 
-    /// A budget error, with the warnings to print before it.
-    pub fn budget(message: String) -> Error {
-        Error::Budget {
-            message,
-            warnings: Vec::new(),
+    /// Nothing when `errors` is empty, else one failure with all of them, in file and line order.
+    pub fn check(mut errors: Vec<Diagnostic>) -> Result<(), Error> {
+        if errors.is_empty() {
+            return Ok(());
         }
-    }
-
-    /// Warnings found before the failure, to print before the error.
-    pub fn warnings(&self) -> &[Diagnostic] {
-        match self {
-            Error::Content { warnings, .. } | Error::Budget { warnings, .. } => warnings,
-            _ => &[],
-        }
+        errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        Err(Error::Content { errors })
     }
 
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Content { .. } | Error::Budget { .. } => 1,
+            Error::Content { .. } | Error::Budget(_) => 1,
             Error::Usage(_) | Error::Publish(_) | Error::Io { .. } => 2,
         }
     }
@@ -145,7 +124,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Content { errors, .. } => {
+            Error::Content { errors } => {
                 for e in errors {
                     writeln!(f, "error: {e}")?;
                 }
@@ -158,7 +137,7 @@ impl fmt::Display for Error {
                 )
             }
             Error::Usage(msg) | Error::Publish(msg) => write!(f, "error: {msg}"),
-            Error::Budget { message, .. } => write!(f, "{message}"),
+            Error::Budget(message) => write!(f, "{message}"),
             Error::Io {
                 path,
                 action,

@@ -426,7 +426,7 @@ fn too_big(search: &Search, budget: BudgetKind, limit: u64, floor: &str, report:
         "  Or raise [budget] {budget}, or lower the floors (min_photo_target, min_opus_bitrate) in capsule.toml.\n\
          Nothing was written: the previous public/ is unchanged."
     ));
-    Error::budget(s)
+    Error::Budget(s)
 }
 
 #[cfg(test)]

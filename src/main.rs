@@ -35,7 +35,6 @@ use clap::Parser;
 fn main() {
     let cli = cli::Cli::parse();
     if let Err(e) = cli::run(cli) {
-        error::print_warnings(e.warnings());
         eprintln!("{e}");
         std::process::exit(e.exit_code());
     }

@@ -195,6 +195,11 @@ fn sibling(out: &Path, what: &str) -> PathBuf {
     out.with_file_name(format!(".{name}.{what}"))
 }
 
+/// Where a site's output goes unless `--out` says otherwise: `ROOT/public`.
+pub fn out_dir(root: &Path) -> PathBuf {
+    root.join("public")
+}
+
 /// Refuses output folders whose replacement would destroy the user's files.
 pub fn check_out_dir(out: &Path, root: &Path) -> Result<(), Error> {
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());

@@ -11,13 +11,18 @@ use super::media_files::{
 use super::slug::slugify;
 use super::{Block, Page, PageKind, Photo, PhotoUse, Site, Track};
 use crate::config::Config;
-use crate::error::{display_path, Diagnostics, Error};
+use crate::error::{display_path, Diagnostic, Diagnostics, Error};
 
 /// Folder names under `content/` that hold items rather than pages.
 const ALBUMS: &str = "albums";
 const PLAYLISTS: &str = "playlists";
 
-pub fn load(root: &Path, config: Config, drafts: bool) -> Result<Site, Error> {
+pub fn load(
+    root: &Path,
+    config: Config,
+    drafts: bool,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Site, Error> {
     let content = root.join("content");
     if !content.is_dir() {
         return Err(Error::Usage(format!(
@@ -64,7 +69,6 @@ pub fn load(root: &Path, config: Config, drafts: bool) -> Result<Site, Error> {
         albums,
         playlists,
         links: BTreeMap::new(),
-        warnings: Vec::new(),
     };
     let with_drafts = link_map(&site, &content);
     let keep = |p: &Page| drafts || !p.draft;
@@ -80,7 +84,7 @@ pub fn load(root: &Path, config: Config, drafts: bool) -> Result<Site, Error> {
     loader.check_slugs(&site);
     site.links = link_map(&site, &content);
     loader.check_links(&site, &with_drafts);
-    site.warnings = loader.diags.into_result()?;
+    loader.diags.finish(warnings)?;
     Ok(site)
 }
 

@@ -13,7 +13,6 @@ use pulldown_cmark::Event;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::error::Diagnostic;
 
 #[cfg(test)]
 pub use document::markdown_options;
@@ -35,7 +34,6 @@ pub struct Site {
     pub playlists: Vec<Page>,
     /// Content path of a Markdown file or item folder → the output folder of its page.
     pub links: BTreeMap<String, String>,
-    pub warnings: Vec<Diagnostic>,
 }
 
 impl Site {

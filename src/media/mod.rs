@@ -40,12 +40,11 @@ pub struct MediaOptions {
     pub progress: bool,
 }
 
-/// What a media run made: each page's outputs (cache files and their sizes), the work done, and warnings.
+/// What a media run made: each page's outputs (cache files and their sizes), and the work done.
 #[derive(Debug, Default)]
 pub struct MediaRun {
     pub outputs: MediaOutputs,
     pub stats: MediaStats,
-    pub warnings: Vec<Diagnostic>,
 }
 
 impl MediaRun {
@@ -109,12 +108,13 @@ impl JobCount {
 /// Runs every media job of `pages` (the whole site for a build; some albums or playlists for budget
 /// guidance and `--fit`) in parallel, reusing the cache. All failures are collected; with `keep_going`
 /// they become warnings and the failed photo or track is left out. Warnings about media (a track that
-/// ends early) come back with the outputs. Nothing is written outside the cache.
+/// ends early) go to `warnings`, whether the run succeeds or not. Nothing is written outside the cache.
 pub fn run(
     pages: &[&Page],
     config: &Config,
     cache: &Cache,
     opts: MediaOptions,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Result<MediaRun, Error> {
     let MediaOptions {
         keep_going,
@@ -198,10 +198,6 @@ pub fn run(
             Err(other) => return Err(other),
         }
     }
-    let warnings = diags.into_result()?;
-    Ok(MediaRun {
-        outputs,
-        stats,
-        warnings,
-    })
+    diags.finish(warnings)?;
+    Ok(MediaRun { outputs, stats })
 }

@@ -75,7 +75,7 @@ pub fn html(opts: &PublishOptions) -> Result<(), Error> {
     if let Some(limit) = config.budget.html.0 {
         let after = plan.bytes_after();
         if after > limit {
-            return Err(Error::budget(over_budget(&opts.root, after, limit, &plan)));
+            return Err(Error::Budget(over_budget(&opts.root, after, limit, &plan)));
         }
     }
 

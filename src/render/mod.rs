@@ -135,7 +135,7 @@ pub fn render_site(
             );
         }
     }
-    diags.into_result()?;
+    Error::check(diags.errors)?;
     Ok(files)
 }
 

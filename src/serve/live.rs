@@ -81,16 +81,16 @@ impl Live {
             fingerprint
         };
         let started = Instant::now();
-        let result = build_with(&self.opts, |staging, out| {
+        let run = build_with(&self.opts, |staging, out| {
             let _swapping = self.swap.write().unwrap_or_else(|e| e.into_inner());
             staging.commit(out)
         });
         let mut state = self.lock_state();
         state.fingerprint = fingerprint;
         state.checked = Instant::now();
-        match result {
-            Ok(outcome) => {
-                crate::error::print_warnings(&outcome.warnings);
+        crate::error::print_warnings(&run.warnings);
+        match run.result {
+            Ok(_) => {
                 println!("Built in {} ms.", started.elapsed().as_millis());
                 state.error = None;
             }
