@@ -30,6 +30,15 @@ impl Format {
             Format::Html => "HTML",
         }
     }
+
+    /// The page file of a folder: `dir/index.gmi`, `dir/index.html`.
+    pub fn page_file(self, dir: &str) -> String {
+        let name = match self {
+            Format::Gemini => "index.gmi",
+            Format::Html => "index.html",
+        };
+        join_path(dir, name)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

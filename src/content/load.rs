@@ -14,8 +14,8 @@ use crate::config::Config;
 use crate::error::{display_path, Diagnostic, Diagnostics, Error};
 
 /// Folder names under `content/` that hold items rather than pages.
-const ALBUMS: &str = "albums";
-const PLAYLISTS: &str = "playlists";
+pub const ALBUMS: &str = "albums";
+pub const PLAYLISTS: &str = "playlists";
 
 pub fn load(
     root: &Path,

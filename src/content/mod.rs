@@ -55,6 +55,18 @@ pub enum PageKind {
 }
 
 impl PageKind {
+    /// The kinds that have a list page of their own, in the order the site shows them.
+    pub const LISTED: [PageKind; 2] = [PageKind::Album, PageKind::Playlist];
+
+    /// The folder of this kind's items, in `content/` and in both outputs, where its list page is.
+    pub fn list_dir(self) -> Option<&'static str> {
+        match self {
+            PageKind::Album => Some(load::ALBUMS),
+            PageKind::Playlist => Some(load::PLAYLISTS),
+            PageKind::Home | PageKind::Page => None,
+        }
+    }
+
     /// `home`, `page`, `album`, `playlist`: as templates, the report and its JSON name it.
     pub fn name(self) -> &'static str {
         match self {

@@ -143,27 +143,27 @@ impl<'a> Ctx<'a> {
         self.site.config.language
     }
 
-    /// The frame every page shares: site, words, navigation, feed.
-    pub fn page(&self, page: &Page, from_dir: &str, blocks: Vec<BlockCtx>) -> PageCtx<'a> {
+    /// The frame every page shares (site, words, navigation, feed), for a page titled `title` in the
+    /// output folder `dir`. List pages and the 404 page are frames alone.
+    pub fn frame(&self, kind: PageKind, title: &str, dir: &str) -> PageCtx<'a> {
         let config = &self.site.config;
-        let nav_to = |title: &str, dir: &str| NavLink {
+        let nav_to = |title: &str, to: &str| NavLink {
             title: title.to_string(),
-            href: page_href(self.format, from_dir, dir),
-            current: dir == from_dir,
+            href: page_href(self.format, dir, to),
+            current: to == dir,
         };
         let mut nav = vec![nav_to(self.words.home, "")];
-        if !self.site.albums.is_empty() {
-            nav.push(nav_to(self.words.albums, "albums"));
-        }
-        if !self.site.playlists.is_empty() {
-            nav.push(nav_to(self.words.playlists, "playlists"));
+        for listed in PageKind::LISTED {
+            if let (false, Some(to)) = (self.list(listed).is_empty(), listed.list_dir()) {
+                nav.push(nav_to(self.words.list_title(listed), to));
+            }
         }
         nav.extend(self.site.pages.iter().map(|p| nav_to(&p.title, &p.dir)));
         let has_feed = match self.format {
             Format::Gemini => config.gemini_base_url.is_some(),
             Format::Html => config.html_base_url.is_some(),
         };
-        let base = relative(from_dir, "");
+        let base = relative(dir, "");
         let base = if base.is_empty() {
             String::new()
         } else {
@@ -177,24 +177,38 @@ impl<'a> Ctx<'a> {
                 lang: config.language.code(),
             },
             t: self.words,
-            kind: page.kind,
-            title: page.title.clone(),
-            date: page.date.clone(),
-            date_human: page.date.as_deref().map(|d| human_date(self.lang(), d)),
-            description: page.description.clone(),
-            root: page_href(self.format, from_dir, ""),
+            kind,
+            title: title.to_string(),
+            date: None,
+            date_human: None,
+            description: None,
+            root: page_href(self.format, dir, ""),
             feed: has_feed.then(|| format!("{base}atom.xml")),
             base,
             nav,
-            blocks,
-            cover: self.cover(page, from_dir),
+            blocks: Vec::new(),
+            cover: None,
             up: None,
             prev: None,
             next: None,
             albums: Vec::new(),
             playlists: Vec::new(),
+            photo_count: 0,
+            track_count: 0,
+        }
+    }
+
+    /// A page of the site in its frame, with its body `blocks`.
+    pub fn page(&self, page: &Page, blocks: Vec<BlockCtx>) -> PageCtx<'a> {
+        PageCtx {
+            date: page.date.clone(),
+            date_human: page.date.as_deref().map(|d| human_date(self.lang(), d)),
+            description: page.description.clone(),
+            blocks,
+            cover: self.cover(page, &page.dir),
             photo_count: page.photos.len(),
             track_count: page.tracks.len(),
+            ..self.frame(page.kind, &page.title, &page.dir)
         }
     }
 

@@ -5,20 +5,11 @@ use std::collections::HashMap;
 use pulldown_cmark::Event;
 use unicode_width::UnicodeWidthStr;
 
+use super::body::BodyCtx;
 use super::markdown_ast::{parse, Inline, Node};
 
-/// How the renderer turns link targets into gemtext URLs, and the words it needs.
-pub struct GemContext<'a> {
-    /// Maps a link target to its URL in the capsule; `None` drops the link (its text stays).
-    pub link: &'a dyn Fn(&str) -> Option<String>,
-    /// Footnote label → its text, gathered over the whole page.
-    pub notes: &'a HashMap<String, String>,
-    /// Alt text of preformatted tables ("table").
-    pub table_alt: &'a str,
-}
-
 /// Renders one top-level Markdown block to gemtext lines, joined by `\n`, without a trailing newline.
-pub fn render(events: &[Event], ctx: &GemContext) -> String {
+pub fn render(events: &[Event], ctx: &BodyCtx) -> String {
     let mut out = Out::default();
     for node in parse(events) {
         out.node(&node, ctx);
@@ -100,7 +91,7 @@ impl Out {
             .join("\n\n")
     }
 
-    fn node(&mut self, node: &Node, ctx: &GemContext) {
+    fn node(&mut self, node: &Node, ctx: &BodyCtx) {
         match node {
             Node::Para(inline) => {
                 let mut lines = Vec::new();
@@ -161,7 +152,7 @@ fn text_lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn link_lines(inline: &Inline, ctx: &GemContext) -> Vec<String> {
+fn link_lines(inline: &Inline, ctx: &BodyCtx) -> Vec<String> {
     inline
         .links
         .iter()
@@ -177,7 +168,7 @@ fn link_lines(inline: &Inline, ctx: &GemContext) -> Vec<String> {
         .collect()
 }
 
-fn note_lines(inline: &Inline, ctx: &GemContext) -> Vec<String> {
+fn note_lines(inline: &Inline, ctx: &BodyCtx) -> Vec<String> {
     inline
         .notes
         .iter()
@@ -222,7 +213,7 @@ fn list_lines(
     start: Option<u64>,
     items: &[Vec<Node>],
     path: &[String],
-    ctx: &GemContext,
+    ctx: &BodyCtx,
     lines: &mut Vec<String>,
 ) {
     for (i, item) in items.iter().enumerate() {

@@ -2,13 +2,12 @@
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd};
 
-/// Renders one top-level Markdown block. `link` maps a target to its URL, or `None` to keep only the text.
-/// `last_heading` carries the level of the page's previous heading (1 for the page title) across blocks.
-pub fn render(
-    events: &[Event],
-    link: &dyn Fn(&str) -> Option<String>,
-    last_heading: &mut u8,
-) -> String {
+use super::body::BodyCtx;
+
+/// Renders one top-level Markdown block. The body's `link` maps a target to its URL, or `None` to keep
+/// only the text; its `last_heading` keeps headings in order across blocks.
+pub fn render(events: &[Event], body: &BodyCtx) -> String {
+    let link = &body.link;
     let mut out_events: Vec<Event> = Vec::with_capacity(events.len());
     // For each open link: whether its end tag is kept.
     let mut open: Vec<bool> = Vec::new();
@@ -56,8 +55,8 @@ pub fn render(
                 attrs,
             }) => {
                 let wanted = (*level as u8).max(2);
-                let fitted = wanted.min(*last_heading + 1);
-                *last_heading = fitted;
+                let fitted = wanted.min(body.last_heading.get() + 1);
+                body.last_heading.set(fitted);
                 out_events.push(Event::Start(Tag::Heading {
                     level: heading_level(fitted),
                     id: id.clone(),
@@ -65,9 +64,9 @@ pub fn render(
                     attrs: attrs.clone(),
                 }));
             }
-            Event::End(TagEnd::Heading(_)) => {
-                out_events.push(Event::End(TagEnd::Heading(heading_level(*last_heading))))
-            }
+            Event::End(TagEnd::Heading(_)) => out_events.push(Event::End(TagEnd::Heading(
+                heading_level(body.last_heading.get()),
+            ))),
             Event::Html(_) | Event::InlineHtml(_) => {}
             Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {}
             other => out_events.push(other.clone()),
@@ -96,17 +95,18 @@ mod tests {
 
     fn html(md: &str) -> String {
         let events: Vec<Event> = Parser::new_ext(md, crate::content::markdown_options()).collect();
-        let mut last = 1;
-        render(
-            &events,
-            &|url| {
+        let body = BodyCtx {
+            link: Box::new(|url: &str| {
                 url.strip_prefix("page:")
                     .map(|p| format!("{p}/index.html"))
                     .or(Some(url.to_string()))
                     .filter(|u| u != "gone")
-            },
-            &mut last,
-        )
+            }),
+            notes: Default::default(),
+            table_alt: "table",
+            last_heading: std::cell::Cell::new(1),
+        };
+        render(&events, &body)
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::config::Language;
+use crate::content::PageKind;
 
 #[derive(Debug, Serialize)]
 pub struct Words {
@@ -32,6 +33,16 @@ pub struct Words {
     pub original: &'static str,
     /// ":" in English, " :" in French typography.
     pub colon: &'static str,
+}
+
+impl Words {
+    /// The title of a kind's list page ("Albums"), and of the links to it.
+    pub fn list_title(&self, kind: PageKind) -> &'static str {
+        match kind {
+            PageKind::Playlist => self.playlists,
+            _ => self.albums,
+        }
+    }
 }
 
 const EN: Words = Words {

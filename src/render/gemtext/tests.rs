@@ -14,10 +14,11 @@ fn gem(md: &str) -> String {
             None => Some(url.to_string()),
         }
     };
-    let ctx = GemContext {
-        link: &link,
-        notes: &notes,
+    let ctx = BodyCtx {
+        link: Box::new(link),
+        notes,
         table_alt: "table",
+        last_heading: std::cell::Cell::new(1),
     };
     render(&events, &ctx)
 }

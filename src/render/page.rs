@@ -1,0 +1,47 @@
+//! The context of one page of the site: its frame, its body in the page's format, and its neighbours
+//! (home: the lists; an album or playlist: previous, next and the list it belongs to).
+
+use super::body::{blocks, BodyCtx};
+use super::context::{Ctx, NavLink, PageCtx};
+use super::links::page_href;
+use crate::content::{Page, PageKind};
+
+/// The context of a page of the site: its body blocks, plus lists (home) or neighbours (items).
+pub(super) fn page_context<'a>(ctx: &Ctx<'a>, page: &Page) -> PageCtx<'a> {
+    let body = BodyCtx::of(ctx, page);
+    let mut page_ctx = ctx.page(page, blocks(ctx, page, &body));
+    let from = page.dir.as_str();
+    match page.kind {
+        PageKind::Home => {
+            page_ctx.albums = ctx
+                .site
+                .albums
+                .iter()
+                .map(|p| ctx.item_link(p, from))
+                .collect();
+            page_ctx.playlists = ctx
+                .site
+                .playlists
+                .iter()
+                .map(|p| ctx.item_link(p, from))
+                .collect();
+        }
+        PageKind::Album | PageKind::Playlist => {
+            let list = ctx.list(page.kind);
+            let pos = list.iter().position(|p| p.dir == page.dir).unwrap_or(0);
+            // Lists are newest first: "previous" is the older item, "next" the newer one.
+            page_ctx.prev = list.get(pos + 1).map(|p| ctx.item_link(p, from));
+            page_ctx.next = pos
+                .checked_sub(1)
+                .and_then(|i| list.get(i))
+                .map(|p| ctx.item_link(p, from));
+            page_ctx.up = page.kind.list_dir().map(|dir| NavLink {
+                title: ctx.words.list_title(page.kind).to_string(),
+                href: page_href(ctx.format, from, dir),
+                current: false,
+            });
+        }
+        PageKind::Page => {}
+    }
+    page_ctx
+}
