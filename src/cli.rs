@@ -184,7 +184,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let report = Report::load(&root_or_current(args.root.as_deref()))?;
             if args.json {
                 let json = serde_json::to_string_pretty(&report)
-                    .map_err(|e| Error::Usage(e.to_string()))?;
+                    .map_err(Error::internal("print the report as JSON"))?;
                 println!("{json}");
             } else {
                 print!("{}", report.table());

@@ -72,6 +72,9 @@ pub enum Error {
     Usage(String),
     /// Publishing failed (network, credentials, the server refused): exit code 2.
     Publish(String),
+    /// Something that should never fail did (serialising the cache, setting up TLS): a bug in capsule,
+    /// not in the site: exit code 2.
+    Internal(String),
     /// Reading or writing a file failed: exit code 2.
     Io {
         path: PathBuf,
@@ -91,6 +94,11 @@ impl Error {
             action,
             source,
         }
+    }
+
+    /// For `map_err`: an internal failure while doing `what`.
+    pub fn internal<E: fmt::Display>(what: &'static str) -> impl FnOnce(E) -> Error {
+        move |e| Error::Internal(format!("{what}: {e}"))
     }
 
     /// A content error about one file, with no line.
@@ -116,7 +124,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Content { .. } | Error::Budget(_) => 1,
-            Error::Usage(_) | Error::Publish(_) | Error::Io { .. } => 2,
+            Error::Usage(_) | Error::Publish(_) | Error::Internal(_) | Error::Io { .. } => 2,
         }
     }
 }
@@ -137,6 +145,11 @@ impl fmt::Display for Error {
                 )
             }
             Error::Usage(msg) | Error::Publish(msg) => write!(f, "error: {msg}"),
+            Error::Internal(msg) => write!(
+                f,
+                "error: {msg}\nThis is a bug in capsule, not a problem with your site. Please report it on capsule's \
+                 issue tracker, with the command you ran, this message and `capsule --version`."
+            ),
             Error::Budget(message) => write!(f, "{message}"),
             Error::Io {
                 path,

@@ -71,7 +71,7 @@ impl Fitted {
 
     fn save(&self, root: &Path) -> Result<(), Error> {
         let path = Self::path(root);
-        let body = toml::to_string(self).map_err(|e| Error::Usage(e.to_string()))?;
+        let body = toml::to_string(self).map_err(Error::internal("write capsule-fit.toml"))?;
         let text = format!(
             "# Written by `capsule build --fit`: the media settings that keep the site within the budgets\n\
              # of capsule.toml. Every build uses them while the photos, tracks, settings and budgets stay\n\
@@ -140,7 +140,7 @@ impl Fitted {
 pub fn key(site: &Site, config: &Config, cache: &Cache) -> Result<String, Error> {
     let mut h = blake3::Hasher::new();
     let settings = serde_json::to_string(&(&config.photos, &config.audio, &config.budget))
-        .map_err(|e| Error::Usage(e.to_string()))?;
+        .map_err(Error::internal("describe the settings"))?;
     h.update(settings.as_bytes());
     for page in site.all_pages() {
         let sources = page
@@ -171,7 +171,7 @@ struct Search<'a> {
 impl Search<'_> {
     fn totals(&mut self, config: &Config, label: &str) -> Result<BudgetBytes, Error> {
         let key = serde_json::to_string(&(&config.photos, &config.audio))
-            .map_err(|e| Error::Usage(e.to_string()))?;
+            .map_err(Error::internal("describe the settings"))?;
         if let Some(t) = self.memo.get(&key) {
             return Ok(*t);
         }

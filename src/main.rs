@@ -2,7 +2,7 @@
 //!
 //! The modules stand on floors, and a module only uses (`use crate::…`) modules of its own floor or
 //! lower ones, never a higher one:
-//! 1. `error`, `units`, `output`, `formats`, `mime`: words every other floor speaks;
+//! 1. `error`, `units`, `locks`, `output`, `formats`, `mime`: words every other floor speaks;
 //! 2. `config`: `capsule.toml`;
 //! 3. `content`: the site model, loaded from `content/`;
 //! 4. `media`: photo and audio jobs, and their cache;
@@ -20,6 +20,7 @@ mod content;
 mod error;
 mod fit;
 mod formats;
+mod locks;
 mod media;
 mod mime;
 mod output;

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{display_path, Error};
+use crate::locks::lock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -141,7 +142,7 @@ impl Staging {
     }
 
     fn record(&self, format: Format, rel: &str, kind: Kind, bytes: u64) {
-        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        let mut written = lock(&self.written);
         written.push(Written {
             format,
             path: rel.to_string(),
@@ -152,12 +153,7 @@ impl Staging {
 
     /// What has been written so far, sorted by format and path.
     pub fn written(&self) -> Vec<Written> {
-        sorted(
-            self.written
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .clone(),
-        )
+        sorted(lock(&self.written).clone())
     }
 
     /// Swaps the finished build in place of `out`. The previous output survives until the new one is in place.
@@ -219,7 +215,7 @@ pub fn check_out_dir(out: &Path, root: &Path) -> Result<(), Error> {
         return Err(Error::Usage(format!(
             "--out {} contains the site itself; the output folder is replaced on each build, so choose a folder of its own such as {}",
             display_path(out),
-            display_path(&root.join("public"))
+            display_path(&out_dir(root))
         )));
     }
     for protected in [&content, &templates] {

@@ -372,7 +372,8 @@ impl Report {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(Error::io("create", dir))?;
         }
-        let json = serde_json::to_string_pretty(self).map_err(|e| Error::Usage(e.to_string()))?;
+        let json =
+            serde_json::to_string_pretty(self).map_err(Error::internal("write the report"))?;
         let tmp = path.with_extension("json.tmp");
         std::fs::write(&tmp, json).map_err(Error::io("write", &tmp))?;
         std::fs::rename(&tmp, &path).map_err(Error::io("write", &path))

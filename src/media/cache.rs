@@ -10,6 +10,7 @@ use std::time::UNIX_EPOCH;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::locks::lock;
 
 /// Raise when any encoder or step changes what a job produces: every entry is then made again.
 pub const PIPELINE_VERSION: u32 = 8;
@@ -55,12 +56,7 @@ impl Cache {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        if let Some(k) = self
-            .hashes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(path)
-        {
+        if let Some(k) = lock(&self.hashes).get(path) {
             if k.len == meta.len() && k.modified_ns == modified_ns {
                 return Ok(k.hash.clone());
             }
@@ -68,17 +64,14 @@ impl Cache {
         let mut hasher = blake3::Hasher::new();
         hasher.update_reader(std::fs::File::open(path)?)?;
         let hash = hasher.finalize().to_hex().to_string();
-        self.hashes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(
-                path.to_path_buf(),
-                Known {
-                    len: meta.len(),
-                    modified_ns,
-                    hash: hash.clone(),
-                },
-            );
+        lock(&self.hashes).insert(
+            path.to_path_buf(),
+            Known {
+                len: meta.len(),
+                modified_ns,
+                hash: hash.clone(),
+            },
+        );
         Ok(hash)
     }
 
@@ -98,10 +91,7 @@ impl Cache {
 
     /// The folder of a finished entry, when there is one.
     fn get<M: DeserializeOwned>(&self, key: &str) -> Option<(PathBuf, M)> {
-        self.used
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key.to_string());
+        lock(&self.used).insert(key.to_string());
         let dir = self.dir.join(key);
         let meta = serde_json::from_slice(&std::fs::read(dir.join(META)).ok()?).ok()?;
         Some((dir, meta))
@@ -114,10 +104,7 @@ impl Cache {
         key: &str,
         fill: impl FnOnce(&Path) -> Result<M, Error>,
     ) -> Result<(PathBuf, M), Error> {
-        self.used
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key.to_string());
+        lock(&self.used).insert(key.to_string());
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let tmp = self
             .dir
@@ -131,7 +118,8 @@ impl Cache {
                 return Err(e);
             }
         };
-        let json = serde_json::to_vec_pretty(&meta).map_err(|e| Error::Usage(e.to_string()))?;
+        let json = serde_json::to_vec_pretty(&meta)
+            .map_err(Error::internal("write a cache entry's description"))?;
         std::fs::write(tmp.join(META), json).map_err(Error::io("write", &tmp))?;
         let dir = self.dir.join(key);
         let _ = std::fs::remove_dir_all(&dir);
@@ -163,7 +151,7 @@ impl Cache {
 
     /// Removes every entry this build did not use, and leftovers of killed builds.
     pub fn prune(&self) -> Result<(), Error> {
-        let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        let used = lock(&self.used);
         if let Ok(entries) = std::fs::read_dir(&self.dir) {
             for entry in entries.flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
@@ -180,8 +168,9 @@ impl Cache {
 
     /// Saves what it learnt of the sources' hashes.
     pub fn save(&self) -> Result<(), Error> {
-        let hashes = self.hashes.lock().unwrap_or_else(|e| e.into_inner());
-        let json = serde_json::to_vec(&*hashes).map_err(|e| Error::Usage(e.to_string()))?;
+        let hashes = lock(&self.hashes);
+        let json = serde_json::to_vec(&*hashes)
+            .map_err(Error::internal("write the cache's source hashes"))?;
         let path = self.dir.join(HASHES);
         let tmp = path.with_extension("json.tmp");
         std::fs::write(&tmp, json).map_err(Error::io("write", &tmp))?;

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::locks::lock;
+
 pub struct Progress {
     total: u64,
     done: AtomicU64,
@@ -34,7 +36,7 @@ impl Progress {
             return;
         }
         if std::io::stderr().is_terminal() {
-            let mut bar = self.bar.lock().unwrap_or_else(|e| e.into_inner());
+            let mut bar = lock(&self.bar);
             // The bar appears with the first real work, so a build from the cache stays silent.
             if bar.is_none() && worked {
                 let b = ProgressBar::new(self.total);
@@ -52,7 +54,7 @@ impl Progress {
                 b.set_message(what.to_string());
             }
         } else if worked {
-            let mut last = self.last_line.lock().unwrap_or_else(|e| e.into_inner());
+            let mut last = lock(&self.last_line);
             if last.elapsed() >= Duration::from_secs(2) || done == self.total {
                 eprintln!("media: {done} of {} done", self.total);
                 *last = Instant::now();
@@ -61,7 +63,7 @@ impl Progress {
     }
 
     pub fn finish(&self) {
-        if let Some(b) = self.bar.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        if let Some(b) = lock(&self.bar).take() {
             b.finish_and_clear();
         }
     }

@@ -97,7 +97,7 @@ fn directory(dir: &Path, target: &str, opts: &PublishOptions) -> Result<(), Erro
     let (t, root) = (abs(&target), abs(&opts.root));
     if t == root
         || t.starts_with(root.join("content"))
-        || t.starts_with(root.join("public"))
+        || t.starts_with(crate::output::out_dir(&root))
         || root.starts_with(&t)
     {
         return Err(Error::Usage(format!(

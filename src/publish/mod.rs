@@ -43,7 +43,7 @@ pub(super) fn site_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
 
 /// The built folder of one format, or a clear error when there is none yet.
 fn built(root: &Path, format: &str) -> Result<PathBuf, Error> {
-    let dir = root.join("public").join(format);
+    let dir = crate::output::out_dir(root).join(format);
     if dir.is_dir() {
         Ok(dir)
     } else {

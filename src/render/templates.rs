@@ -116,7 +116,7 @@ impl Templates {
             .lstrip_blocks(true)
             .keep_trailing_newline(true)
             .build()
-            .map_err(|e| Error::Usage(format!("template syntax: {e}")))?;
+            .map_err(Error::internal("set the template syntax"))?;
         env.set_syntax(syntax);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
         // Text from the author, made safe for one gemtext line.

@@ -1,5 +1,9 @@
 //! The capsule over real Gemini (spec v0.24): TLS 1.2/1.3, one request line, a status line, the body, close_notify.
 
+use super::codes::{
+    header, BAD_REQUEST, NOT_FOUND, PROXY_REQUEST_REFUSED, REDIRECT_PERMANENT, SUCCESS,
+    TEMPORARY_FAILURE,
+};
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -60,10 +64,10 @@ impl Gemini {
         let (header, body) = match read_request(&mut stream) {
             Ok(line) => self.respond(&line),
             Err(RequestError::TooLong) => (
-                "59 Request too long (1024 bytes at most)".into(),
+                header(BAD_REQUEST, "Request too long (1024 bytes at most)"),
                 Body::None,
             ),
-            Err(RequestError::Malformed) => ("59 Malformed request".into(), Body::None),
+            Err(RequestError::Malformed) => (header(BAD_REQUEST, "Malformed request"), Body::None),
             // Timed out, or the TLS handshake failed: nothing to answer.
             Err(RequestError::Gone) => return,
         };
@@ -91,10 +95,13 @@ impl Gemini {
     fn respond(&self, url: &str) -> (String, Body) {
         let request = match parse_url(url) {
             Ok(r) => r,
-            Err(UrlError::Malformed(why)) => return (format!("59 {why}"), Body::None),
+            Err(UrlError::Malformed(why)) => return (header(BAD_REQUEST, why), Body::None),
             Err(UrlError::OtherScheme) => {
                 return (
-                    "53 This server only serves gemini:// URLs".into(),
+                    header(
+                        PROXY_REQUEST_REFUSED,
+                        "This server only serves gemini:// URLs",
+                    ),
                     Body::None,
                 )
             }
@@ -102,39 +109,45 @@ impl Gemini {
         let port = request.port.unwrap_or(1965);
         if !self.hosts.contains(&request.host) || port != self.port {
             return (
-                format!("53 This server does not serve {}:{port}", request.host),
+                header(
+                    PROXY_REQUEST_REFUSED,
+                    format!("This server does not serve {}:{port}", request.host),
+                ),
                 Body::None,
             );
         }
         self.live.refresh();
         if let Some(error) = self.live.error() {
-            return (format!("40 {}", meta(&error)), Body::None);
+            return (header(TEMPORARY_FAILURE, meta(&error)), Body::None);
         }
         let root = self.live.out().join("gemini");
         let _reading = self.live.read();
         match resolve(&root, &request.path, "index.gmi") {
             Target::File(path) => {
                 let mime = content_type(&path);
-                let header = if mime.starts_with("text/gemini") {
-                    format!("20 {mime}; lang={}", self.lang)
+                let head = if mime.starts_with("text/gemini") {
+                    header(SUCCESS, format!("{mime}; lang={}", self.lang))
                 } else {
-                    format!("20 {mime}")
+                    header(SUCCESS, mime)
                 };
                 // Open now, under the read lock; the open file survives a swap that follows.
                 match std::fs::File::open(&path) {
-                    Ok(file) => (header, Body::File(file)),
-                    Err(_) => ("51 Not found".into(), Body::None),
+                    Ok(file) => (head, Body::File(file)),
+                    Err(_) => (header(NOT_FOUND, "Not found"), Body::None),
                 }
             }
             Target::Redirect(path) => (
-                format!(
-                    "31 gemini://{}{}{path}",
-                    request.host_display, request.port_display
+                header(
+                    REDIRECT_PERMANENT,
+                    format!(
+                        "gemini://{}{}{path}",
+                        request.host_display, request.port_display
+                    ),
                 ),
                 Body::None,
             ),
-            Target::NotFound => ("51 Not found".into(), Body::None),
-            Target::Bad => ("59 Bad request path".into(), Body::None),
+            Target::NotFound => (header(NOT_FOUND, "Not found"), Body::None),
+            Target::Bad => (header(BAD_REQUEST, "Bad request path"), Body::None),
         }
     }
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::build::{build_with, BuildOptions};
 use crate::config::CONFIG_FILE;
+use crate::locks::lock;
 
 /// How often the sources are looked at, at most. Saving a file and switching to the browser takes longer.
 const CHECK_EVERY: Duration = Duration::from_millis(50);
@@ -53,7 +54,7 @@ impl Live {
         self.opts
             .out
             .clone()
-            .unwrap_or_else(|| self.opts.root.join("public"))
+            .unwrap_or_else(|| crate::output::out_dir(&self.opts.root))
     }
 
     /// Rebuilds if anything under `content/`, `templates/`, `capsule.toml` or `capsule-fit.toml` changed since the last build.
@@ -65,7 +66,7 @@ impl Live {
         if recent && !self.checking.load(Ordering::SeqCst) {
             return;
         }
-        let _one_build = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        let _one_build = lock(&self.building);
         self.checking.store(true, Ordering::SeqCst);
         let _lower = Lower(&self.checking);
         let fingerprint = {
@@ -82,7 +83,7 @@ impl Live {
         };
         let started = Instant::now();
         let run = build_with(&self.opts, |staging, out| {
-            let _swapping = self.swap.write().unwrap_or_else(|e| e.into_inner());
+            let _swapping = crate::locks::write(&self.swap);
             staging.commit(out)
         });
         let mut state = self.lock_state();
@@ -109,16 +110,16 @@ impl Live {
 
     /// Hold this while opening a file of the output, so it is not swapped meanwhile.
     pub fn read(&self) -> RwLockReadGuard<'_, ()> {
-        self.swap.read().unwrap_or_else(|e| e.into_inner())
+        crate::locks::read(&self.swap)
     }
 
     /// Waits for a running build to end (for a clean stop).
     pub fn wait_for_build(&self) -> std::sync::MutexGuard<'_, ()> {
-        self.building.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.building)
     }
 
     fn lock_state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.state)
     }
 }
 

@@ -1,5 +1,6 @@
 //! `capsule serve`: builds the site, then previews it over HTTP (HTML, and the capsule as HTML) and over Gemini with TLS.
 
+mod codes;
 mod gemini;
 mod gemview;
 mod http;

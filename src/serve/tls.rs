@@ -27,7 +27,7 @@ pub fn load_or_create(dir: &Path) -> Result<Tls, Error> {
             "::1".to_string(),
         ];
         let made = rcgen::generate_simple_self_signed(names)
-            .map_err(|e| Error::Usage(format!("could not make a TLS certificate: {e}")))?;
+            .map_err(Error::internal("make a TLS certificate"))?;
         write_private(&key_path, made.signing_key.serialize_pem().as_bytes())?;
         std::fs::write(&cert_path, made.cert.pem()).map_err(Error::io("write", &cert_path))?;
     }
@@ -49,7 +49,7 @@ pub fn load_or_create(dir: &Path) -> Result<Tls, Error> {
     let config = ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .and_then(|b| b.with_no_client_auth().with_single_cert(vec![cert], key))
-        .map_err(|e| Error::Usage(format!("TLS setup failed: {e}")))?;
+        .map_err(Error::internal("set up TLS"))?;
     Ok(Tls {
         config: Arc::new(config),
         fingerprint,
