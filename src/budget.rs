@@ -20,19 +20,19 @@ const OPUS: [u32; 10] = [256, 192, 128, 96, 80, 64, 48, 40, 32, 24];
 const MP3: [u32; 9] = [320, 256, 192, 160, 128, 112, 96, 80, 64];
 
 /// The next step below `value` in `steps` (largest first), if any is at least `floor`.
-pub fn step_down(steps: &[u32], value: u32, floor: u32) -> Option<u32> {
+pub(crate) fn step_down(steps: &[u32], value: u32, floor: u32) -> Option<u32> {
     steps.iter().copied().find(|&s| s < value && s >= floor)
 }
 
-pub fn size_down(px: u32, floor: u32) -> Option<u32> {
+pub(crate) fn size_down(px: u32, floor: u32) -> Option<u32> {
     step_down(&SIZES, px, floor)
 }
 
-pub fn opus_down(kbps: u32, floor: u32) -> Option<u32> {
+pub(crate) fn opus_down(kbps: u32, floor: u32) -> Option<u32> {
     step_down(&OPUS, kbps, floor)
 }
 
-pub fn mp3_down(kbps: u32) -> Option<u32> {
+pub(crate) fn mp3_down(kbps: u32) -> Option<u32> {
     step_down(&MP3, kbps, 64)
 }
 
@@ -42,7 +42,7 @@ fn dir_of(path: &str) -> &str {
 }
 
 /// Media bytes per page folder, against each budget, from a list of written files.
-pub fn media_bytes(written: &[Written]) -> BTreeMap<String, BudgetBytes> {
+pub(crate) fn media_bytes(written: &[Written]) -> BTreeMap<String, BudgetBytes> {
     let mut by_dir: BTreeMap<String, BudgetBytes> = BTreeMap::new();
     for w in written {
         if matches!(w.kind, Kind::Images | Kind::Audio) {
@@ -56,7 +56,7 @@ pub fn media_bytes(written: &[Written]) -> BTreeMap<String, BudgetBytes> {
 }
 
 /// Where and how trial encodes run.
-pub struct Trials<'a> {
+pub(crate) struct Trials<'a> {
     pub cache: &'a Cache,
     pub root: &'a Path,
     pub options: MediaOptions,
@@ -65,7 +65,7 @@ pub struct Trials<'a> {
 impl Trials<'_> {
     /// Encodes the media of `pages` with `config` and returns the files a build would write for them.
     /// Everything it encodes stays in the cache; nothing else is written.
-    pub fn run(&self, pages: &[&Page], config: &Config) -> Result<Vec<Written>, Error> {
+    pub(crate) fn run(&self, pages: &[&Page], config: &Config) -> Result<Vec<Written>, Error> {
         // Warnings of trial encodes would repeat those of the build itself.
         let run = media::run(pages, config, self.cache, self.options, &mut Vec::new())?;
         Ok(run.placements().into_iter().map(|p| p.file).collect())
@@ -192,7 +192,7 @@ fn saving(budget: &Budget, before: BudgetBytes, after: BudgetBytes) -> i64 {
 
 /// The message of a build over budget: each budget, its largest contributors, and the measured saving of
 /// concrete changes for each.
-pub fn guidance(
+pub(crate) fn guidance(
     site: &Site,
     config: &Config,
     report: &Report,

@@ -12,7 +12,7 @@ use crate::output::{check_out_dir, out_dir, Staging};
 use crate::render::{render_site, Templates};
 use crate::report::Report;
 
-pub struct BuildOptions {
+pub(crate) struct BuildOptions {
     /// The site root: the folder holding `content/`.
     pub root: PathBuf,
     /// Defaults to `ROOT/public`.
@@ -37,24 +37,24 @@ impl BuildOptions {
     }
 }
 
-pub struct BuildOutcome {
+pub(crate) struct BuildOutcome {
     pub report: Report,
     /// What the build decided for the writer (fitted settings), printed before the report.
     pub notes: Vec<String>,
 }
 
 /// A build's warnings, which stand beside its result whether it succeeded or not.
-pub struct BuildRun {
+pub(crate) struct BuildRun {
     pub warnings: Vec<Diagnostic>,
     pub result: Result<BuildOutcome, Error>,
 }
 
-pub fn build(opts: &BuildOptions) -> BuildRun {
+pub(crate) fn build(opts: &BuildOptions) -> BuildRun {
     build_with(opts, |staging, out| staging.commit(out))
 }
 
 /// A build whose final swap is done by `commit`, so the preview server can swap under its lock.
-pub fn build_with(
+pub(crate) fn build_with(
     opts: &BuildOptions,
     commit: impl FnOnce(Staging, &Path) -> Result<Vec<crate::output::Written>, Error>,
 ) -> BuildRun {
@@ -69,7 +69,7 @@ pub fn build_with(
 }
 
 /// What a build reads before any media work: settings, templates, the site, where it goes, the cache.
-pub struct Prepared {
+pub(crate) struct Prepared {
     pub root: PathBuf,
     /// capsule.toml's settings, before any saved `--fit`.
     pub base: Config,
@@ -80,7 +80,7 @@ pub struct Prepared {
 }
 
 /// The media settings a build uses, and what it says about them.
-pub struct Settings {
+pub(crate) struct Settings {
     pub config: Config,
     /// The settings come from a `--fit` saved for exactly this content, settings and budgets.
     pub fitted: bool,
@@ -88,7 +88,7 @@ pub struct Settings {
 }
 
 /// A whole build written into staging, not yet in place, with its report.
-pub struct Staged {
+pub(crate) struct Staged {
     staging: Staging,
     pub report: Report,
     /// What its media work warned about, until this staging is the one kept.
@@ -96,7 +96,10 @@ pub struct Staged {
 }
 
 /// Phase 1: reads the settings, the templates and the content, and opens the cache.
-pub fn prepare(opts: &BuildOptions, warnings: &mut Vec<Diagnostic>) -> Result<Prepared, Error> {
+pub(crate) fn prepare(
+    opts: &BuildOptions,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Prepared, Error> {
     let root = &opts.root;
     let base = Config::load(root)?;
     let templates = Templates::load(root)?;
@@ -116,7 +119,7 @@ pub fn prepare(opts: &BuildOptions, warnings: &mut Vec<Diagnostic>) -> Result<Pr
 
 impl Prepared {
     /// Phase 2: capsule.toml's settings, or those of a saved `--fit` when they were chosen for this site.
-    pub fn choose_settings(
+    pub(crate) fn choose_settings(
         &self,
         opts: &BuildOptions,
         warnings: &mut Vec<Diagnostic>,
@@ -151,7 +154,7 @@ impl Prepared {
     /// Phase 3: the whole site in staging, within every budget. With `--fit`, settings that fit are
     /// chosen by trial encodes and the site staged again with them; over budget, the error measures what
     /// would save bytes. On failure nothing is left in staging, and the cache keeps what was encoded.
-    pub fn stage_within_budget(
+    pub(crate) fn stage_within_budget(
         &self,
         opts: &BuildOptions,
         settings: &mut Settings,
@@ -263,7 +266,7 @@ impl Prepared {
     }
 
     /// Phase 4: swaps the staged site into place, prunes the cache and covers, and saves the report.
-    pub fn finish(
+    pub(crate) fn finish(
         &self,
         staged: Staged,
         settings: Settings,
@@ -286,7 +289,7 @@ impl Prepared {
 }
 
 /// The site root to use: the given one, or the current folder.
-pub fn root_or_current(root: Option<&Path>) -> PathBuf {
+pub(crate) fn root_or_current(root: Option<&Path>) -> PathBuf {
     root.map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
 }

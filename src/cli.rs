@@ -20,13 +20,13 @@ use crate::serve::{self, ServeOptions};
 a Gemini capsule in public/gemini/ and an HTML site with no JavaScript in public/html/. \
 Start with `capsule new my-site`, then `capsule build` inside it."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Create a new site folder with an example page, album and playlist to edit.
     New {
         /// The folder to create, for example my-site.
@@ -45,7 +45,7 @@ pub enum Command {
 }
 
 #[derive(Subcommand)]
-pub enum PublishCommand {
+pub(crate) enum PublishCommand {
     /// Upload public/html/ to the bucket of [publish.html] in capsule.toml: only what changed.
     Html(PublishArgs),
     /// Send public/gemini/ as [publish.gemini] in capsule.toml says (tarball, directory or rsync).
@@ -53,7 +53,7 @@ pub enum PublishCommand {
 }
 
 #[derive(Args)]
-pub struct PublishArgs {
+pub(crate) struct PublishArgs {
     /// The site folder, the one that holds content/ (default: the current folder).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
@@ -69,7 +69,7 @@ pub struct PublishArgs {
 }
 
 #[derive(Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// The site folder, the one that holds content/ (default: the current folder).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
@@ -91,7 +91,7 @@ pub struct ServeArgs {
 }
 
 #[derive(Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// The site folder, the one that holds content/ (default: the current folder).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
@@ -117,7 +117,7 @@ pub struct BuildArgs {
 }
 
 #[derive(Args)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// The site folder, the one that holds content/ (default: the current folder).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
@@ -126,7 +126,7 @@ pub struct ReportArgs {
     pub json: bool,
 }
 
-pub fn run(cli: Cli) -> Result<(), Error> {
+pub(crate) fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::New { dir } => {
             scaffold::create(&dir)?;

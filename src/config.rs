@@ -5,14 +5,14 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{line_of_offset, Diagnostic, Error};
-pub use crate::formats::ImageFormat;
+pub(crate) use crate::formats::ImageFormat;
 use crate::units::parse_size;
 
-pub const CONFIG_FILE: &str = "capsule.toml";
+pub(crate) const CONFIG_FILE: &str = "capsule.toml";
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Config {
+pub(crate) struct Config {
     /// The site's name, shown on every page.
     pub title: String,
     pub author: Option<String>,
@@ -31,7 +31,7 @@ pub struct Config {
 /// How tracks are published: Opus for browsers, MP3 as the fallback that every player and Gemini client plays.
 #[derive(Debug, Clone, Deserialize, Serialize, Hash)]
 #[serde(deny_unknown_fields, default)]
-pub struct AudioConfig {
+pub(crate) struct AudioConfig {
     /// Publish Ogg Opus (HTML `<audio>`).
     pub opus: bool,
     /// Opus bitrate in kb/s (never above a lossy source's own).
@@ -72,13 +72,13 @@ impl Default for Config {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Language {
+pub(crate) enum Language {
     En,
     Fr,
 }
 
 impl Language {
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Language::En => "en",
             Language::Fr => "fr",
@@ -89,7 +89,7 @@ impl Language {
 /// Sizes are the longest side in pixels; a photo is never enlarged.
 #[derive(Debug, Clone, Deserialize, Serialize, Hash)]
 #[serde(deny_unknown_fields, default)]
-pub struct PhotoConfig {
+pub(crate) struct PhotoConfig {
     /// Small version shown in the HTML page, linked to the display version.
     pub thumbnail: u32,
     /// Large version in the HTML site.
@@ -130,7 +130,7 @@ impl Default for PhotoConfig {
 /// Size limits per format, as the host counts them, and how far `capsule build --fit` may go to meet them.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct BudgetConfig {
+pub(crate) struct BudgetConfig {
     /// The whole HTML site (Deuxfleurs: 100 MB for a gallery).
     pub html: Limit,
     /// The whole Gemini capsule (no limit unless set).
@@ -161,7 +161,7 @@ impl Default for BudgetConfig {
 /// Where `capsule publish` sends each site.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct PublishConfig {
+pub(crate) struct PublishConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub html: Option<HtmlPublish>,
     pub gemini: GeminiPublish,
@@ -170,7 +170,7 @@ pub struct PublishConfig {
 /// The HTML site's S3 bucket (Deuxfleurs: Garage).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct HtmlPublish {
+pub(crate) struct HtmlPublish {
     pub bucket: String,
     #[serde(default = "default_endpoint")]
     pub endpoint: String,
@@ -204,7 +204,7 @@ fn default_media_cache() -> String {
 /// How the capsule reaches its Gemini host.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct GeminiPublish {
+pub(crate) struct GeminiPublish {
     pub method: GeminiMethod,
     /// `directory`: the folder to copy into; `rsync`: the rsync destination (`user@host:path/`);
     /// `tarball`: the domain, shown in the upload command.
@@ -216,7 +216,7 @@ pub struct GeminiPublish {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum GeminiMethod {
+pub(crate) enum GeminiMethod {
     #[default]
     Tarball,
     Directory,
@@ -225,7 +225,7 @@ pub enum GeminiMethod {
 
 /// A size limit written in human units (`"100 MB"`, `"500 KiB"`), or `"none"` for no limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Limit(pub Option<u64>);
+pub(crate) struct Limit(pub Option<u64>);
 
 impl<'de> Deserialize<'de> for Limit {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Limit, D::Error> {
@@ -269,14 +269,14 @@ impl Serialize for Limit {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Hash)]
 #[serde(rename_all = "lowercase")]
-pub enum QualityMode {
+pub(crate) enum QualityMode {
     Perceptual,
     Fixed,
 }
 
 impl Config {
     /// Reads `ROOT/capsule.toml`, or the defaults when the file does not exist.
-    pub fn load(root: &Path) -> Result<Config, Error> {
+    pub(crate) fn load(root: &Path) -> Result<Config, Error> {
         let path = root.join(CONFIG_FILE);
         let text = match std::fs::read(&path) {
             Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
@@ -292,7 +292,7 @@ impl Config {
         Config::parse(&text, &path)
     }
 
-    pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         let config: Config = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of_offset(text, s.start));
             let message = match line.and_then(|l| key_at_line(text, l)) {
@@ -415,13 +415,13 @@ impl Config {
     }
 
     /// The cache folder for this site: outside `content/` and `public/`.
-    pub fn cache_dir(root: &Path) -> PathBuf {
+    pub(crate) fn cache_dir(root: &Path) -> PathBuf {
         root.join(".capsule-cache")
     }
 }
 
 /// The TOML parser's message without its own source excerpt (we print file and line ourselves).
-pub fn toml_message(e: &toml::de::Error) -> String {
+pub(crate) fn toml_message(e: &toml::de::Error) -> String {
     let msg = e.message().trim();
     format!("{msg} (check the TOML syntax: key = \"value\", one setting per line)")
 }
@@ -447,7 +447,7 @@ fn key_at_line(text: &str, line: usize) -> Option<String> {
 }
 
 /// The 1-based line where `key = …` first appears, for validation messages.
-pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
+pub(crate) fn line_of_key(text: &str, key: &str) -> Option<usize> {
     text.lines()
         .position(|l| {
             let l = l.trim_start();

@@ -5,14 +5,18 @@ use std::path::{Path, PathBuf};
 
 /// One problem found in the user's site, tied to a file and, where known, a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
+pub(crate) struct Diagnostic {
     pub file: PathBuf,
     pub line: Option<usize>,
     pub message: String,
 }
 
 impl Diagnostic {
-    pub fn new(file: impl Into<PathBuf>, line: Option<usize>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        file: impl Into<PathBuf>,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             file: file.into(),
             line,
@@ -32,30 +36,40 @@ impl fmt::Display for Diagnostic {
 }
 
 /// Shows a path the way the user typed it, without a leading `./`.
-pub fn display_path(path: &Path) -> String {
+pub(crate) fn display_path(path: &Path) -> String {
     let shown = path.strip_prefix(".").unwrap_or(path);
     shown.display().to_string()
 }
 
 /// Errors and warnings gathered while loading a site, reported all together.
 #[derive(Debug, Default)]
-pub struct Diagnostics {
+pub(crate) struct Diagnostics {
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
-    pub fn error(&mut self, file: impl Into<PathBuf>, line: Option<usize>, msg: impl Into<String>) {
+    pub(crate) fn error(
+        &mut self,
+        file: impl Into<PathBuf>,
+        line: Option<usize>,
+        msg: impl Into<String>,
+    ) {
         self.errors.push(Diagnostic::new(file, line, msg));
     }
 
-    pub fn warn(&mut self, file: impl Into<PathBuf>, line: Option<usize>, msg: impl Into<String>) {
+    pub(crate) fn warn(
+        &mut self,
+        file: impl Into<PathBuf>,
+        line: Option<usize>,
+        msg: impl Into<String>,
+    ) {
         self.warnings.push(Diagnostic::new(file, line, msg));
     }
 
     /// Moves the warnings to `warnings`, where the caller gathers them, and turns collected errors into
     /// a failure.
-    pub fn finish(self, warnings: &mut Vec<Diagnostic>) -> Result<(), Error> {
+    pub(crate) fn finish(self, warnings: &mut Vec<Diagnostic>) -> Result<(), Error> {
         warnings.extend(self.warnings);
         Error::check(self.errors)
     }
@@ -63,7 +77,7 @@ impl Diagnostics {
 
 /// Everything that can stop a command. The variant decides the exit code.
 #[derive(Debug)]
-pub enum Error {
+pub(crate) enum Error {
     /// The site's content has problems: exit code 1.
     Content { errors: Vec<Diagnostic> },
     /// The site does not fit a budget of capsule.toml; the message says what to change: exit code 1.
@@ -84,7 +98,7 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn io(
+    pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,
     ) -> impl FnOnce(std::io::Error) -> Error {
@@ -97,23 +111,23 @@ impl Error {
     }
 
     /// For `map_err`: an internal failure while doing `what`.
-    pub fn internal<E: fmt::Display>(what: &'static str) -> impl FnOnce(E) -> Error {
+    pub(crate) fn internal<E: fmt::Display>(what: &'static str) -> impl FnOnce(E) -> Error {
         move |e| Error::Internal(format!("{what}: {e}"))
     }
 
     /// A content error about one file, with no line.
-    pub fn file(path: &Path, msg: impl fmt::Display) -> Error {
+    pub(crate) fn file(path: &Path, msg: impl fmt::Display) -> Error {
         Error::content(Diagnostic::new(path, None, msg.to_string()))
     }
 
-    pub fn content(diagnostic: Diagnostic) -> Error {
+    pub(crate) fn content(diagnostic: Diagnostic) -> Error {
         Error::Content {
             errors: vec![diagnostic],
         }
     }
 
     /// Nothing when `errors` is empty, else one failure with all of them, in file and line order.
-    pub fn check(mut errors: Vec<Diagnostic>) -> Result<(), Error> {
+    pub(crate) fn check(mut errors: Vec<Diagnostic>) -> Result<(), Error> {
         if errors.is_empty() {
             return Ok(());
         }
@@ -121,7 +135,7 @@ impl Error {
         Err(Error::Content { errors })
     }
 
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         match self {
             Error::Content { .. } | Error::Budget(_) => 1,
             Error::Usage(_) | Error::Publish(_) | Error::Internal(_) | Error::Io { .. } => 2,
@@ -167,14 +181,14 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// Prints warnings to standard error, one a line, before a command's result or error.
-pub fn print_warnings(warnings: &[Diagnostic]) {
+pub(crate) fn print_warnings(warnings: &[Diagnostic]) {
     for w in warnings {
         eprintln!("warning: {w}");
     }
 }
 
 /// Converts a byte offset in `text` to a 1-based line number.
-pub fn line_of_offset(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of_offset(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
     text.as_bytes()[..end]
         .iter()

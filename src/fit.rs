@@ -15,12 +15,12 @@ use crate::output::{Format, Kind};
 use crate::report::{BudgetBytes, BudgetKind, Report};
 use crate::units::human_bytes;
 
-pub const FIT_FILE: &str = "capsule-fit.toml";
+pub(crate) const FIT_FILE: &str = "capsule-fit.toml";
 
 /// The settings `--fit` chose, and what they were chosen for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Fitted {
+pub(crate) struct Fitted {
     /// A hash of the media sources, the settings of capsule.toml and its budgets.
     pub key: String,
     pub photos: PhotoFit,
@@ -29,7 +29,7 @@ pub struct Fitted {
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PhotoFit {
+pub(crate) struct PhotoFit {
     pub display: u32,
     pub target: u8,
     pub gemini: u32,
@@ -38,18 +38,18 @@ pub struct PhotoFit {
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AudioFit {
+pub(crate) struct AudioFit {
     pub opus_bitrate: u32,
     pub mp3_bitrate: u32,
     pub mp3: bool,
 }
 
 impl Fitted {
-    pub fn path(root: &Path) -> PathBuf {
+    pub(crate) fn path(root: &Path) -> PathBuf {
         root.join(FIT_FILE)
     }
 
-    pub fn load(root: &Path) -> Result<Option<Fitted>, Error> {
+    pub(crate) fn load(root: &Path) -> Result<Option<Fitted>, Error> {
         let path = Self::path(root);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
@@ -101,7 +101,7 @@ impl Fitted {
     }
 
     /// `base` with these settings. Fitting works on SSIMULACRA2 targets, so the mode is perceptual.
-    pub fn apply(&self, base: &Config) -> Config {
+    pub(crate) fn apply(&self, base: &Config) -> Config {
         let mut c = base.clone();
         let (p, a) = (&self.photos, &self.audio);
         c.photos.mode = QualityMode::Perceptual;
@@ -118,7 +118,7 @@ impl Fitted {
     }
 
     /// "HTML photos 1280 px at SSIMULACRA2 65; Gemini photos 1200 px at 70; Opus 64 kb/s; MP3 96 kb/s".
-    pub fn describe(&self, base: &Config) -> String {
+    pub(crate) fn describe(&self, base: &Config) -> String {
         let (p, a) = (&self.photos, &self.audio);
         let mut s = format!(
             "HTML photos {} px at SSIMULACRA2 {}; Gemini photos {} px at {}",
@@ -137,7 +137,7 @@ impl Fitted {
 }
 
 /// What the fitted settings depend on: every media source's bytes, and capsule.toml's media settings and budgets.
-pub fn key(site: &Site, config: &Config, cache: &Cache) -> Result<String, Error> {
+pub(crate) fn key(site: &Site, config: &Config, cache: &Cache) -> Result<String, Error> {
     let mut h = blake3::Hasher::new();
     let settings = serde_json::to_string(&(&config.photos, &config.audio, &config.budget))
         .map_err(Error::internal("describe the settings"))?;
@@ -270,7 +270,7 @@ fn audio_ladder(config: &Config) -> Vec<(u32, u32, bool)> {
 
 /// Finds the settings with the best quality that keep every budget, from trial encodes of the whole site,
 /// saves them to capsule-fit.toml, and returns the config to build with.
-pub fn fit(
+pub(crate) fn fit(
     site: &Site,
     base: &Config,
     report: &Report,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// The image formats capsule writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "lowercase")]
-pub enum ImageFormat {
+pub(crate) enum ImageFormat {
     Jpeg,
     Webp,
     /// AVIF through ravif (rav1e), in fixed-quality mode only: nothing here decodes AVIF to score it.
@@ -14,7 +14,7 @@ pub enum ImageFormat {
 }
 
 impl ImageFormat {
-    pub fn ext(self) -> &'static str {
+    pub(crate) fn ext(self) -> &'static str {
         match self {
             ImageFormat::Jpeg => "jpg",
             ImageFormat::Webp => "webp",
@@ -22,7 +22,7 @@ impl ImageFormat {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             ImageFormat::Jpeg => "JPEG",
             ImageFormat::Webp => "WebP",

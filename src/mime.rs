@@ -3,7 +3,7 @@
 use std::path::Path;
 
 /// The `Content-Type` of a published file.
-pub fn content_type(path: &Path) -> &'static str {
+pub(crate) fn content_type(path: &Path) -> &'static str {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())

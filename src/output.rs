@@ -10,22 +10,22 @@ use crate::locks::lock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
-pub enum Format {
+pub(crate) enum Format {
     Gemini,
     Html,
 }
 
 impl Format {
-    pub const ALL: [Format; 2] = [Format::Gemini, Format::Html];
+    pub(crate) const ALL: [Format; 2] = [Format::Gemini, Format::Html];
 
-    pub fn dir(self) -> &'static str {
+    pub(crate) fn dir(self) -> &'static str {
         match self {
             Format::Gemini => "gemini",
             Format::Html => "html",
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Format::Gemini => "Gemini",
             Format::Html => "HTML",
@@ -33,7 +33,7 @@ impl Format {
     }
 
     /// The page file of a folder: `dir/index.gmi`, `dir/index.html`.
-    pub fn page_file(self, dir: &str) -> String {
+    pub(crate) fn page_file(self, dir: &str) -> String {
         let name = match self {
             Format::Gemini => "index.gmi",
             Format::Html => "index.html",
@@ -44,7 +44,7 @@ impl Format {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Kind {
+pub(crate) enum Kind {
     Pages,
     Images,
     Audio,
@@ -53,7 +53,7 @@ pub enum Kind {
 
 /// One file the build wrote, as the report counts it.
 #[derive(Debug, Clone)]
-pub struct Written {
+pub(crate) struct Written {
     pub format: Format,
     /// Path inside the format's folder, with `/` separators.
     pub path: String,
@@ -63,14 +63,14 @@ pub struct Written {
 
 /// A file the media phase made in the cache, and where the write phase places it.
 #[derive(Debug, Clone)]
-pub struct Placement {
+pub(crate) struct Placement {
     pub file: Written,
     /// The cache file (or, for a published original, the author's file) to link.
     pub source: PathBuf,
 }
 
 /// `dir/name`, or `name` at the root.
-pub fn join_path(dir: &str, name: &str) -> String {
+pub(crate) fn join_path(dir: &str, name: &str) -> String {
     if dir.is_empty() {
         name.to_string()
     } else {
@@ -79,13 +79,13 @@ pub fn join_path(dir: &str, name: &str) -> String {
 }
 
 /// A fresh folder beside the output where the whole build is written first.
-pub struct Staging {
+pub(crate) struct Staging {
     pub dir: PathBuf,
     written: Mutex<Vec<Written>>,
 }
 
 impl Staging {
-    pub fn create(out: &Path) -> Result<Staging, Error> {
+    pub(crate) fn create(out: &Path) -> Result<Staging, Error> {
         let dir = sibling(out, "building");
         if dir.exists() {
             std::fs::remove_dir_all(&dir)
@@ -101,12 +101,18 @@ impl Staging {
         })
     }
 
-    pub fn path(&self, format: Format, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, format: Format, rel: &str) -> PathBuf {
         self.dir.join(format.dir()).join(rel)
     }
 
     /// Writes one output file and records it for the report.
-    pub fn write(&self, format: Format, rel: &str, kind: Kind, bytes: &[u8]) -> Result<(), Error> {
+    pub(crate) fn write(
+        &self,
+        format: Format,
+        rel: &str,
+        kind: Kind,
+        bytes: &[u8],
+    ) -> Result<(), Error> {
         let path = self.path(format, rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(Error::io("create", parent))?;
@@ -117,7 +123,7 @@ impl Staging {
     }
 
     /// Places every file the media phase made.
-    pub fn place(&self, placements: &[Placement]) -> Result<(), Error> {
+    pub(crate) fn place(&self, placements: &[Placement]) -> Result<(), Error> {
         for p in placements {
             self.link(p.file.format, &p.file.path, p.file.kind, &p.source)?;
         }
@@ -125,7 +131,13 @@ impl Staging {
     }
 
     /// Publishes a cached file: a hard link when the file system allows it (no copy), else a copy.
-    pub fn link(&self, format: Format, rel: &str, kind: Kind, source: &Path) -> Result<u64, Error> {
+    pub(crate) fn link(
+        &self,
+        format: Format,
+        rel: &str,
+        kind: Kind,
+        source: &Path,
+    ) -> Result<u64, Error> {
         let path = self.path(format, rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(Error::io("create", parent))?;
@@ -152,12 +164,12 @@ impl Staging {
     }
 
     /// What has been written so far, sorted by format and path.
-    pub fn written(&self) -> Vec<Written> {
+    pub(crate) fn written(&self) -> Vec<Written> {
         sorted(lock(&self.written).clone())
     }
 
     /// Swaps the finished build in place of `out`. The previous output survives until the new one is in place.
-    pub fn commit(self, out: &Path) -> Result<Vec<Written>, Error> {
+    pub(crate) fn commit(self, out: &Path) -> Result<Vec<Written>, Error> {
         let old = sibling(out, "old");
         if old.exists() {
             std::fs::remove_dir_all(&old).map_err(Error::io("remove", &old))?;
@@ -181,7 +193,7 @@ impl Staging {
     }
 
     /// Removes the unfinished build; the previous output was never touched.
-    pub fn discard(self) {
+    pub(crate) fn discard(self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -201,12 +213,12 @@ fn sibling(out: &Path, what: &str) -> PathBuf {
 }
 
 /// Where a site's output goes unless `--out` says otherwise: `ROOT/public`.
-pub fn out_dir(root: &Path) -> PathBuf {
+pub(crate) fn out_dir(root: &Path) -> PathBuf {
     root.join("public")
 }
 
 /// Refuses output folders whose replacement would destroy the user's files.
-pub fn check_out_dir(out: &Path, root: &Path) -> Result<(), Error> {
+pub(crate) fn check_out_dir(out: &Path, root: &Path) -> Result<(), Error> {
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let (out_abs, root_abs) = (abs(out), abs(root));
     let content = root_abs.join("content");

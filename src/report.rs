@@ -13,7 +13,7 @@ use crate::output::{Format, Kind, Written};
 use crate::units::human_bytes;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Count {
+pub(crate) struct Count {
     pub files: u64,
     pub bytes: u64,
 }
@@ -26,7 +26,7 @@ impl Count {
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Kinds {
+pub(crate) struct Kinds {
     pub pages: Count,
     pub images: Count,
     pub audio: Count,
@@ -34,14 +34,14 @@ pub struct Kinds {
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FormatReport {
+pub(crate) struct FormatReport {
     pub total_bytes: u64,
     pub files: u64,
     pub kinds: Kinds,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Report {
+pub(crate) struct Report {
     /// `gemini` and `html`.
     pub formats: BTreeMap<Format, FormatReport>,
     /// Where the build wrote its output.
@@ -59,7 +59,7 @@ pub struct Report {
 
 /// The bytes one album or playlist adds to each format (its page and its media).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Item {
+pub(crate) struct Item {
     /// `album` or `playlist`.
     pub kind: PageKind,
     pub slug: String,
@@ -75,20 +75,20 @@ pub struct Item {
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ItemBytes {
+pub(crate) struct ItemBytes {
     pub gemini: u64,
     pub html: u64,
 }
 
 impl ItemBytes {
-    pub fn add(&mut self, format: Format, bytes: u64) {
+    pub(crate) fn add(&mut self, format: Format, bytes: u64) {
         match format {
             Format::Gemini => self.gemini += bytes,
             Format::Html => self.html += bytes,
         }
     }
 
-    pub fn total(&self) -> u64 {
+    pub(crate) fn total(&self) -> u64 {
         self.gemini + self.html
     }
 }
@@ -96,7 +96,7 @@ impl ItemBytes {
 /// The limits of `[budget]`: each names what it limits and counts the bytes it limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum BudgetKind {
+pub(crate) enum BudgetKind {
     Html,
     Gemini,
     Audio,
@@ -105,17 +105,18 @@ pub enum BudgetKind {
 /// Which files a budget counts: one format's, or those of both (`all`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Scope {
+pub(crate) enum Scope {
     Html,
     Gemini,
     All,
 }
 
 impl BudgetKind {
-    pub const ALL: [BudgetKind; 3] = [BudgetKind::Html, BudgetKind::Gemini, BudgetKind::Audio];
+    pub(crate) const ALL: [BudgetKind; 3] =
+        [BudgetKind::Html, BudgetKind::Gemini, BudgetKind::Audio];
 
     /// Its key in `[budget]`.
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             BudgetKind::Html => "html",
             BudgetKind::Gemini => "gemini",
@@ -124,7 +125,7 @@ impl BudgetKind {
     }
 
     /// What it limits, in words.
-    pub fn description(self) -> &'static str {
+    pub(crate) fn description(self) -> &'static str {
         match self {
             BudgetKind::Html => "the HTML site",
             BudgetKind::Gemini => "the Gemini capsule",
@@ -132,7 +133,7 @@ impl BudgetKind {
         }
     }
 
-    pub fn scope(self) -> Scope {
+    pub(crate) fn scope(self) -> Scope {
         match self {
             BudgetKind::Html => Scope::Html,
             BudgetKind::Gemini => Scope::Gemini,
@@ -141,7 +142,7 @@ impl BudgetKind {
     }
 
     /// Its limit in capsule.toml, if one is set.
-    pub fn limit(self, budget: &BudgetConfig) -> Option<u64> {
+    pub(crate) fn limit(self, budget: &BudgetConfig) -> Option<u64> {
         match self {
             BudgetKind::Html => budget.html.0,
             BudgetKind::Gemini => budget.gemini.0,
@@ -150,7 +151,7 @@ impl BudgetKind {
     }
 
     /// Whether a written file counts against this budget.
-    pub fn counts(self, file: &Written) -> bool {
+    pub(crate) fn counts(self, file: &Written) -> bool {
         match self {
             BudgetKind::Html => file.format == Format::Html,
             BudgetKind::Gemini => file.format == Format::Gemini,
@@ -159,7 +160,7 @@ impl BudgetKind {
     }
 
     /// What an album or playlist weighs against this budget.
-    pub fn weight(self, item: &Item) -> u64 {
+    pub(crate) fn weight(self, item: &Item) -> u64 {
         match self {
             BudgetKind::Html => item.bytes.html,
             BudgetKind::Gemini => item.bytes.gemini,
@@ -176,7 +177,7 @@ impl std::fmt::Display for BudgetKind {
 
 /// Bytes against each budget.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct BudgetBytes {
+pub(crate) struct BudgetBytes {
     html: u64,
     gemini: u64,
     audio: u64,
@@ -184,7 +185,7 @@ pub struct BudgetBytes {
 
 impl BudgetBytes {
     /// Counts `file` against every budget that counts it.
-    pub fn add(&mut self, file: &Written) {
+    pub(crate) fn add(&mut self, file: &Written) {
         for kind in BudgetKind::ALL {
             if kind.counts(file) {
                 *self.slot(kind) += file.bytes;
@@ -193,11 +194,11 @@ impl BudgetBytes {
     }
 
     /// Adds `bytes` to one budget's count.
-    pub fn add_to(&mut self, kind: BudgetKind, bytes: u64) {
+    pub(crate) fn add_to(&mut self, kind: BudgetKind, bytes: u64) {
         *self.slot(kind) += bytes;
     }
 
-    pub fn get(&self, kind: BudgetKind) -> u64 {
+    pub(crate) fn get(&self, kind: BudgetKind) -> u64 {
         match kind {
             BudgetKind::Html => self.html,
             BudgetKind::Gemini => self.gemini,
@@ -216,7 +217,7 @@ impl BudgetBytes {
 
 /// One budget, checked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Budget {
+pub(crate) struct Budget {
     /// The key in `[budget]`: `html`, `gemini` or `audio`.
     pub name: BudgetKind,
     /// `html`, `gemini`, or `all` for the audio budget.
@@ -228,7 +229,7 @@ pub struct Budget {
 
 impl Budget {
     /// "4.9 MB of 100 MB, 95.1 MB left" or "412 KB of 300 KB, 112 KB over".
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let (used, limit) = (human_bytes(self.used_bytes), human_bytes(self.limit_bytes));
         if self.ok {
             format!(
@@ -243,13 +244,13 @@ impl Budget {
         }
     }
 
-    pub fn description(&self) -> &'static str {
+    pub(crate) fn description(&self) -> &'static str {
         self.name.description()
     }
 }
 
 impl Report {
-    pub fn from_written(
+    pub(crate) fn from_written(
         written: &[Written],
         site: &Site,
         budget: &BudgetConfig,
@@ -285,12 +286,12 @@ impl Report {
     }
 
     /// The budgets that do not hold.
-    pub fn over(&self) -> impl Iterator<Item = &Budget> {
+    pub(crate) fn over(&self) -> impl Iterator<Item = &Budget> {
         self.budgets.iter().filter(|b| !b.ok)
     }
 
     /// The table printed after each build.
-    pub fn table(&self) -> String {
+    pub(crate) fn table(&self) -> String {
         let mut s = String::from("Size report\n");
         for format in Format::ALL {
             let Some(f) = self.formats.get(&format) else {
@@ -367,7 +368,7 @@ impl Report {
         Config::cache_dir(root).join("report.json")
     }
 
-    pub fn save(&self, root: &Path) -> Result<(), Error> {
+    pub(crate) fn save(&self, root: &Path) -> Result<(), Error> {
         let path = Self::path(root);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(Error::io("create", dir))?;
@@ -379,7 +380,7 @@ impl Report {
         std::fs::rename(&tmp, &path).map_err(Error::io("write", &path))
     }
 
-    pub fn load(root: &Path) -> Result<Report, Error> {
+    pub(crate) fn load(root: &Path) -> Result<Report, Error> {
         let path = Self::path(root);
         let text = std::fs::read_to_string(&path).map_err(|_| {
             Error::Usage(format!(

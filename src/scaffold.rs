@@ -20,7 +20,7 @@ const FILES: &[(&str, &str)] = &[
     ),
 ];
 
-pub fn create(dir: &Path) -> Result<(), Error> {
+pub(crate) fn create(dir: &Path) -> Result<(), Error> {
     if dir.exists()
         && std::fs::read_dir(dir)
             .map_err(Error::io("read", dir))?

@@ -1,7 +1,7 @@
 //! Sizes in human units: the decimal units storage quotas count in, for printing and for reading `[budget]`.
 
 /// "212 KB", "4.1 MB": decimal units, as storage quotas count them.
-pub fn human_bytes(bytes: u64) -> String {
+pub(crate) fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
     if bytes < 1000 {
         return format!("{bytes} B");
@@ -21,7 +21,7 @@ pub fn human_bytes(bytes: u64) -> String {
 
 /// `"100 MB"` → 100 000 000, `"1.5 GiB"` → 1 610 612 736. Decimal (kB, MB, GB, TB) and binary (KiB, MiB, GiB,
 /// TiB) units, any letter case; a bare number is bytes.
-pub fn parse_size(text: &str) -> Option<u64> {
+pub(crate) fn parse_size(text: &str) -> Option<u64> {
     let t = text.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))

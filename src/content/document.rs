@@ -8,7 +8,7 @@ use super::media_files::{is_audio, is_photo, is_unsupported_photo, unsupported_p
 use super::{Block, PhotoUse, PAGE_LINK};
 use crate::error::{line_of_offset, Diagnostics};
 
-pub fn markdown_options() -> Options {
+pub(crate) fn markdown_options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -16,20 +16,20 @@ pub fn markdown_options() -> Options {
 }
 
 /// A photo named in the Markdown, not yet read.
-pub struct PhotoRef {
+pub(super) struct PhotoRef {
     /// Path relative to `content/`.
     pub path: PathBuf,
 }
 
 /// A track linked from the Markdown, not yet read.
-pub struct TrackRef {
+pub(super) struct TrackRef {
     pub path: PathBuf,
     pub text: String,
 }
 
 /// Media blocks point into these lists by index; the loader turns them into `Photo`s and `Track`s.
 #[derive(Default)]
-pub struct ParsedBody {
+pub(super) struct ParsedBody {
     pub blocks: Vec<Block>,
     pub photos: Vec<PhotoRef>,
     pub tracks: Vec<TrackRef>,
@@ -37,7 +37,7 @@ pub struct ParsedBody {
     pub page_links: Vec<(String, usize)>,
 }
 
-pub struct BodySource<'a> {
+pub(super) struct BodySource<'a> {
     /// The Markdown file, for messages.
     pub file: &'a Path,
     pub body: &'a str,
@@ -57,7 +57,7 @@ enum Target {
     Other,
 }
 
-pub fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBody {
+pub(super) fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBody {
     let mut out = ParsedBody::default();
     let mut depth = 0usize;
     let mut current: Vec<Event<'static>> = Vec::new();

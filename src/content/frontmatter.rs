@@ -10,7 +10,7 @@ use crate::error::{line_of_offset, Diagnostic};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FrontMatter {
+pub(crate) struct FrontMatter {
     pub title: Option<String>,
     pub date: Option<DateValue>,
     pub description: Option<String>,
@@ -28,7 +28,7 @@ pub struct FrontMatter {
 
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TrackOverride {
+pub(crate) struct TrackOverride {
     pub title: Option<String>,
     pub artist: Option<String>,
     pub album: Option<String>,
@@ -38,14 +38,14 @@ pub struct TrackOverride {
 /// `date = 2024-06-01` (a TOML date) or `date = "2024-06-01"` (a string).
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-pub enum DateValue {
+pub(crate) enum DateValue {
     Toml(toml::value::Datetime),
     Text(String),
 }
 
 /// A Markdown file split into its parsed front matter and its body.
 #[derive(Debug)]
-pub struct Document {
+pub(crate) struct Document {
     pub front: FrontMatter,
     pub body: String,
     /// The line of the file on which the body starts (1-based).
@@ -55,13 +55,13 @@ pub struct Document {
 
 impl Document {
     /// The file line of a front-matter key, for messages about its value.
-    pub fn line_of(&self, key: &str) -> Option<usize> {
+    pub(crate) fn line_of(&self, key: &str) -> Option<usize> {
         crate::config::line_of_key(&self.front_text, key).map(|l| l + 1)
     }
 }
 
 /// Splits and parses `text`; errors carry the file's line numbers.
-pub fn parse(text: &str, file: &Path) -> Result<Document, Diagnostic> {
+pub(crate) fn parse(text: &str, file: &Path) -> Result<Document, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
@@ -101,7 +101,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Document, Diagnostic> {
 
 impl DateValue {
     /// The date as `YYYY-MM-DD`, or a message saying what is wrong.
-    pub fn normalise(&self) -> Result<String, String> {
+    pub(crate) fn normalise(&self) -> Result<String, String> {
         let text = match self {
             DateValue::Toml(d) => d.to_string(),
             DateValue::Text(s) => s.clone(),

@@ -14,10 +14,10 @@ use crate::config::Config;
 use crate::error::{display_path, Diagnostic, Diagnostics, Error};
 
 /// Folder names under `content/` that hold items rather than pages.
-pub const ALBUMS: &str = "albums";
-pub const PLAYLISTS: &str = "playlists";
+pub(super) const ALBUMS: &str = "albums";
+pub(super) const PLAYLISTS: &str = "playlists";
 
-pub fn load(
+pub(crate) fn load(
     root: &Path,
     config: Config,
     drafts: bool,
@@ -640,7 +640,7 @@ fn covers_dir(root: &Path) -> PathBuf {
 
 /// Removes the cover art copied out of tags (`.capsule-cache/covers/`, named by a hash of the picture)
 /// that no playlist uses any more. Best effort, like the media cache's pruning.
-pub fn prune_covers(root: &Path, site: &Site) {
+pub(crate) fn prune_covers(root: &Path, site: &Site) {
     let used: std::collections::HashSet<&std::ffi::OsStr> = site
         .playlists
         .iter()

@@ -8,8 +8,8 @@ use super::frontmatter::TrackOverride;
 use super::slug::slugify;
 use super::Track;
 
-pub const PHOTO_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp"];
-pub const AUDIO_EXTENSIONS: &[&str] = &[
+pub(super) const PHOTO_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp"];
+pub(super) const AUDIO_EXTENSIONS: &[&str] = &[
     "flac", "wav", "mp3", "ogg", "oga", "opus", "m4a", "m4b", "aif", "aiff",
 ];
 /// Audio formats people have but capsule does not decode.
@@ -20,22 +20,22 @@ const UNSUPPORTED_PHOTO: &[&str] = &[
     "orf", "rw2",
 ];
 
-pub fn extension(path: &Path) -> String {
+pub(super) fn extension(path: &Path) -> String {
     path.extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase()
 }
 
-pub fn is_photo(path: &Path) -> bool {
+pub(super) fn is_photo(path: &Path) -> bool {
     PHOTO_EXTENSIONS.contains(&extension(path).as_str())
 }
 
-pub fn is_audio(path: &Path) -> bool {
+pub(super) fn is_audio(path: &Path) -> bool {
     AUDIO_EXTENSIONS.contains(&extension(path).as_str())
 }
 
-pub fn unsupported_audio_message(path: &Path) -> Option<String> {
+pub(super) fn unsupported_audio_message(path: &Path) -> Option<String> {
     UNSUPPORTED_AUDIO.contains(&extension(path).as_str()).then(|| {
         format!(
             "{} audio is not supported, so this file is not published; export it as FLAC, MP3 or Ogg",
@@ -44,11 +44,11 @@ pub fn unsupported_audio_message(path: &Path) -> Option<String> {
     })
 }
 
-pub fn is_unsupported_photo(path: &Path) -> bool {
+pub(super) fn is_unsupported_photo(path: &Path) -> bool {
     UNSUPPORTED_PHOTO.contains(&extension(path).as_str())
 }
 
-pub fn unsupported_photo_message(path: &Path) -> String {
+pub(super) fn unsupported_photo_message(path: &Path) -> String {
     format!(
         "{} photos are not supported: export it as JPEG (or PNG) and put that file here instead",
         extension(path).to_uppercase()
@@ -56,7 +56,7 @@ pub fn unsupported_photo_message(path: &Path) -> String {
 }
 
 /// The file name without its extension, slugged; falls back to "file" for names with no letters.
-pub fn file_slug(path: &Path) -> String {
+pub(super) fn file_slug(path: &Path) -> String {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let slug = slugify(stem);
     if slug.is_empty() {
@@ -68,7 +68,7 @@ pub fn file_slug(path: &Path) -> String {
 
 /// The cover picture embedded in a track's tags (the front cover, else the first picture), with the file
 /// extension of its format, when it is a JPEG, PNG or WebP image.
-pub fn embedded_cover(path: &Path) -> Option<(Vec<u8>, &'static str)> {
+pub(super) fn embedded_cover(path: &Path) -> Option<(Vec<u8>, &'static str)> {
     use lofty::file::TaggedFileExt;
     use lofty::picture::PictureType;
     let tagged = lofty::read_from_path(path).ok()?;
@@ -89,7 +89,7 @@ pub fn embedded_cover(path: &Path) -> Option<(Vec<u8>, &'static str)> {
 }
 
 /// Whether a photo's EXIF holds a GPS position.
-pub fn has_gps(path: &Path) -> bool {
+pub(super) fn has_gps(path: &Path) -> bool {
     let Ok(file) = std::fs::File::open(path) else {
         return false;
     };
@@ -103,7 +103,7 @@ pub fn has_gps(path: &Path) -> bool {
 }
 
 /// EXIF `DateTimeOriginal` (or `DateTime`) of a photo, read without decoding the pixels.
-pub fn capture_time(path: &Path) -> Option<String> {
+pub(super) fn capture_time(path: &Path) -> Option<String> {
     let file = std::fs::File::open(path).ok()?;
     let mut reader = std::io::BufReader::new(file);
     let exif = exif::Reader::new().read_from_container(&mut reader).ok()?;
@@ -121,7 +121,7 @@ pub fn capture_time(path: &Path) -> Option<String> {
 
 /// Reads a track's tags and duration; the overrides (from the Markdown) win over the tags.
 /// Unreadable tags are not fatal (the audio may still decode): they come back as a warning.
-pub fn read_track(
+pub(super) fn read_track(
     path: &Path,
     link_text: Option<&str>,
     over: &TrackOverride,

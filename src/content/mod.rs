@@ -1,10 +1,10 @@
 //! The site model: pages, albums, playlists, their photos and tracks, as loaded from `content/`.
 
 mod document;
-pub mod frontmatter;
+pub(crate) mod frontmatter;
 mod load;
 mod media_files;
-pub mod slug;
+pub(crate) mod slug;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -15,16 +15,16 @@ use serde::{Deserialize, Serialize};
 use crate::config::Config;
 
 #[cfg(test)]
-pub use document::markdown_options;
-pub use load::{load, prune_covers};
+pub(crate) use document::markdown_options;
+pub(crate) use load::{load, prune_covers};
 
 /// Link targets to other pages are stored with this prefix and the target's content path,
 /// and resolved per format by the renderers.
-pub const PAGE_LINK: &str = "capsule-page:";
+pub(crate) const PAGE_LINK: &str = "capsule-page:";
 
 /// The whole site, ready to render.
 #[derive(Debug)]
-pub struct Site {
+pub(crate) struct Site {
     pub config: Config,
     pub home: Page,
     pub pages: Vec<Page>,
@@ -37,7 +37,7 @@ pub struct Site {
 }
 
 impl Site {
-    pub fn all_pages(&self) -> impl Iterator<Item = &Page> {
+    pub(crate) fn all_pages(&self) -> impl Iterator<Item = &Page> {
         std::iter::once(&self.home)
             .chain(&self.pages)
             .chain(&self.albums)
@@ -47,7 +47,7 @@ impl Site {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum PageKind {
+pub(crate) enum PageKind {
     Home,
     Page,
     Album,
@@ -56,10 +56,10 @@ pub enum PageKind {
 
 impl PageKind {
     /// The kinds that have a list page of their own, in the order the site shows them.
-    pub const LISTED: [PageKind; 2] = [PageKind::Album, PageKind::Playlist];
+    pub(crate) const LISTED: [PageKind; 2] = [PageKind::Album, PageKind::Playlist];
 
     /// The folder of this kind's items, in `content/` and in both outputs, where its list page is.
-    pub fn list_dir(self) -> Option<&'static str> {
+    pub(crate) fn list_dir(self) -> Option<&'static str> {
         match self {
             PageKind::Album => Some(load::ALBUMS),
             PageKind::Playlist => Some(load::PLAYLISTS),
@@ -68,7 +68,7 @@ impl PageKind {
     }
 
     /// `home`, `page`, `album`, `playlist`: as templates, the report and its JSON name it.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             PageKind::Home => "home",
             PageKind::Page => "page",
@@ -85,7 +85,7 @@ impl std::fmt::Display for PageKind {
 }
 
 #[derive(Debug)]
-pub struct Page {
+pub(crate) struct Page {
     pub kind: PageKind,
     pub slug: String,
     /// Output folder relative to the site root: `""`, `"about"`, `"albums/harbour"`.
@@ -108,7 +108,7 @@ pub struct Page {
 
 /// A piece of a page's body, in reading order.
 #[derive(Debug)]
-pub enum Block {
+pub(crate) enum Block {
     /// One top-level Markdown block (paragraph, list, table…), as parser events.
     Markdown(Vec<Event<'static>>),
     /// A photo placed in the page, with the words of that placement.
@@ -119,7 +119,7 @@ pub enum Block {
 
 /// One placement of a photo: the same file may be shown twice with different words.
 #[derive(Debug, Clone)]
-pub struct PhotoUse {
+pub(crate) struct PhotoUse {
     /// Index into the page's `photos`.
     pub photo: usize,
     /// Describes the photo for people who cannot see it; empty when the author gave none.
@@ -128,7 +128,7 @@ pub struct PhotoUse {
 }
 
 #[derive(Debug, Clone)]
-pub struct Photo {
+pub(crate) struct Photo {
     pub source: PathBuf,
     /// Slug of the file name without extension; outputs are `<name>-<width>.<ext>`.
     pub name: String,
@@ -137,7 +137,7 @@ pub struct Photo {
 }
 
 #[derive(Debug, Clone)]
-pub struct Track {
+pub(crate) struct Track {
     pub source: PathBuf,
     /// Slug of the file name without extension.
     pub name: String,

@@ -1,7 +1,7 @@
 //! Slugs: the lowercase ASCII names that folders and files get in both outputs.
 
 /// `"Été à Brest!"` → `"ete-a-brest"`. Accents are folded, anything else becomes a hyphen.
-pub fn slugify(name: &str) -> String {
+pub(crate) fn slugify(name: &str) -> String {
     let ascii = deunicode::deunicode(name);
     let mut slug = String::with_capacity(ascii.len());
     for c in ascii.chars() {

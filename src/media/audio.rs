@@ -21,7 +21,7 @@ const FRAME: usize = 960;
 
 /// One published audio file of a track.
 #[derive(Debug, Clone)]
-pub struct AudioFile {
+pub(crate) struct AudioFile {
     pub path: String,
     pub bytes: u64,
     pub mime: &'static str,
@@ -31,7 +31,7 @@ pub struct AudioFile {
 }
 
 #[derive(Debug, Clone)]
-pub struct TrackOutput {
+pub(crate) struct TrackOutput {
     /// In the order of the HTML `<source>` elements: Opus first, then the MP3 fallback.
     pub html: Vec<AudioFile>,
     /// The file Gemini links to: MP3, which Gemini clients play, when it exists.
@@ -42,7 +42,7 @@ pub struct TrackOutput {
 
 impl TrackOutput {
     /// Where each of its files goes: every HTML file, and the one the capsule links to.
-    pub fn placements(&self) -> Vec<Placement> {
+    pub(crate) fn placements(&self) -> Vec<Placement> {
         let place = |format: Format, f: &AudioFile| Placement {
             file: Written {
                 format,
@@ -85,7 +85,7 @@ fn fail(track: &Track, msg: impl std::fmt::Display) -> Error {
 }
 
 /// Makes one track's files for `dir` of both formats. Returns its outputs, whether it encoded, and warnings.
-pub fn process(
+pub(super) fn process(
     track: &Track,
     cfg: &AudioConfig,
     dir: &str,

@@ -13,12 +13,12 @@ use crate::error::Error;
 use crate::locks::lock;
 
 /// Raise when any encoder or step changes what a job produces: every entry is then made again.
-pub const PIPELINE_VERSION: u32 = 8;
+pub(crate) const PIPELINE_VERSION: u32 = 8;
 
 const META: &str = "meta.json";
 const HASHES: &str = "hashes.json";
 
-pub struct Cache {
+pub(crate) struct Cache {
     dir: PathBuf,
     /// Content hashes of sources, remembered by path, size and modification time.
     hashes: Mutex<HashMap<PathBuf, Known>>,
@@ -34,7 +34,7 @@ struct Known {
 }
 
 impl Cache {
-    pub fn open(dir: &Path) -> Result<Cache, Error> {
+    pub(crate) fn open(dir: &Path) -> Result<Cache, Error> {
         std::fs::create_dir_all(dir).map_err(Error::io("create", dir))?;
         let hashes = std::fs::read(dir.join(HASHES))
             .ok()
@@ -49,7 +49,7 @@ impl Cache {
     }
 
     /// The hash of a source file's bytes; read again only when its size or modification time changed.
-    pub fn source_hash(&self, path: &Path) -> std::io::Result<String> {
+    pub(crate) fn source_hash(&self, path: &Path) -> std::io::Result<String> {
         let meta = std::fs::metadata(path)?;
         let modified_ns = meta
             .modified()?
@@ -131,7 +131,7 @@ impl Cache {
 
     /// The entry of the job (`kind`, `settings`) on `source`: reused when its key matches, otherwise
     /// made by `make`. Returns the entry's folder, its metadata, and whether `make` ran.
-    pub fn entry<M: Serialize + DeserializeOwned>(
+    pub(crate) fn entry<M: Serialize + DeserializeOwned>(
         &self,
         source: &Path,
         kind: &str,
@@ -150,7 +150,7 @@ impl Cache {
     }
 
     /// Removes every entry this build did not use, and leftovers of killed builds.
-    pub fn prune(&self) -> Result<(), Error> {
+    pub(crate) fn prune(&self) -> Result<(), Error> {
         let used = lock(&self.used);
         if let Ok(entries) = std::fs::read_dir(&self.dir) {
             for entry in entries.flatten() {
@@ -167,7 +167,7 @@ impl Cache {
     }
 
     /// Saves what it learnt of the sources' hashes.
-    pub fn save(&self) -> Result<(), Error> {
+    pub(crate) fn save(&self) -> Result<(), Error> {
         let hashes = lock(&self.hashes);
         let json = serde_json::to_vec(&*hashes)
             .map_err(Error::internal("write the cache's source hashes"))?;

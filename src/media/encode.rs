@@ -5,10 +5,10 @@ use std::borrow::Cow;
 
 use image::RgbImage;
 
-pub use crate::formats::ImageFormat;
+pub(super) use crate::formats::ImageFormat;
 
 impl ImageFormat {
-    pub fn encode(self, img: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
+    pub(crate) fn encode(self, img: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
         match self {
             ImageFormat::Jpeg => mozjpeg(img, quality),
             ImageFormat::Webp => webp_encode(img, quality),
@@ -16,7 +16,7 @@ impl ImageFormat {
         }
     }
 
-    pub fn decode(self, bytes: &[u8]) -> Result<RgbImage, String> {
+    pub(crate) fn decode(self, bytes: &[u8]) -> Result<RgbImage, String> {
         let format = match self {
             ImageFormat::Jpeg => image::ImageFormat::Jpeg,
             ImageFormat::Webp => image::ImageFormat::WebP,
@@ -79,7 +79,7 @@ fn mozjpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
 }
 
 /// Lanczos3 resize to exactly `w`×`h`.
-pub fn resize(img: &RgbImage, w: u32, h: u32) -> Result<RgbImage, String> {
+pub(super) fn resize(img: &RgbImage, w: u32, h: u32) -> Result<RgbImage, String> {
     use fast_image_resize as fr;
     if (w, h) == img.dimensions() {
         return Ok(img.clone());
@@ -111,12 +111,12 @@ fn pixels(img: &RgbImage) -> imgref::ImgRef<'_, [u8; 3]> {
 
 /// SSIMULACRA2 of `distorted` against `reference` (same size): 100 is identical, 70 is "high quality".
 #[cfg(test)]
-pub fn score(reference: &RgbImage, distorted: &RgbImage) -> Result<f64, String> {
+pub(super) fn score(reference: &RgbImage, distorted: &RgbImage) -> Result<f64, String> {
     fast_ssim2::compute_ssimulacra2(pixels(reference), pixels(distorted)).map_err(|e| e.to_string())
 }
 
 /// One encoding with the quality setting that made it and the score the search measured.
-pub struct Encoding {
+pub(super) struct Encoding {
     pub bytes: Vec<u8>,
     pub quality: u8,
     pub score: Option<f64>,
@@ -192,7 +192,7 @@ const CLOSE_ENOUGH: f64 = 1.0;
 /// passing quality, until they are adjacent or a passing score is within `CLOSE_ENOUGH` of the aim.
 /// Each probe encodes the whole image and scores its crops; the smallest passing probe is the result.
 /// When even `highest` misses the target, that encoding is returned with its score.
-pub fn smallest_reaching(
+pub(super) fn smallest_reaching(
     img: &RgbImage,
     format: ImageFormat,
     target: f64,

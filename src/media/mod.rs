@@ -1,7 +1,7 @@
 //! Media jobs: every photo and track of the site turned into the files that both outputs link to.
 
 mod audio;
-pub mod cache;
+pub(crate) mod cache;
 mod encode;
 mod mp4;
 mod photo;
@@ -16,24 +16,24 @@ use crate::content::Page;
 use crate::error::{Diagnostic, Diagnostics, Error};
 use crate::output::Placement;
 
-pub use audio::{AudioFile, TrackOutput};
-pub use cache::Cache;
-pub use photo::PhotoOutput;
+pub(crate) use audio::{AudioFile, TrackOutput};
+pub(crate) use cache::Cache;
+pub(crate) use photo::PhotoOutput;
 
 /// The outputs of one page's media, in the same order as its `photos` and `tracks`.
 #[derive(Debug, Default)]
-pub struct PageMedia {
+pub(crate) struct PageMedia {
     /// `None` where the job failed and the build keeps going without it.
     pub photos: Vec<Option<PhotoOutput>>,
     pub tracks: Vec<Option<TrackOutput>>,
 }
 
 /// Page folder → its media outputs.
-pub type MediaOutputs = HashMap<String, PageMedia>;
+pub(crate) type MediaOutputs = HashMap<String, PageMedia>;
 
 /// How a media run behaves.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct MediaOptions {
+pub(crate) struct MediaOptions {
     /// A photo or track that cannot be made is left out with a warning instead of failing.
     pub keep_going: bool,
     /// Show progress on standard error.
@@ -42,14 +42,14 @@ pub struct MediaOptions {
 
 /// What a media run made: each page's outputs (cache files and their sizes), and the work done.
 #[derive(Debug, Default)]
-pub struct MediaRun {
+pub(crate) struct MediaRun {
     pub outputs: MediaOutputs,
     pub stats: MediaStats,
 }
 
 impl MediaRun {
     /// Every file to place in the output, for the write phase (or, in budget trials, just to count).
-    pub fn placements(&self) -> Vec<Placement> {
+    pub(crate) fn placements(&self) -> Vec<Placement> {
         let mut out = Vec::new();
         for page in self.outputs.values() {
             for photo in page.photos.iter().flatten() {
@@ -82,13 +82,13 @@ enum Done {
 
 /// How much media work a build did, per kind of job.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct MediaStats {
+pub(crate) struct MediaStats {
     pub photos: JobCount,
     pub tracks: JobCount,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct JobCount {
+pub(crate) struct JobCount {
     /// Jobs that encoded something.
     pub run: u64,
     /// Jobs whose outputs came from the cache.
@@ -109,7 +109,7 @@ impl JobCount {
 /// guidance and `--fit`) in parallel, reusing the cache. All failures are collected; with `keep_going`
 /// they become warnings and the failed photo or track is left out. Warnings about media (a track that
 /// ends early) go to `warnings`, whether the run succeeds or not. Nothing is written outside the cache.
-pub fn run(
+pub(crate) fn run(
     pages: &[&Page],
     config: &Config,
     cache: &Cache,

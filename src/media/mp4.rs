@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// What to play of the decoded samples, in frames at the track's sample rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Edit {
+pub(super) struct Edit {
     /// Frames to drop at the start (the encoder's delay).
     pub skip: u64,
     /// Frames to keep after those, when the edit says how long the track is.
@@ -19,7 +19,7 @@ const MAX_MOOV: u64 = 16 << 20;
 
 /// The edit of the first audio track of the MP4 file at `path`, converted to frames at `rate`; `None`
 /// when the file has no usable edit list (then everything decoded is played, as before).
-pub fn audio_edit(path: &Path, rate: u32) -> Option<Edit> {
+pub(super) fn audio_edit(path: &Path, rate: u32) -> Option<Edit> {
     let moov = read_moov(&mut File::open(path).ok()?)?;
     let movie_scale = timescale(child(&moov, b"mvhd")?)?;
     let (trak, mdia) = children(&moov)

@@ -17,7 +17,7 @@ use super::file_size;
 
 /// One encoded size of a photo, as published.
 #[derive(Debug, Clone)]
-pub struct Rendition {
+pub(crate) struct Rendition {
     /// Path inside the format's folder.
     pub path: String,
     pub width: u32,
@@ -30,7 +30,7 @@ pub struct Rendition {
 }
 
 #[derive(Debug, Clone)]
-pub struct PhotoOutput {
+pub(crate) struct PhotoOutput {
     /// Smallest first: the thumbnail, then the display size (one entry when they coincide).
     pub html: Vec<Rendition>,
     pub gemini: Rendition,
@@ -40,16 +40,16 @@ pub struct PhotoOutput {
 }
 
 impl PhotoOutput {
-    pub fn thumbnail(&self) -> &Rendition {
+    pub(crate) fn thumbnail(&self) -> &Rendition {
         &self.html[0]
     }
 
-    pub fn display(&self) -> &Rendition {
+    pub(crate) fn display(&self) -> &Rendition {
         self.html.last().unwrap_or(&self.gemini)
     }
 
     /// Where each of its files goes: the HTML sizes, the Gemini size, and the original in both formats.
-    pub fn placements(&self) -> Vec<Placement> {
+    pub(crate) fn placements(&self) -> Vec<Placement> {
         let place = |format: Format, r: &Rendition| r.placed(format, Kind::Images);
         let mut out: Vec<Placement> = self.html.iter().map(|r| place(Format::Html, r)).collect();
         out.push(place(Format::Gemini, &self.gemini));
@@ -97,7 +97,7 @@ fn fail(photo: &Photo, msg: impl std::fmt::Display) -> Error {
 
 /// Makes one photo's files for `dir` of both formats, from the cache when its key matches.
 /// Returns whether any encoding work was done.
-pub fn process(
+pub(super) fn process(
     photo: &Photo,
     cfg: &PhotoConfig,
     dir: &str,
@@ -345,7 +345,7 @@ fn flatten(image: DynamicImage) -> RgbImage {
 }
 
 /// Scales `(w, h)` so that the longest side is at most `target`; never enlarges.
-pub fn fit(w: u32, h: u32, target: u32) -> (u32, u32) {
+pub(super) fn fit(w: u32, h: u32, target: u32) -> (u32, u32) {
     let long = w.max(h);
     if long <= target {
         return (w, h);

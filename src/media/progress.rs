@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::locks::lock;
 
-pub struct Progress {
+pub(super) struct Progress {
     total: u64,
     done: AtomicU64,
     show: bool,
@@ -19,7 +19,7 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(total: u64, show: bool) -> Progress {
+    pub(super) fn new(total: u64, show: bool) -> Progress {
         Progress {
             total,
             done: AtomicU64::new(0),
@@ -30,7 +30,7 @@ impl Progress {
     }
 
     /// Called when a job ends; `worked` is false for a job served from the cache.
-    pub fn tick(&self, worked: bool, what: &str) {
+    pub(super) fn tick(&self, worked: bool, what: &str) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         if !self.show {
             return;
@@ -62,7 +62,7 @@ impl Progress {
         }
     }
 
-    pub fn finish(&self) {
+    pub(super) fn finish(&self) {
         if let Some(b) = lock(&self.bar).take() {
             b.finish_and_clear();
         }

@@ -14,7 +14,11 @@ use crate::units::human_bytes;
 
 const DEFAULT_ARCHIVE: &str = "capsule-gemini.tar.gz";
 
-pub fn publish(dir: &Path, settings: &GeminiPublish, opts: &PublishOptions) -> Result<(), Error> {
+pub(super) fn publish(
+    dir: &Path,
+    settings: &GeminiPublish,
+    opts: &PublishOptions,
+) -> Result<(), Error> {
     match settings.method {
         GeminiMethod::Tarball => tarball(dir, settings, opts),
         GeminiMethod::Directory => directory(dir, target(settings)?, opts),

@@ -11,7 +11,7 @@ use crate::error::{display_path, Error};
 use crate::report::Report;
 use crate::units::human_bytes;
 
-pub struct PublishOptions {
+pub(crate) struct PublishOptions {
     pub root: PathBuf,
     /// Print the plan and change nothing.
     pub dry_run: bool,
@@ -56,7 +56,7 @@ fn built(root: &Path, format: &str) -> Result<PathBuf, Error> {
 
 /// Uploads `public/html/` to the bucket of `[publish.html]`: only what changed, in an order that never
 /// leaves a page linking to a file that is not there yet.
-pub fn html(opts: &PublishOptions) -> Result<(), Error> {
+pub(crate) fn html(opts: &PublishOptions) -> Result<(), Error> {
     let config = Config::load(&opts.root)?;
     let settings = config.publish.html.clone().ok_or_else(|| {
         Error::Usage(format!(
@@ -141,7 +141,7 @@ fn over_budget(root: &Path, after: u64, limit: u64, plan: &plan::Plan) -> String
 }
 
 /// Sends `public/gemini/` the way `[publish.gemini]` says.
-pub fn gemini(opts: &PublishOptions) -> Result<(), Error> {
+pub(crate) fn gemini(opts: &PublishOptions) -> Result<(), Error> {
     let config = Config::load(&opts.root)?;
     let dir = built(&opts.root, "gemini")?;
     gemini::publish(&dir, &config.publish.gemini, opts)

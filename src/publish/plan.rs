@@ -13,7 +13,7 @@ use crate::units::human_bytes;
 
 /// One file of the built site, as it will be stored.
 #[derive(Debug, Clone)]
-pub struct LocalFile {
+pub(super) struct LocalFile {
     pub key: String,
     pub path: PathBuf,
     pub size: u64,
@@ -25,9 +25,9 @@ pub struct LocalFile {
 }
 
 /// A remote object: its ETag (without quotes) and size.
-pub type Remote = BTreeMap<String, (String, u64)>;
+pub(super) type Remote = BTreeMap<String, (String, u64)>;
 
-pub fn local_files(dir: &Path, settings: &HtmlPublish) -> Result<Vec<LocalFile>, Error> {
+pub(super) fn local_files(dir: &Path, settings: &HtmlPublish) -> Result<Vec<LocalFile>, Error> {
     let mut files = Vec::new();
     for (rel, path) in super::site_files(dir)? {
         let bytes = std::fs::read(&path).map_err(Error::io("read", &path))?;
@@ -56,11 +56,11 @@ pub fn local_files(dir: &Path, settings: &HtmlPublish) -> Result<Vec<LocalFile>,
     Ok(files)
 }
 
-pub fn hex(bytes: &[u8]) -> String {
+pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub struct Plan {
+pub(super) struct Plan {
     /// In upload order.
     pub uploads: Vec<LocalFile>,
     pub deletes: Vec<String>,
@@ -72,7 +72,7 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn new(files: &[LocalFile], remote: &Remote, delete: bool) -> Plan {
+    pub(super) fn new(files: &[LocalFile], remote: &Remote, delete: bool) -> Plan {
         let mut uploads: Vec<LocalFile> = files
             .iter()
             .filter(|f| match remote.get(&f.key) {
@@ -105,15 +105,15 @@ impl Plan {
     }
 
     /// The bytes the bucket holds once this plan is carried out.
-    pub fn bytes_after(&self) -> u64 {
+    pub(super) fn bytes_after(&self) -> u64 {
         self.local_bytes + self.kept_remote_bytes
     }
 
-    pub fn upload_bytes(&self) -> u64 {
+    pub(super) fn upload_bytes(&self) -> u64 {
         self.uploads.iter().map(|f| f.size).sum()
     }
 
-    pub fn summary(&self, bucket: &str, dry_run: bool) -> String {
+    pub(super) fn summary(&self, bucket: &str, dry_run: bool) -> String {
         let mut s = format!(
             "{} bucket \"{bucket}\": {} to upload ({}), {} to delete, {} unchanged; the bucket will hold {}.\n",
             if dry_run { "Dry run, nothing is changed. For" } else { "Publishing to" },

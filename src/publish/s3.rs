@@ -19,7 +19,7 @@ const VALID_FOR: Duration = Duration::from_secs(3600);
 const TRIES: u32 = 4;
 
 /// The key from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or from the credentials file of `[publish.html]`.
-pub fn credentials(settings: &HtmlPublish, root: &Path) -> Result<Credentials, Error> {
+pub(super) fn credentials(settings: &HtmlPublish, root: &Path) -> Result<Credentials, Error> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     if let (Some(id), Some(secret)) = (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
         return Ok(Credentials::new(id.trim(), secret.trim()));
@@ -56,7 +56,7 @@ pub fn credentials(settings: &HtmlPublish, root: &Path) -> Result<Credentials, E
     }
 }
 
-pub struct Client {
+pub(super) struct Client {
     bucket: Bucket,
     credentials: Credentials,
     agent: ureq::Agent,
@@ -83,7 +83,7 @@ fn xml_field<'a>(body: &'a str, name: &str) -> &'a str {
 }
 
 impl Client {
-    pub fn new(
+    pub(super) fn new(
         settings: &HtmlPublish,
         credentials: Credentials,
         verbose: bool,
@@ -206,7 +206,7 @@ impl Client {
     }
 
     /// Every object in the bucket, with its ETag and size.
-    pub fn list(&self) -> Result<Remote, Error> {
+    pub(super) fn list(&self) -> Result<Remote, Error> {
         let mut remote = Remote::new();
         let mut token: Option<String> = None;
         let (hname, hvalue) = Self::empty_payload();
@@ -235,7 +235,7 @@ impl Client {
     }
 
     /// Uploads one file in a single request (so its ETag is its MD5), and checks what the server stored.
-    pub fn put(&self, file: &LocalFile) -> Result<(), Error> {
+    pub(super) fn put(&self, file: &LocalFile) -> Result<(), Error> {
         let body = std::fs::read(&file.path).map_err(Error::io("read", &file.path))?;
         let md5 = Md5::digest(&body);
         let headers = [
@@ -266,7 +266,7 @@ impl Client {
         }
     }
 
-    pub fn delete(&self, key: &str) -> Result<(), Error> {
+    pub(super) fn delete(&self, key: &str) -> Result<(), Error> {
         let header = Self::empty_payload();
         let mut action = self.bucket.delete_object(Some(&self.credentials), key);
         action.headers_mut().insert(header.0, header.1.clone());
@@ -279,7 +279,7 @@ impl Client {
     }
 
     /// Makes the bucket a website (index.html, 404.html). A key that may not do so gets a note, not an error.
-    pub fn put_website(&self) -> Result<(), String> {
+    pub(super) fn put_website(&self) -> Result<(), String> {
         let body = "<WebsiteConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\
             <IndexDocument><Suffix>index.html</Suffix></IndexDocument>\
             <ErrorDocument><Key>404.html</Key></ErrorDocument></WebsiteConfiguration>";

@@ -11,10 +11,10 @@ use crate::content::{Block, Page, PAGE_LINK};
 use crate::output::Format;
 
 /// Maps a link target to its URL from one page; `None` drops the link (its text stays).
-pub type LinkFn<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
+pub(super) type LinkFn<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
 
 /// What the body renderers of both formats need to render one page's Markdown blocks.
-pub struct BodyCtx<'a> {
+pub(crate) struct BodyCtx<'a> {
     pub link: LinkFn<'a>,
     /// Footnote label → its text, gathered over the whole page (gemtext gives notes after each block).
     pub notes: HashMap<String, String>,
@@ -27,7 +27,7 @@ pub struct BodyCtx<'a> {
 
 impl<'a> BodyCtx<'a> {
     /// The body context of `page` as shown in `ctx`'s format.
-    pub fn of(ctx: &Ctx<'a>, page: &'a Page) -> BodyCtx<'a> {
+    pub(crate) fn of(ctx: &Ctx<'a>, page: &'a Page) -> BodyCtx<'a> {
         let (format, site) = (ctx.format, ctx.site);
         let from = page.dir.as_str();
         let link = move |url: &str| -> Option<String> {
@@ -61,7 +61,7 @@ impl<'a> BodyCtx<'a> {
 }
 
 /// The page's body blocks in reading order, as templates show them.
-pub fn blocks(ctx: &Ctx, page: &Page, body: &BodyCtx) -> Vec<BlockCtx> {
+pub(super) fn blocks(ctx: &Ctx, page: &Page, body: &BodyCtx) -> Vec<BlockCtx> {
     let from = page.dir.as_str();
     let media = ctx.media_of(page);
     let mut track_position = 0;

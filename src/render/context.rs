@@ -10,7 +10,7 @@ use crate::output::Format;
 use crate::units::human_bytes;
 
 #[derive(Serialize)]
-pub struct SiteCtx<'a> {
+pub(crate) struct SiteCtx<'a> {
     pub title: &'a str,
     pub author: Option<&'a str>,
     pub description: Option<&'a str>,
@@ -18,7 +18,7 @@ pub struct SiteCtx<'a> {
 }
 
 #[derive(Serialize)]
-pub struct NavLink {
+pub(crate) struct NavLink {
     pub title: String,
     pub href: String,
     pub current: bool,
@@ -26,7 +26,7 @@ pub struct NavLink {
 
 /// An album or playlist as it appears in a list.
 #[derive(Serialize)]
-pub struct ItemLink {
+pub(crate) struct ItemLink {
     pub title: String,
     pub href: String,
     pub date: Option<String>,
@@ -38,7 +38,7 @@ pub struct ItemLink {
 }
 
 #[derive(Serialize, Clone)]
-pub struct PhotoCtx {
+pub(crate) struct PhotoCtx {
     /// The full (display) version.
     pub href: String,
     /// What the page shows: the thumbnail in HTML, the one size in Gemini.
@@ -57,7 +57,7 @@ pub struct PhotoCtx {
 }
 
 #[derive(Serialize, Clone)]
-pub struct OriginalCtx {
+pub(crate) struct OriginalCtx {
     pub href: String,
     pub format: &'static str,
     pub width: u32,
@@ -66,7 +66,7 @@ pub struct OriginalCtx {
 }
 
 #[derive(Serialize)]
-pub struct SourceCtx {
+pub(crate) struct SourceCtx {
     pub href: String,
     pub mime: &'static str,
     pub format: &'static str,
@@ -74,7 +74,7 @@ pub struct SourceCtx {
 }
 
 #[derive(Serialize)]
-pub struct TrackCtx {
+pub(crate) struct TrackCtx {
     pub position: usize,
     pub title: String,
     pub artist: Option<String>,
@@ -87,7 +87,7 @@ pub struct TrackCtx {
 
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
-pub enum BlockCtx {
+pub(crate) enum BlockCtx {
     /// Rendered Markdown: HTML or gemtext, ready to print.
     Text {
         content: String,
@@ -97,7 +97,7 @@ pub enum BlockCtx {
 }
 
 #[derive(Serialize)]
-pub struct PageCtx<'a> {
+pub(crate) struct PageCtx<'a> {
     pub site: SiteCtx<'a>,
     pub t: &'static Words,
     pub kind: PageKind,
@@ -122,7 +122,7 @@ pub struct PageCtx<'a> {
     pub track_count: usize,
 }
 
-pub struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     pub site: &'a Site,
     pub media: &'a crate::media::MediaOutputs,
     pub words: &'static Words,
@@ -135,7 +135,7 @@ static NO_MEDIA: PageMedia = PageMedia {
 };
 
 impl<'a> Ctx<'a> {
-    pub fn media_of(&self, page: &Page) -> &'a PageMedia {
+    pub(crate) fn media_of(&self, page: &Page) -> &'a PageMedia {
         self.media.get(&page.dir).unwrap_or(&NO_MEDIA)
     }
 
@@ -145,7 +145,7 @@ impl<'a> Ctx<'a> {
 
     /// The frame every page shares (site, words, navigation, feed), for a page titled `title` in the
     /// output folder `dir`. List pages and the 404 page are frames alone.
-    pub fn frame(&self, kind: PageKind, title: &str, dir: &str) -> PageCtx<'a> {
+    pub(crate) fn frame(&self, kind: PageKind, title: &str, dir: &str) -> PageCtx<'a> {
         let config = &self.site.config;
         let nav_to = |title: &str, to: &str| NavLink {
             title: title.to_string(),
@@ -199,7 +199,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A page of the site in its frame, with its body `blocks`.
-    pub fn page(&self, page: &Page, blocks: Vec<BlockCtx>) -> PageCtx<'a> {
+    pub(crate) fn page(&self, page: &Page, blocks: Vec<BlockCtx>) -> PageCtx<'a> {
         PageCtx {
             date: page.date.clone(),
             date_human: page.date.as_deref().map(|d| human_date(self.lang(), d)),
@@ -220,7 +220,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A photo as shown from the page in `from_dir`, with the words of one placement.
-    pub fn photo(
+    pub(crate) fn photo(
         &self,
         photo: &Photo,
         out: &PhotoOutput,
@@ -274,7 +274,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    pub fn track(
+    pub(crate) fn track(
         &self,
         position: usize,
         track: &Track,
@@ -303,7 +303,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// An album or playlist as a link from the page in `from_dir`.
-    pub fn item_link(&self, item: &Page, from_dir: &str) -> ItemLink {
+    pub(crate) fn item_link(&self, item: &Page, from_dir: &str) -> ItemLink {
         ItemLink {
             title: item.title.clone(),
             href: page_href(self.format, from_dir, &item.dir),
@@ -316,7 +316,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    pub fn list(&self, kind: PageKind) -> &'a [Page] {
+    pub(crate) fn list(&self, kind: PageKind) -> &'a [Page] {
         match kind {
             PageKind::Album => &self.site.albums,
             PageKind::Playlist => &self.site.playlists,

@@ -9,7 +9,7 @@ use super::body::BodyCtx;
 use super::markdown_ast::{parse, Inline, Node};
 
 /// Renders one top-level Markdown block to gemtext lines, joined by `\n`, without a trailing newline.
-pub fn render(events: &[Event], ctx: &BodyCtx) -> String {
+pub(crate) fn render(events: &[Event], ctx: &BodyCtx) -> String {
     let mut out = Out::default();
     for node in parse(events) {
         out.node(&node, ctx);
@@ -18,7 +18,9 @@ pub fn render(events: &[Event], ctx: &BodyCtx) -> String {
 }
 
 /// Footnote label → plain text, from every footnote definition among `blocks`.
-pub fn collect_notes<'a>(blocks: impl Iterator<Item = &'a [Event<'a>]>) -> HashMap<String, String> {
+pub(crate) fn collect_notes<'a>(
+    blocks: impl Iterator<Item = &'a [Event<'a>]>,
+) -> HashMap<String, String> {
     let mut notes = HashMap::new();
     for events in blocks {
         for node in parse(events) {
@@ -54,7 +56,7 @@ fn plain_text(node: &Node) -> String {
 
 /// Makes a text line safe: a line that would read as a link, heading, list item, quote or fence
 /// gets a leading space, which turns it back into plain text.
-pub fn escape_line(line: &str) -> String {
+pub(crate) fn escape_line(line: &str) -> String {
     if ["=>", "#", "* ", ">", "```"]
         .iter()
         .any(|p| line.starts_with(p))
@@ -66,7 +68,7 @@ pub fn escape_line(line: &str) -> String {
 }
 
 /// Newlines and runs of white space folded into single spaces.
-pub fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

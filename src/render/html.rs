@@ -6,7 +6,7 @@ use super::body::BodyCtx;
 
 /// Renders one top-level Markdown block. The body's `link` maps a target to its URL, or `None` to keep
 /// only the text; its `last_heading` keeps headings in order across blocks.
-pub fn render(events: &[Event], body: &BodyCtx) -> String {
+pub(crate) fn render(events: &[Event], body: &BodyCtx) -> String {
     let link = &body.link;
     let mut out_events: Vec<Event> = Vec::with_capacity(events.len());
     // For each open link: whether its end tag is kept.

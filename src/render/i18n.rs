@@ -6,7 +6,7 @@ use crate::config::Language;
 use crate::content::PageKind;
 
 #[derive(Debug, Serialize)]
-pub struct Words {
+pub(crate) struct Words {
     pub home: &'static str,
     pub albums: &'static str,
     pub playlists: &'static str,
@@ -37,7 +37,7 @@ pub struct Words {
 
 impl Words {
     /// The title of a kind's list page ("Albums"), and of the links to it.
-    pub fn list_title(&self, kind: PageKind) -> &'static str {
+    pub(crate) fn list_title(&self, kind: PageKind) -> &'static str {
         match kind {
             PageKind::Playlist => self.playlists,
             _ => self.albums,
@@ -130,7 +130,7 @@ const MONTHS_FR: [&str; 12] = [
     "décembre",
 ];
 
-pub fn words(lang: Language) -> &'static Words {
+pub(crate) fn words(lang: Language) -> &'static Words {
     match lang {
         Language::En => &EN,
         Language::Fr => &FR,
@@ -138,7 +138,7 @@ pub fn words(lang: Language) -> &'static Words {
 }
 
 /// `2024-06-01` → "1 June 2024" / "1er juin 2024".
-pub fn human_date(lang: Language, date: &str) -> String {
+pub(crate) fn human_date(lang: Language, date: &str) -> String {
     let mut parts = date.splitn(3, '-').map(|p| p.parse::<u32>().unwrap_or(0));
     let (year, month, day) = (
         parts.next().unwrap_or(0),
@@ -154,7 +154,7 @@ pub fn human_date(lang: Language, date: &str) -> String {
 }
 
 /// 222 s → "3:42"; 3725 s → "1:02:05".
-pub fn duration(secs: u64) -> String {
+pub(crate) fn duration(secs: u64) -> String {
     let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
     if h > 0 {
         format!("{h}:{m:02}:{s:02}")

@@ -3,7 +3,7 @@
 use crate::output::Format;
 
 /// The relative path from the folder `from_dir` to the site path `to` (both `/`-separated, relative to the root).
-pub fn relative(from_dir: &str, to: &str) -> String {
+pub(crate) fn relative(from_dir: &str, to: &str) -> String {
     let from: Vec<&str> = from_dir.split('/').filter(|s| !s.is_empty()).collect();
     let target: Vec<&str> = to.split('/').filter(|s| !s.is_empty()).collect();
     let common = from.iter().zip(&target).take_while(|(a, b)| a == b).count();
@@ -14,7 +14,7 @@ pub fn relative(from_dir: &str, to: &str) -> String {
 
 /// The link from the page in `from_dir` to the page whose folder is `to_dir`:
 /// `x/` in Gemini, `x/index.html` in HTML (which also works from `file://`).
-pub fn page_href(format: Format, from_dir: &str, to_dir: &str) -> String {
+pub(crate) fn page_href(format: Format, from_dir: &str, to_dir: &str) -> String {
     let rel = relative(from_dir, to_dir);
     match (format, rel.is_empty()) {
         (Format::Gemini, true) => "./".into(),
@@ -25,7 +25,7 @@ pub fn page_href(format: Format, from_dir: &str, to_dir: &str) -> String {
 }
 
 /// An absolute URL for a page, for feeds: `base` + folder + `/`.
-pub fn absolute(base: &str, dir: &str) -> String {
+pub(crate) fn absolute(base: &str, dir: &str) -> String {
     let base = base.trim_end_matches('/');
     if dir.is_empty() {
         format!("{base}/")

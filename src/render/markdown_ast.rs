@@ -4,7 +4,7 @@ use pulldown_cmark::{CodeBlockKind, Event, Tag, TagEnd};
 
 /// Inline content reduced to plain text, with what cannot stay inline in gemtext pulled out.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Inline {
+pub(super) struct Inline {
     pub text: String,
     /// (url, label) of each link, in order.
     pub links: Vec<(String, String)>,
@@ -15,7 +15,7 @@ pub struct Inline {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Node {
+pub(super) enum Node {
     Para(Inline),
     Heading(u8, Inline),
     Quote(Vec<Node>),
@@ -27,7 +27,7 @@ pub enum Node {
     FootnoteDef(String, Vec<Node>),
 }
 
-pub fn parse(events: &[Event]) -> Vec<Node> {
+pub(super) fn parse(events: &[Event]) -> Vec<Node> {
     let mut pos = 0;
     parse_until(events, &mut pos, None)
 }

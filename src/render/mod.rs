@@ -2,13 +2,13 @@
 
 mod body;
 mod context;
-pub mod gemtext;
-pub mod html;
-pub mod i18n;
-pub mod links;
+pub(crate) mod gemtext;
+pub(crate) mod html;
+pub(crate) mod i18n;
+pub(crate) mod links;
 mod markdown_ast;
 mod page;
-pub mod templates;
+pub(crate) mod templates;
 
 use serde::Serialize;
 
@@ -18,10 +18,10 @@ use crate::media::MediaOutputs;
 use crate::output::{Format, Kind};
 use context::Ctx;
 use links::absolute;
-pub use templates::Templates;
+pub(crate) use templates::Templates;
 
 /// A text file of the output, ready to write.
-pub struct Rendered {
+pub(crate) struct Rendered {
     pub format: Format,
     pub path: String,
     pub kind: Kind,
@@ -29,7 +29,7 @@ pub struct Rendered {
 }
 
 /// Renders every page, list, feed and stylesheet of both formats. Template errors are all collected.
-pub fn render_site(
+pub(crate) fn render_site(
     site: &Site,
     media: &MediaOutputs,
     templates: &Templates,

@@ -17,7 +17,7 @@ macro_rules! builtin {
 }
 
 /// Every built-in template, by the name a site uses to override it.
-pub const BUILTIN: &[(&str, &str)] = builtin!(
+pub(crate) const BUILTIN: &[(&str, &str)] = builtin!(
     "atom.xml",
     "html/base.html",
     "html/home.html",
@@ -71,7 +71,7 @@ fn escape_html_minimal(
     out.write_str(&escaped).map_err(minijinja::Error::from)
 }
 
-pub struct Templates {
+pub(crate) struct Templates {
     env: Environment<'static>,
     /// Names the site overrides → the file on disk.
     overridden: HashMap<String, PathBuf>,
@@ -79,7 +79,7 @@ pub struct Templates {
 
 impl Templates {
     /// Reads the site's own `templates/` folder, if any, over the built-in set.
-    pub fn load(root: &Path) -> Result<Templates, Error> {
+    pub(crate) fn load(root: &Path) -> Result<Templates, Error> {
         let dir = root.join("templates");
         let mut sources: HashMap<String, String> = BUILTIN
             .iter()
@@ -128,7 +128,7 @@ impl Templates {
     }
 
     /// Renders a template; an error names the template's file and line.
-    pub fn render(&self, name: &str, ctx: &impl Serialize) -> Result<String, Diagnostic> {
+    pub(crate) fn render(&self, name: &str, ctx: &impl Serialize) -> Result<String, Diagnostic> {
         let value = Value::from(minijinja::value::Serde(ctx));
         self.env
             .get_template(name)
@@ -137,7 +137,7 @@ impl Templates {
     }
 
     /// A file that is used as it is (the stylesheet), built-in or overridden.
-    pub fn raw(&self, name: &str) -> Result<String, Diagnostic> {
+    pub(crate) fn raw(&self, name: &str) -> Result<String, Diagnostic> {
         self.env
             .get_template(name)
             .map(|t| t.source().to_string())

@@ -1,19 +1,19 @@
 //! Gemini status codes, named as in the Gemini protocol specification, and the header line they open.
 
 /// 20: the body follows, of the MIME type the meta names.
-pub const SUCCESS: u8 = 20;
+pub(super) const SUCCESS: u8 = 20;
 /// 31: the resource lives at the URL in the meta, for good.
-pub const REDIRECT_PERMANENT: u8 = 31;
+pub(super) const REDIRECT_PERMANENT: u8 = 31;
 /// 40: the request may succeed later (here: the site does not build right now).
-pub const TEMPORARY_FAILURE: u8 = 40;
+pub(super) const TEMPORARY_FAILURE: u8 = 40;
 /// 51: nothing is at that path.
-pub const NOT_FOUND: u8 = 51;
+pub(super) const NOT_FOUND: u8 = 51;
 /// 53: this server does not serve that host, port or scheme.
-pub const PROXY_REQUEST_REFUSED: u8 = 53;
+pub(super) const PROXY_REQUEST_REFUSED: u8 = 53;
 /// 59: the request could not be understood.
-pub const BAD_REQUEST: u8 = 59;
+pub(super) const BAD_REQUEST: u8 = 59;
 
 /// The response header line, without its CRLF: `51 Not found`.
-pub fn header(code: u8, meta: impl std::fmt::Display) -> String {
+pub(super) fn header(code: u8, meta: impl std::fmt::Display) -> String {
     format!("{code} {meta}")
 }

@@ -21,7 +21,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections served at once; more wait in the listen queue.
 const MAX_CLIENTS: usize = 256;
 
-pub struct Gemini {
+pub(super) struct Gemini {
     pub live: Arc<Live>,
     pub tls: Arc<ServerConfig>,
     /// Host names this capsule answers for (lowercase).
@@ -31,7 +31,7 @@ pub struct Gemini {
     pub lang: String,
 }
 
-pub fn serve(listener: TcpListener, gemini: Arc<Gemini>) {
+pub(super) fn serve(listener: TcpListener, gemini: Arc<Gemini>) {
     let active = Arc::new(AtomicUsize::new(0));
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {

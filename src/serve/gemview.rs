@@ -1,7 +1,7 @@
 //! The capsule shown in a web browser, for authors without a Gemini client: every gemtext line type made visible.
 
 /// Renders a gemtext page as a plain HTML page; links stay relative, so they lead to the next view or file.
-pub fn render(gemtext: &str, url_path: &str) -> String {
+pub(super) fn render(gemtext: &str, url_path: &str) -> String {
     let mut body = String::new();
     let mut pre: Option<String> = None;
     let mut in_list = false;
@@ -87,7 +87,7 @@ fn close_list(body: &mut String, in_list: &mut bool) {
     }
 }
 
-pub fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -14,10 +14,10 @@ use super::paths::{resolve, Target};
 use crate::mime::content_type;
 
 /// Under this prefix the capsule is shown in a web browser.
-pub const GEMINI_VIEW: &str = "/_gemini/";
+pub(super) const GEMINI_VIEW: &str = "/_gemini/";
 
 /// Answers requests from `workers` threads until the process ends.
-pub fn serve(server: Arc<Server>, live: Arc<Live>, workers: usize) {
+pub(super) fn serve(server: Arc<Server>, live: Arc<Live>, workers: usize) {
     for _ in 0..workers {
         let (server, live) = (server.clone(), live.clone());
         std::thread::spawn(move || {

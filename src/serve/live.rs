@@ -14,7 +14,7 @@ use crate::locks::lock;
 /// How often the sources are looked at, at most. Saving a file and switching to the browser takes longer.
 const CHECK_EVERY: Duration = Duration::from_millis(50);
 
-pub struct Live {
+pub(super) struct Live {
     opts: BuildOptions,
     state: Mutex<State>,
     /// Held while a check or build runs: one at a time, and requests wait for it.
@@ -34,7 +34,7 @@ struct State {
 
 impl Live {
     /// Builds the site once; a failure is kept and shown until the sources are fixed.
-    pub fn start(opts: BuildOptions) -> Live {
+    pub(super) fn start(opts: BuildOptions) -> Live {
         let live = Live {
             state: Mutex::new(State {
                 fingerprint: 0,
@@ -50,7 +50,7 @@ impl Live {
         live
     }
 
-    pub fn out(&self) -> PathBuf {
+    pub(super) fn out(&self) -> PathBuf {
         self.opts
             .out
             .clone()
@@ -59,7 +59,7 @@ impl Live {
 
     /// Rebuilds if anything under `content/`, `templates/`, `capsule.toml` or `capsule-fit.toml` changed since the last build.
     /// A request that arrives while a build runs waits for it, so it never answers from the stale site.
-    pub fn refresh(&self) {
+    pub(super) fn refresh(&self) {
         // Fast path without the build lock. `checking` is raised before `checked` is renewed, so a
         // recent `checked` seen here with `checking` down means that check has finished.
         let recent = self.lock_state().checked.elapsed() < CHECK_EVERY;
@@ -104,17 +104,17 @@ impl Live {
     }
 
     /// The error of the last build, if it failed.
-    pub fn error(&self) -> Option<String> {
+    pub(super) fn error(&self) -> Option<String> {
         self.lock_state().error.clone()
     }
 
     /// Hold this while opening a file of the output, so it is not swapped meanwhile.
-    pub fn read(&self) -> RwLockReadGuard<'_, ()> {
+    pub(super) fn read(&self) -> RwLockReadGuard<'_, ()> {
         crate::locks::read(&self.swap)
     }
 
     /// Waits for a running build to end (for a clean stop).
-    pub fn wait_for_build(&self) -> std::sync::MutexGuard<'_, ()> {
+    pub(super) fn wait_for_build(&self) -> std::sync::MutexGuard<'_, ()> {
         lock(&self.building)
     }
 

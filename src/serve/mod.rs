@@ -16,7 +16,7 @@ use crate::build::BuildOptions;
 use crate::config::Config;
 use crate::error::Error;
 
-pub struct ServeOptions {
+pub(crate) struct ServeOptions {
     pub root: PathBuf,
     pub bind: IpAddr,
     pub http_port: u16,
@@ -26,7 +26,7 @@ pub struct ServeOptions {
 }
 
 /// Serves until the process is stopped (Ctrl-C waits for a running build, then exits).
-pub fn run(opts: ServeOptions) -> Result<(), Error> {
+pub(crate) fn run(opts: ServeOptions) -> Result<(), Error> {
     // Watch for Ctrl-C first: a stop asked for during the first build is honoured once it ends.
     let (stop_tx, stop_rx) = std::sync::mpsc::channel();
     ctrlc::set_handler(move || {

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum Target {
+pub(super) enum Target {
     File(PathBuf),
     /// A folder asked for without its trailing slash: the path to redirect to.
     Redirect(String),
@@ -14,7 +14,7 @@ pub enum Target {
 
 /// Resolves the URL path `raw` (percent-encoded, starting with `/`) under `root`.
 /// Folders are served through their `index` file. Symlinks that lead outside `root` are not followed.
-pub fn resolve(root: &Path, raw: &str, index: &str) -> Target {
+pub(super) fn resolve(root: &Path, raw: &str, index: &str) -> Target {
     let Some(decoded) = percent_decode(raw) else {
         return Target::Bad;
     };

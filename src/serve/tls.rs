@@ -10,13 +10,13 @@ use rustls::ServerConfig;
 
 use crate::error::Error;
 
-pub struct Tls {
+pub(super) struct Tls {
     pub config: Arc<ServerConfig>,
     /// SHA-256 of the certificate, as Gemini clients show it.
     pub fingerprint: String,
 }
 
-pub fn load_or_create(dir: &Path) -> Result<Tls, Error> {
+pub(super) fn load_or_create(dir: &Path) -> Result<Tls, Error> {
     let cert_path = dir.join("cert.pem");
     let key_path = dir.join("key.pem");
     if !cert_path.is_file() || !key_path.is_file() {

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use super::servers::{http_request, HttpResponse};
 
-pub const BUCKET: &str = "capsule-test";
-pub const KEY_ID: &str = "GK0123456789abcdef01234567";
+pub(crate) const BUCKET: &str = "capsule-test";
+pub(crate) const KEY_ID: &str = "GK0123456789abcdef01234567";
 
 fn garage_binary() -> PathBuf {
     static CELL: OnceLock<PathBuf> = OnceLock::new();
@@ -51,7 +51,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-pub struct Garage {
+pub(crate) struct Garage {
     child: Child,
     dir: tempfile::TempDir,
     pub s3_port: u16,
@@ -60,7 +60,7 @@ pub struct Garage {
 }
 
 impl Garage {
-    pub fn start() -> Garage {
+    pub(crate) fn start() -> Garage {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         let ports: Vec<u16> = (0..4).map(|_| free_port()).collect();
@@ -140,7 +140,7 @@ admin_token = "{rpc_secret}"
         garage
     }
 
-    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+    pub(crate) fn cli(&self, args: &[&str]) -> std::process::Output {
         Command::new(garage_binary())
             .arg("-c")
             .arg(self.dir.path().join("garage.toml"))
@@ -149,13 +149,13 @@ admin_token = "{rpc_secret}"
             .unwrap()
     }
 
-    pub fn set_quota(&self, max_size: &str) {
+    pub(crate) fn set_quota(&self, max_size: &str) {
         let out = self.cli(&["bucket", "set-quotas", BUCKET, "--max-size", max_size]);
         assert!(out.status.success(), "{out:?}");
     }
 
     /// The number of objects in the bucket, as Garage counts them.
-    pub fn objects(&self) -> u64 {
+    pub(crate) fn objects(&self) -> u64 {
         let out = self.cli(&["bucket", "info", BUCKET]);
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         text.lines()
@@ -167,7 +167,7 @@ admin_token = "{rpc_secret}"
     }
 
     /// A GET on the website endpoint, for the bucket's host name, with extra header lines.
-    pub fn web(&self, path: &str, extra: &str) -> HttpResponse {
+    pub(crate) fn web(&self, path: &str, extra: &str) -> HttpResponse {
         http_request(
             self.web_port,
             &format!(
@@ -177,7 +177,7 @@ admin_token = "{rpc_secret}"
     }
 
     /// The `[publish.html]` section that points at this server.
-    pub fn publish_section(&self) -> String {
+    pub(crate) fn publish_section(&self) -> String {
         format!(
             "\n[publish.html]\nbucket = \"{BUCKET}\"\nendpoint = \"http://127.0.0.1:{}\"\n",
             self.s3_port
@@ -185,11 +185,11 @@ admin_token = "{rpc_secret}"
     }
 
     /// `capsule publish html` for `root`, with this server's key in the environment.
-    pub fn publish(&self, root: &Path, extra: &[&str]) -> std::process::Output {
+    pub(crate) fn publish(&self, root: &Path, extra: &[&str]) -> std::process::Output {
         self.publish_with_secret(root, extra, &self.secret.clone())
     }
 
-    pub fn publish_with_secret(
+    pub(crate) fn publish_with_secret(
         &self,
         root: &Path,
         extra: &[&str],

@@ -27,7 +27,7 @@ fn ogg_pages(bytes: &[u8]) -> Option<Vec<(u64, &[u8])>> {
 }
 
 /// "Ogg Opus, 1 ch, 1.000 s" for a well-formed Ogg Opus file (RFC 7845), `None` for anything else.
-pub fn describe_opus(bytes: &[u8]) -> Option<String> {
+pub(crate) fn describe_opus(bytes: &[u8]) -> Option<String> {
     let pages = ogg_pages(bytes)?;
     let head = pages.first()?.1;
     if head.get(..8)? != b"OpusHead" || !pages.get(1)?.1.starts_with(b"OpusTags") {
@@ -42,12 +42,12 @@ pub fn describe_opus(bytes: &[u8]) -> Option<String> {
 
 /// How long an MP3 plays in a player that honours its LAME tag (encoder delay and padding): decoded
 /// by symphonia, which does.
-pub fn mp3_seconds(path: &Path) -> f64 {
+pub(crate) fn mp3_seconds(path: &Path) -> f64 {
     mp3_seconds_of(std::fs::read(path).unwrap())
 }
 
 /// [`mp3_seconds`] of the bytes of an MP3 file.
-pub fn mp3_seconds_of(bytes: Vec<u8>) -> f64 {
+pub(crate) fn mp3_seconds_of(bytes: Vec<u8>) -> f64 {
     use symphonia::core::formats::{probe::Hint, TrackType};
     let source = std::io::Cursor::new(bytes);
     let mss = symphonia::core::io::MediaSourceStream::new(Box::new(source), Default::default());
@@ -82,7 +82,7 @@ pub fn mp3_seconds_of(bytes: Vec<u8>) -> f64 {
 
 /// An encoded output file by what stays the same on any CPU: "Ogg Opus, 1 ch, 1.000 s", "MP3, 1.000 s",
 /// "WebP, 48×36". `None` for a file that is not one of capsule's media outputs.
-pub fn describe_media(path: &str, bytes: &[u8]) -> Option<String> {
+pub(crate) fn describe_media(path: &str, bytes: &[u8]) -> Option<String> {
     let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
     match ext.as_str() {
         "opus" => describe_opus(bytes),
@@ -106,7 +106,7 @@ pub fn describe_media(path: &str, bytes: &[u8]) -> Option<String> {
 
 /// Text with every printed file size (", 470 B)", ", 2.4 KB)") replaced by ", ‹size›)": encoded sizes
 /// depend on the CPU; `printed_sizes_are_the_sizes_of_the_published_files` checks each one against its file.
-pub fn without_sizes(text: &str) -> String {
+pub(crate) fn without_sizes(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find(", ") {
@@ -128,7 +128,7 @@ pub fn without_sizes(text: &str) -> String {
 }
 
 /// The length of a leading "470 B)" or "2.4 KB)" in `s`, closing parenthesis included.
-pub fn size_then_paren(s: &str) -> Option<usize> {
+pub(crate) fn size_then_paren(s: &str) -> Option<usize> {
     let number = s
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .filter(|&n| n > 0)?;

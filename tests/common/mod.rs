@@ -2,29 +2,29 @@
 //! and find (or install) the external checkers the tests use.
 #![allow(dead_code)]
 
-pub mod garage;
-pub mod media;
-pub mod servers;
+pub(crate) mod garage;
+pub(crate) mod media;
+pub(crate) mod servers;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn capsule() -> Command {
+pub(crate) fn capsule() -> Command {
     Command::new(env!("CARGO_BIN_EXE_capsule"))
 }
 
 /// Runs capsule with `args` and returns its output.
-pub fn run(args: &[&str]) -> Output {
+pub(crate) fn run(args: &[&str]) -> Output {
     capsule().args(args).output().expect("capsule runs")
 }
 
-pub fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -33,7 +33,7 @@ pub fn text(out: &Output) -> String {
 }
 
 /// Copies a folder recursively (a fixture site into a temp folder, so builds never write into the repo).
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(from).unwrap();
@@ -47,21 +47,21 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A temp copy of `tests/fixtures/<name>` (its `content/`, `capsule.toml`, `templates/`).
-pub fn fixture(name: &str) -> tempfile::TempDir {
+pub(crate) fn fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&repo().join("tests/fixtures").join(name), dir.path());
     dir
 }
 
 /// Runs `capsule build` on the site in `root`, whatever its outcome.
-pub fn try_build(root: &Path, extra: &[&str]) -> Output {
+pub(crate) fn try_build(root: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["build", "--root", root.to_str().unwrap()];
     args.extend_from_slice(extra);
     run(&args)
 }
 
 /// Builds the site in `root`; panics with capsule's output if the build fails.
-pub fn build(root: &Path, extra: &[&str]) -> Output {
+pub(crate) fn build(root: &Path, extra: &[&str]) -> Output {
     let out = try_build(root, extra);
     assert!(
         out.status.success(),
@@ -73,7 +73,7 @@ pub fn build(root: &Path, extra: &[&str]) -> Output {
 }
 
 /// Every file under `dir`, by relative path, with its bytes.
-pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
@@ -91,7 +91,7 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-pub fn files_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
+pub(crate) fn files_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
     walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
@@ -126,7 +126,7 @@ fn on_path(name: &str) -> Option<PathBuf> {
 }
 
 /// A command on PATH; when it is missing, `install` runs once and PATH is searched again.
-pub fn tool(name: &str, install: &[&str]) -> PathBuf {
+pub(crate) fn tool(name: &str, install: &[&str]) -> PathBuf {
     on_path(name)
         .or_else(|| {
             let _ = Command::new(install[0]).args(&install[1..]).status();
@@ -141,7 +141,7 @@ pub fn tool(name: &str, install: &[&str]) -> PathBuf {
 }
 
 /// The Nu HTML Checker (npm package vnu-jar), installed into target/tools when missing.
-pub fn vnu_jar() -> PathBuf {
+pub(crate) fn vnu_jar() -> PathBuf {
     static CELL: OnceLock<Option<PathBuf>> = OnceLock::new();
     let tools = repo().join("target/tools");
     let jar = tools.join("node_modules/vnu-jar/build/dist/vnu.jar");
@@ -164,7 +164,7 @@ pub fn vnu_jar() -> PathBuf {
 }
 
 /// w3m, the text browser (Debian package w3m), installed with apt-get when missing.
-pub fn w3m() -> PathBuf {
+pub(crate) fn w3m() -> PathBuf {
     static CELL: OnceLock<Option<PathBuf>> = OnceLock::new();
     installed(
         &CELL,
@@ -178,7 +178,7 @@ pub fn w3m() -> PathBuf {
 }
 
 /// Problems found by classifying every line of a gemtext document by the Gemini spec's line types.
-pub fn gemtext_problems(text: &str) -> Vec<String> {
+pub(crate) fn gemtext_problems(text: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let mut in_pre = false;
     for (i, line) in text.lines().enumerate() {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::capsule;
 
-pub struct Serve {
+pub(crate) struct Serve {
     pub child: Child,
     pub http: u16,
     pub gemini: u16,
@@ -19,7 +19,7 @@ pub struct Serve {
 
 impl Serve {
     /// Starts `capsule serve` for the site in `root` and waits until it prints its addresses.
-    pub fn start(root: &Path, extra: &[&str]) -> Serve {
+    pub(crate) fn start(root: &Path, extra: &[&str]) -> Serve {
         let mut child = capsule()
             .args([
                 "serve",
@@ -80,22 +80,22 @@ impl Serve {
         }
     }
 
-    pub fn get(&self, path: &str) -> HttpResponse {
+    pub(crate) fn get(&self, path: &str) -> HttpResponse {
         http_request(
             self.http,
             &format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
         )
     }
 
-    pub fn request(&self, raw: &str) -> HttpResponse {
+    pub(crate) fn request(&self, raw: &str) -> HttpResponse {
         http_request(self.http, raw)
     }
 
-    pub fn gemini(&self, url: &str) -> GeminiResponse {
+    pub(crate) fn gemini(&self, url: &str) -> GeminiResponse {
         gemini_request(self.gemini, url, &self.cert(), None)
     }
 
-    pub fn cert(&self) -> Vec<u8> {
+    pub(crate) fn cert(&self) -> Vec<u8> {
         let pem = std::fs::read(self.root.join(".capsule-cache/tls/cert.pem")).unwrap();
         use rustls::pki_types::pem::PemObject;
         rustls::pki_types::CertificateDer::from_pem_slice(&pem)
@@ -112,27 +112,27 @@ impl Drop for Serve {
 }
 
 #[derive(Debug)]
-pub struct HttpResponse {
+pub(crate) struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
 impl HttpResponse {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
 
 /// Sends `raw` as it is (no client-side path normalisation) and reads the response until the server closes.
-pub fn http_request(port: u16, raw: &str) -> HttpResponse {
+pub(crate) fn http_request(port: u16, raw: &str) -> HttpResponse {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
@@ -143,7 +143,7 @@ pub fn http_request(port: u16, raw: &str) -> HttpResponse {
     parse_http(&data)
 }
 
-pub fn parse_http(data: &[u8]) -> HttpResponse {
+pub(crate) fn parse_http(data: &[u8]) -> HttpResponse {
     let end = data
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -172,7 +172,7 @@ pub fn parse_http(data: &[u8]) -> HttpResponse {
 }
 
 #[derive(Debug)]
-pub struct GeminiResponse {
+pub(crate) struct GeminiResponse {
     pub header: String,
     pub body: Vec<u8>,
     /// The server ended the TLS stream with close_notify (a clean end of the response).
@@ -181,15 +181,15 @@ pub struct GeminiResponse {
 }
 
 impl GeminiResponse {
-    pub fn status(&self) -> &str {
+    pub(crate) fn status(&self) -> &str {
         &self.header[..2]
     }
 
-    pub fn meta(&self) -> &str {
+    pub(crate) fn meta(&self) -> &str {
         self.header.get(3..).unwrap_or("")
     }
 
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
@@ -253,7 +253,7 @@ impl rustls::client::danger::ServerCertVerifier for Pinned {
 }
 
 /// A real Gemini request over TLS (optionally forcing one TLS version), sending SNI "localhost".
-pub fn gemini_request(
+pub(crate) fn gemini_request(
     port: u16,
     request_line: &str,
     cert: &[u8],
