@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::build::{build, root_or_current, BuildOptions};
+use crate::edit::{self, EditOptions};
 use crate::error::{print_warnings, Error};
 use crate::publish::{self, PublishOptions};
 use crate::report::Report;
@@ -38,6 +39,9 @@ pub(crate) enum Command {
     Report(ReportArgs),
     /// Preview the site while you edit it: the HTML site over HTTP, the capsule over Gemini.
     Serve(ServeArgs),
+    /// Edit your site in your web browser: make albums, playlists and pages by clicking. Also previews
+    /// the site like `capsule serve`.
+    Edit(EditArgs),
     /// Send the built sites to their hosts: `publish html` (an S3 bucket, such as Deuxfleurs'),
     /// `publish gemini` (a tarball, a folder or rsync).
     #[command(subcommand)]
@@ -88,6 +92,28 @@ pub(crate) struct ServeArgs {
     /// Also show pages, albums and playlists marked draft = true.
     #[arg(long)]
     pub drafts: bool,
+}
+
+#[derive(Args)]
+pub(crate) struct EditArgs {
+    /// The site folder, the one that holds content/ (default: the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// The address to listen on: only this computer's (127.0.0.1 or ::1) are allowed.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// The port of the editor and the HTML preview (0 picks a free one).
+    #[arg(long, value_name = "N", default_value_t = 8000)]
+    pub http_port: u16,
+    /// The port of the Gemini capsule (0 picks a free one).
+    #[arg(long, value_name = "N", default_value_t = 1965)]
+    pub gemini_port: u16,
+    /// Serve no Gemini capsule.
+    #[arg(long)]
+    pub no_gemini: bool,
+    /// Do not open the editor in the web browser; only print its address.
+    #[arg(long)]
+    pub no_browser: bool,
 }
 
 #[derive(Args)]
@@ -162,6 +188,14 @@ pub(crate) fn run(cli: Cli) -> Result<(), Error> {
             gemini_port: args.gemini_port,
             gemini: !args.no_gemini,
             drafts: args.drafts,
+        }),
+        Command::Edit(args) => edit::run(EditOptions {
+            root: root_or_current(args.root.as_deref()),
+            bind: args.bind,
+            http_port: args.http_port,
+            gemini_port: args.gemini_port,
+            gemini: !args.no_gemini,
+            open_browser: !args.no_browser,
         }),
         Command::Publish(which) => {
             let (args, html) = match which {

@@ -9,7 +9,7 @@
 //! 5. `render`: gemtext and HTML, as pure functions of the model and the media;
 //! 6. `report`, `budget`, `fit`: sizes, budgets and the settings that fit them;
 //! 7. `build`: the phases of one build;
-//! 8. `serve`, `publish`, `scaffold`: the commands' own work;
+//! 8. `serve`, `publish`, `scaffold`, `edit`: the commands' own work;
 //! 9. `cli`: the command line.
 
 mod budget;
@@ -17,6 +17,7 @@ mod build;
 mod cli;
 mod config;
 mod content;
+mod edit;
 mod error;
 mod fit;
 mod formats;

@@ -60,43 +60,65 @@ impl Document {
     }
 }
 
-/// Splits and parses `text`; errors carry the file's line numbers.
-pub(crate) fn parse(text: &str, file: &Path) -> Result<Document, Diagnostic> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+/// Where the parts of a Markdown file with front matter lie, as byte offsets into the text (after a BOM).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Parts {
+    /// The TOML between the `+++` lines: `toml.0..toml.1`.
+    pub toml: (usize, usize),
+    /// Where the body starts, after the closing `+++` line.
+    pub body: usize,
+}
+
+/// `Ok(None)` for a file without front matter, `Err(())` for an opening `+++` that never closes.
+pub(crate) fn split(text: &str) -> Result<Option<Parts>, ()> {
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
     if first.trim_end() != "+++" {
-        return Ok(Document {
-            front: FrontMatter::default(),
-            body: text.to_string(),
-            body_line: 1,
-            front_text: String::new(),
-        });
+        return Ok(None);
     }
     let start = first.len();
     let mut offset = start;
     for line in lines {
         if line.trim_end() == "+++" {
-            let toml_text = &text[start..offset];
-            let body_start = offset + line.len();
+            return Ok(Some(Parts {
+                toml: (start, offset),
+                body: offset + line.len(),
+            }));
+        }
+        offset += line.len();
+    }
+    Err(())
+}
+
+/// Splits and parses `text`; errors carry the file's line numbers.
+pub(crate) fn parse(text: &str, file: &Path) -> Result<Document, Diagnostic> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match split(text) {
+        Ok(None) => Ok(Document {
+            front: FrontMatter::default(),
+            body: text.to_string(),
+            body_line: 1,
+            front_text: String::new(),
+        }),
+        Ok(Some(parts)) => {
+            let toml_text = &text[parts.toml.0..parts.toml.1];
             let front: FrontMatter = toml::from_str(toml_text).map_err(|e| {
                 let line = e.span().map(|s| line_of_offset(toml_text, s.start) + 1);
                 Diagnostic::new(file, line, format!("front matter: {}", toml_message(&e)))
             })?;
-            return Ok(Document {
+            Ok(Document {
                 front,
-                body: text[body_start..].to_string(),
-                body_line: line_of_offset(text, body_start),
+                body: text[parts.body..].to_string(),
+                body_line: line_of_offset(text, parts.body),
                 front_text: toml_text.to_string(),
-            });
+            })
         }
-        offset += line.len();
+        Err(()) => Err(Diagnostic::new(
+            file,
+            Some(1),
+            "front matter starts with +++ but never ends; add a line with only +++ after the settings",
+        )),
     }
-    Err(Diagnostic::new(
-        file,
-        Some(1),
-        "front matter starts with +++ but never ends; add a line with only +++ after the settings",
-    ))
 }
 
 impl DateValue {

@@ -5,6 +5,7 @@ pub(crate) mod frontmatter;
 mod load;
 mod media_files;
 pub(crate) mod slug;
+mod sources;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ use crate::config::Config;
 #[cfg(test)]
 pub(crate) use document::markdown_options;
 pub(crate) use load::{load, prune_covers};
+pub(crate) use sources::{sources, Source};
 
 /// Link targets to other pages are stored with this prefix and the target's content path,
 /// and resolved per format by the renderers.

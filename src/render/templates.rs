@@ -42,6 +42,15 @@ pub(crate) const BUILTIN: &[(&str, &str)] = builtin!(
     "gemini/footer.gmi",
     "gemini/body.gmi",
     "gemini/item.gmi",
+    "edit/base.html",
+    "edit/message.html",
+    "edit/dashboard.html",
+    "edit/new.html",
+    "edit/fields.html",
+    "edit/text.html",
+    "edit/conflict.html",
+    "edit/trash.html",
+    "edit/style.css",
 );
 
 /// Escapes only what HTML needs (`& < > " '`); the default also escapes `/`, which bloats every link.

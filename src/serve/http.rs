@@ -16,13 +16,30 @@ use crate::mime::content_type;
 /// Under this prefix the capsule is shown in a web browser.
 pub(super) const GEMINI_VIEW: &str = "/_gemini/";
 
+/// More routes beside the preview's, such as the editor's under `/_edit/`.
+pub(crate) trait Extension: Send + Sync {
+    /// Whether the request for `path` (without its query) is this extension's to answer.
+    fn owns(&self, path: &str) -> bool;
+    /// Answers the request, which it now owns.
+    fn handle(&self, request: Request, live: &Live);
+}
+
 /// Answers requests from `workers` threads until the process ends.
-pub(super) fn serve(server: Arc<Server>, live: Arc<Live>, workers: usize) {
+pub(super) fn serve(
+    server: Arc<Server>,
+    live: Arc<Live>,
+    workers: usize,
+    extension: Option<Arc<dyn Extension>>,
+) {
     for _ in 0..workers {
-        let (server, live) = (server.clone(), live.clone());
+        let (server, live, extension) = (server.clone(), live.clone(), extension.clone());
         std::thread::spawn(move || {
             for request in server.incoming_requests() {
-                handle(&live, request);
+                let path = request.url().split(['?', '#']).next().unwrap_or("/");
+                match &extension {
+                    Some(ext) if ext.owns(path) => ext.handle(request, &live),
+                    _ => handle(&live, request),
+                }
             }
         });
     }

@@ -9,12 +9,13 @@ use std::time::{Duration, Instant};
 
 use crate::build::{build_with, BuildOptions};
 use crate::config::CONFIG_FILE;
+use crate::error::Diagnostic;
 use crate::locks::lock;
 
 /// How often the sources are looked at, at most. Saving a file and switching to the browser takes longer.
 const CHECK_EVERY: Duration = Duration::from_millis(50);
 
-pub(super) struct Live {
+pub(crate) struct Live {
     opts: BuildOptions,
     state: Mutex<State>,
     /// Held while a check or build runs: one at a time, and requests wait for it.
@@ -30,16 +31,19 @@ struct State {
     checked: Instant,
     /// The message of the last build, when it failed.
     error: Option<String>,
+    /// The warnings of the last build, whether it succeeded or not.
+    warnings: Vec<Diagnostic>,
 }
 
 impl Live {
     /// Builds the site once; a failure is kept and shown until the sources are fixed.
-    pub(super) fn start(opts: BuildOptions) -> Live {
+    pub(crate) fn start(opts: BuildOptions) -> Live {
         let live = Live {
             state: Mutex::new(State {
                 fingerprint: 0,
                 checked: Instant::now() - CHECK_EVERY * 2,
                 error: None,
+                warnings: Vec::new(),
             }),
             opts,
             building: Mutex::new(()),
@@ -50,7 +54,7 @@ impl Live {
         live
     }
 
-    pub(super) fn out(&self) -> PathBuf {
+    pub(crate) fn out(&self) -> PathBuf {
         self.opts
             .out
             .clone()
@@ -59,11 +63,21 @@ impl Live {
 
     /// Rebuilds if anything under `content/`, `templates/`, `capsule.toml` or `capsule-fit.toml` changed since the last build.
     /// A request that arrives while a build runs waits for it, so it never answers from the stale site.
-    pub(super) fn refresh(&self) {
+    pub(crate) fn refresh(&self) {
+        self.check(false)
+    }
+
+    /// Like `refresh`, but looks at the sources now even if they were looked at a moment ago: for a
+    /// writer who just saved a file and asks for a build.
+    pub(crate) fn refresh_now(&self) {
+        self.check(true)
+    }
+
+    fn check(&self, now: bool) {
         // Fast path without the build lock. `checking` is raised before `checked` is renewed, so a
         // recent `checked` seen here with `checking` down means that check has finished.
         let recent = self.lock_state().checked.elapsed() < CHECK_EVERY;
-        if recent && !self.checking.load(Ordering::SeqCst) {
+        if !now && recent && !self.checking.load(Ordering::SeqCst) {
             return;
         }
         let _one_build = lock(&self.building);
@@ -71,7 +85,7 @@ impl Live {
         let _lower = Lower(&self.checking);
         let fingerprint = {
             let mut state = self.lock_state();
-            if state.checked.elapsed() < CHECK_EVERY {
+            if !now && state.checked.elapsed() < CHECK_EVERY {
                 return;
             }
             state.checked = Instant::now();
@@ -90,6 +104,7 @@ impl Live {
         state.fingerprint = fingerprint;
         state.checked = Instant::now();
         crate::error::print_warnings(&run.warnings);
+        state.warnings = run.warnings;
         match run.result {
             Ok(_) => {
                 println!("Built in {} ms.", started.elapsed().as_millis());
@@ -104,17 +119,22 @@ impl Live {
     }
 
     /// The error of the last build, if it failed.
-    pub(super) fn error(&self) -> Option<String> {
+    pub(crate) fn error(&self) -> Option<String> {
         self.lock_state().error.clone()
     }
 
+    /// The warnings of the last build.
+    pub(crate) fn warnings(&self) -> Vec<Diagnostic> {
+        self.lock_state().warnings.clone()
+    }
+
     /// Hold this while opening a file of the output, so it is not swapped meanwhile.
-    pub(super) fn read(&self) -> RwLockReadGuard<'_, ()> {
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, ()> {
         crate::locks::read(&self.swap)
     }
 
     /// Waits for a running build to end (for a clean stop).
-    pub(super) fn wait_for_build(&self) -> std::sync::MutexGuard<'_, ()> {
+    pub(crate) fn wait_for_build(&self) -> std::sync::MutexGuard<'_, ()> {
         lock(&self.building)
     }
 

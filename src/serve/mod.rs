@@ -3,8 +3,8 @@
 mod codes;
 mod gemini;
 mod gemview;
-mod http;
-mod live;
+pub(crate) mod http;
+pub(crate) mod live;
 mod paths;
 mod tls;
 
@@ -27,6 +27,16 @@ pub(crate) struct ServeOptions {
 
 /// Serves until the process is stopped (Ctrl-C waits for a running build, then exits).
 pub(crate) fn run(opts: ServeOptions) -> Result<(), Error> {
+    run_with(opts, None, &|_| {})
+}
+
+/// The preview with more routes (`extension`); `ready` is called with the HTTP port once both servers
+/// listen, before the "press Ctrl-C" line.
+pub(crate) fn run_with(
+    opts: ServeOptions,
+    extension: Option<Arc<dyn http::Extension>>,
+    ready: &dyn Fn(u16),
+) -> Result<(), Error> {
     // Watch for Ctrl-C first: a stop asked for during the first build is honoured once it ends.
     let (stop_tx, stop_rx) = std::sync::mpsc::channel();
     ctrlc::set_handler(move || {
@@ -72,7 +82,7 @@ pub(crate) fn run(opts: ServeOptions) -> Result<(), Error> {
         "Capsule as HTML:  http://{host}:{http_port}{}",
         http::GEMINI_VIEW
     );
-    http::serve(Arc::new(server), live.clone(), 8);
+    http::serve(Arc::new(server), live.clone(), 8, extension);
 
     if opts.gemini {
         let tls = tls::load_or_create(&Config::cache_dir(&opts.root).join("tls"))?;
@@ -111,6 +121,7 @@ pub(crate) fn run(opts: ServeOptions) -> Result<(), Error> {
             }),
         );
     }
+    ready(http_port);
     println!(
         "Edit your files and reload: the site is rebuilt when they change. Press Ctrl-C to stop."
     );

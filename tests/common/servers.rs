@@ -15,14 +15,27 @@ pub(crate) struct Serve {
     pub gemini: u16,
     pub root: PathBuf,
     pub output: Arc<std::sync::Mutex<String>>,
+    /// The one-time login address that `capsule edit` prints.
+    pub login: Option<String>,
 }
 
 impl Serve {
     /// Starts `capsule serve` for the site in `root` and waits until it prints its addresses.
     pub(crate) fn start(root: &Path, extra: &[&str]) -> Serve {
+        Serve::start_command("serve", root, extra)
+    }
+
+    /// Starts `capsule edit` (without opening a browser) and waits until it prints its addresses.
+    pub(crate) fn start_edit(root: &Path, extra: &[&str]) -> Serve {
+        let mut args = vec!["--no-browser"];
+        args.extend_from_slice(extra);
+        Serve::start_command("edit", root, &args)
+    }
+
+    fn start_command(command: &str, root: &Path, extra: &[&str]) -> Serve {
         let mut child = capsule()
             .args([
-                "serve",
+                command,
                 "--root",
                 root.to_str().unwrap(),
                 "--http-port",
@@ -44,7 +57,7 @@ impl Serve {
             }
         });
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let (mut http, mut gemini) = (0, 0);
+        let (mut http, mut gemini, mut login) = (0, 0, None);
         for line in lines.by_ref() {
             let line = line.unwrap();
             output.lock().unwrap().push_str(&(line.clone() + "\n"));
@@ -60,6 +73,8 @@ impl Serve {
                 http = port(&line);
             } else if line.starts_with("Gemini capsule:") {
                 gemini = port(&line);
+            } else if let Some(url) = line.strip_prefix("Editor:") {
+                login = Some(url.trim().to_string());
             } else if line.starts_with("Edit your files") {
                 break;
             }
@@ -77,6 +92,7 @@ impl Serve {
             gemini,
             root: root.to_path_buf(),
             output,
+            login,
         }
     }
 

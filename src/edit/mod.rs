@@ -1,0 +1,232 @@
+//! `capsule edit`: the preview of `capsule serve` with a local editor under `/_edit/`, made of plain
+//! HTML forms (no JavaScript). `guard` decides who may use it, `forms` reads what they send, `pages`
+//! answers, `markdown` edits the writer's text in place, and `write` is the only door into `content/`.
+
+mod forms;
+mod guard;
+mod markdown;
+mod pages;
+mod words;
+mod write;
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use tiny_http::{Header, Method, Request, Response};
+
+use crate::error::Error;
+use crate::serve::http::Extension;
+use crate::serve::live::Live;
+use crate::serve::{self, ServeOptions};
+use guard::{Guard, Refusal};
+
+pub(crate) struct EditOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub http_port: u16,
+    pub gemini_port: u16,
+    pub gemini: bool,
+    pub open_browser: bool,
+}
+
+/// Builds the site, serves the preview and the editor, and prints the one-time login address.
+pub(crate) fn run(opts: EditOptions) -> Result<(), Error> {
+    if !opts.bind.is_loopback() {
+        return Err(Error::Usage(format!(
+            "capsule edit listens only on this computer (127.0.0.1 or ::1), not on {}: whoever reaches the \
+             editor can change your site. Leave out --bind; to show the preview to others, use `capsule serve --bind`.",
+            opts.bind
+        )));
+    }
+    let editor = Arc::new(Editor {
+        root: opts.root.clone(),
+        guard: OnceLock::new(),
+    });
+    let ready_editor = editor.clone();
+    let open_browser = opts.open_browser;
+    let host = match opts.bind {
+        IpAddr::V6(_) => "[::1]",
+        IpAddr::V4(_) => "127.0.0.1",
+    };
+    serve::run_with(
+        ServeOptions {
+            root: opts.root,
+            bind: opts.bind,
+            http_port: opts.http_port,
+            gemini_port: opts.gemini_port,
+            gemini: opts.gemini,
+            drafts: false,
+        },
+        Some(editor),
+        &move |port| {
+            let guard = ready_editor.guard.get_or_init(|| Guard::new(port));
+            let token = guard.login_token().unwrap_or_default();
+            let url = format!("http://{host}:{port}/_edit/login?token={token}");
+            println!("Editor:           {url}");
+            println!("  (open this address once in your browser; it logs you in)");
+            if open_browser {
+                open_in_browser(&url);
+            }
+        },
+    )
+}
+
+/// Asks the desktop to open `url` in the default browser; does nothing where it cannot.
+fn open_in_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let _ = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}
+
+/// The editor's routes, beside the preview's.
+struct Editor {
+    root: PathBuf,
+    /// Made once the HTTP port is known.
+    guard: OnceLock<Guard>,
+}
+
+/// An editor response.
+pub(crate) struct Reply {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: String,
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    pub(crate) fn html(status: u16, body: String) -> Reply {
+        Reply {
+            status,
+            content_type: "text/html; charset=utf-8",
+            body,
+            headers: Vec::new(),
+        }
+    }
+
+    /// 303 See Other: after a POST, the browser GETs `location` (a reload never submits twice).
+    pub(crate) fn see_other(location: String) -> Reply {
+        Reply {
+            status: 303,
+            content_type: "text/plain; charset=utf-8",
+            body: String::new(),
+            headers: vec![("Location", location)],
+        }
+    }
+}
+
+impl Extension for Editor {
+    fn owns(&self, path: &str) -> bool {
+        path == "/_edit" || path.starts_with("/_edit/")
+    }
+
+    fn handle(&self, mut request: Request, live: &Live) {
+        let reply = self.answer(&mut request, live);
+        let mut headers: Vec<Header> = guard::SECURITY_HEADERS
+            .iter()
+            .map(|(k, v)| (*k, v.to_string()))
+            .chain([("Content-Type", reply.content_type.to_string())])
+            .chain(reply.headers)
+            .filter_map(|(k, v)| Header::from_bytes(k.as_bytes(), v.as_bytes()).ok())
+            .collect();
+        headers.dedup_by(|a, b| a.field == b.field);
+        let length = reply.body.len();
+        let response = Response::new(
+            reply.status.into(),
+            headers,
+            std::io::Cursor::new(reply.body.into_bytes()),
+            Some(length),
+            None,
+        )
+        .with_chunked_threshold(usize::MAX);
+        let _ = request.respond(response);
+    }
+}
+
+impl Editor {
+    fn answer(&self, request: &mut Request, live: &Live) -> Reply {
+        let page = pages::Pages::new(&self.root);
+        let Some(guard) = self.guard.get() else {
+            return Reply::html(503, page.message(503, "…", "Starting.", false));
+        };
+        if let Err(refusal) = guard.check_host(request) {
+            return page.refused(refusal);
+        }
+        let url = request.url().to_string();
+        let path = url.split(['?', '#']).next().unwrap_or("/");
+        let query = forms::query(&url);
+        let method = request.method().clone();
+        match (&method, path) {
+            (Method::Get, "/_edit/style.css") => return page.stylesheet(),
+            (Method::Get, "/_edit/login") => {
+                return match guard.log_in(query.get("token").unwrap_or("")) {
+                    Some(session) => {
+                        let mut reply = Reply::see_other("/_edit/".into());
+                        reply.headers.push(("Set-Cookie", Guard::cookie(&session)));
+                        reply
+                    }
+                    None => page.refused(Refusal::Session),
+                };
+            }
+            _ => {}
+        }
+        if let Err(refusal) = guard.check_session(request) {
+            return page.refused(refusal);
+        }
+        let done = query.get("done");
+        match (&method, path) {
+            (Method::Get | Method::Head, "/_edit" | "/_edit/") => {
+                page.dashboard(&guard.csrf, live, done)
+            }
+            (Method::Get | Method::Head, "/_edit/new") => {
+                page.new_form(&guard.csrf, query.get("kind").unwrap_or(""))
+            }
+            (Method::Get | Method::Head, "/_edit/text") => {
+                page.text_form(&guard.csrf, query.get("item").unwrap_or(""), done)
+            }
+            (Method::Get | Method::Head, "/_edit/trash") => page.trash(&guard.csrf, done),
+            (Method::Post, _) => {
+                let form = match forms::Form::read(request, forms::TEXT_FORM_LIMIT) {
+                    Ok(form) => form,
+                    Err(forms::BodyError::TooLarge(limit)) => return page.too_large(limit),
+                    Err(forms::BodyError::Unreadable) => {
+                        return Reply::html(
+                            400,
+                            page.message(400, "…", "Unreadable request.", true),
+                        )
+                    }
+                };
+                if let Err(refusal) = guard.check_post(request, form.get("csrf")) {
+                    return page.refused(refusal);
+                }
+                match path {
+                    "/_edit/new" => page.create(&guard.csrf, &form),
+                    "/_edit/text" => page.save_text(&guard.csrf, &form),
+                    "/_edit/delete" => page.delete(&form),
+                    "/_edit/restore" => page.restore(&form),
+                    "/_edit/build" => {
+                        live.refresh_now();
+                        Reply::see_other("/_edit/?done=built".into())
+                    }
+                    _ => page.not_found(),
+                }
+            }
+            (Method::Get | Method::Head, _) => page.not_found(),
+            _ => {
+                let mut reply = Reply::html(405, page.message(405, "…", "GET or POST.", true));
+                reply.headers.push(("Allow", "GET, HEAD, POST".into()));
+                reply
+            }
+        }
+    }
+}

@@ -1,0 +1,716 @@
+//! `capsule edit` over real HTTP: the security rules (host, one-time login, session cookie, CSRF,
+//! same-origin, headers, loopback only), the forms that make and edit pages, albums and playlists, the
+//! fingerprint that refuses a stale form, the trash, round-trips that leave `content/` byte-identical,
+//! and editor pages that pass the Nu HTML Checker, hold no script and read in w3m.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use common::servers::{http_request, HttpResponse, Serve};
+use common::*;
+
+const CSP: &str = "default-src 'none'; img-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// A logged-in editor session on a running `capsule edit`.
+struct Editor {
+    serve: Serve,
+    cookie: String,
+    csrf: String,
+}
+
+impl Editor {
+    fn start(root: &Path) -> Editor {
+        let serve = Serve::start_edit(root, &["--no-gemini"]);
+        let login = serve
+            .login
+            .clone()
+            .expect("capsule edit printed its login address");
+        let path = login
+            .split_once(&format!(":{}", serve.http))
+            .unwrap()
+            .1
+            .to_string();
+        let res = raw_get(serve.http, &path, "");
+        assert_eq!(res.status, 303, "{}", res.text());
+        let cookie = res
+            .header("Set-Cookie")
+            .expect("a session cookie")
+            .to_string();
+        let cookie = cookie.split(';').next().unwrap().to_string();
+        let mut editor = Editor {
+            serve,
+            cookie,
+            csrf: String::new(),
+        };
+        let dash = editor.get("/_edit/");
+        assert_eq!(dash.status, 200, "{}", dash.text());
+        editor.csrf = hidden(&dash.text(), "csrf").expect("the dashboard's forms carry a token");
+        editor
+    }
+
+    fn root(&self) -> &Path {
+        &self.serve.root
+    }
+
+    fn get(&self, path: &str) -> HttpResponse {
+        raw_get(
+            self.serve.http,
+            path,
+            &format!("Cookie: {}\r\n", self.cookie),
+        )
+    }
+
+    /// POSTs `fields` with the session and the CSRF token, as the editor's own pages do.
+    fn post(&self, path: &str, fields: &[(&str, &str)]) -> HttpResponse {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &encode(&all), "")
+    }
+
+    fn post_raw(&self, path: &str, body: &str, extra_headers: &str) -> HttpResponse {
+        let port = self.serve.http;
+        http_request(
+            port,
+            &format!(
+                "POST {path} HTTP/1.1\r\nHost: localhost:{port}\r\nCookie: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n{extra_headers}Connection: close\r\n\r\n{body}",
+                self.cookie,
+                body.len()
+            ),
+        )
+    }
+}
+
+fn raw_get(port: u16, path: &str, extra_headers: &str) -> HttpResponse {
+    http_request(
+        port,
+        &format!("GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\n{extra_headers}Connection: close\r\n\r\n"),
+    )
+}
+
+fn encode(fields: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish()
+}
+
+/// Undoes the escaping of HTML text and attribute values.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The value of an attribute in one tag's text.
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let end = tag[start..].find('"')? + start;
+    Some(unescape(&tag[start..end]))
+}
+
+/// The value of the hidden input `name` in a page.
+fn hidden(html: &str, name: &str) -> Option<String> {
+    form_fields(html, None).remove(name)
+}
+
+/// What a browser would send for the first form (or the one posting to `action`) of a page: its inputs'
+/// values, its ticked checkboxes, and its textareas' text.
+fn form_fields(html: &str, action: Option<&str>) -> BTreeMap<String, String> {
+    let start = match action {
+        Some(a) => html
+            .find(&format!("<form method=\"post\" action=\"{a}\">"))
+            .unwrap_or_else(|| panic!("no form to {a}")),
+        None => html.find("<form").unwrap_or(0),
+    };
+    let end = html[start..]
+        .find("</form>")
+        .map_or(html.len(), |e| e + start);
+    let form = &html[start..end];
+    let mut fields = BTreeMap::new();
+    for piece in form.split("<input").skip(1) {
+        let tag = &piece[..piece.find('>').unwrap()];
+        let Some(name) = attr(tag, "name") else {
+            continue;
+        };
+        let kind = attr(tag, "type").unwrap_or_default();
+        if kind == "checkbox" {
+            if tag.contains(" checked") {
+                fields.insert(name, "on".into());
+            }
+        } else {
+            fields.insert(name, attr(tag, "value").unwrap_or_default());
+        }
+    }
+    for piece in form.split("<textarea").skip(1) {
+        let open_end = piece.find('>').unwrap();
+        let name = attr(&piece[..open_end], "name").unwrap();
+        let text = &piece[open_end + 1..piece.find("</textarea>").unwrap()];
+        // The HTML parser drops one newline right after the start tag.
+        let text = text.strip_prefix('\n').unwrap_or(text);
+        // Browsers send a textarea's line breaks as CRLF.
+        fields.insert(name, unescape(text).replace('\n', "\r\n"));
+    }
+    fields
+}
+
+/// Sends a page's form back as a browser would.
+fn submit(editor: &Editor, html: &str, action: &str) -> HttpResponse {
+    let fields = form_fields(html, Some(action));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    editor.post_raw(action, &encode(&pairs), "")
+}
+
+fn location(res: &HttpResponse) -> String {
+    res.header("Location").unwrap_or("").to_string()
+}
+
+fn site(name: &str) -> tempfile::TempDir {
+    let site = fixture(name);
+    build(site.path(), &["-q"]);
+    site
+}
+
+#[test]
+fn edit_refuses_an_address_other_computers_can_reach() {
+    let site = fixture("basic");
+    let out = run(&[
+        "edit",
+        "--root",
+        site.path().to_str().unwrap(),
+        "--bind",
+        "0.0.0.0",
+        "--no-browser",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("only on this computer"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn serve_never_serves_the_editor() {
+    let site = site("basic");
+    let serve = Serve::start(site.path(), &["--no-gemini"]);
+    assert!(serve.login.is_none());
+    for path in ["/_edit/", "/_edit/login?token=x", "/_edit/style.css"] {
+        let res = raw_get(serve.http, path, "");
+        assert_eq!(res.status, 404, "{path}");
+    }
+}
+
+#[test]
+fn other_hosts_get_403_even_with_the_session() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let port = editor.serve.http;
+    for host in [
+        "evil.example",
+        "evil.example:{port}",
+        "localhost",
+        "192.168.1.2:{port}",
+    ] {
+        let host = host.replace("{port}", &port.to_string());
+        let res = http_request(
+            port,
+            &format!(
+                "GET /_edit/ HTTP/1.1\r\nHost: {host}\r\nCookie: {}\r\nConnection: close\r\n\r\n",
+                editor.cookie
+            ),
+        );
+        assert_eq!(res.status, 403, "Host: {host}");
+    }
+    for host in [format!("127.0.0.1:{port}"), format!("[::1]:{port}")] {
+        let res = http_request(
+            port,
+            &format!(
+                "GET /_edit/ HTTP/1.1\r\nHost: {host}\r\nCookie: {}\r\nConnection: close\r\n\r\n",
+                editor.cookie
+            ),
+        );
+        assert_eq!(res.status, 200, "Host: {host}");
+    }
+}
+
+#[test]
+fn the_login_address_works_once_and_sets_a_strict_cookie() {
+    let site = site("basic");
+    let serve = Serve::start_edit(site.path(), &["--no-gemini"]);
+    let login = serve.login.clone().unwrap();
+    let path = login
+        .split_once(&format!(":{}", serve.http))
+        .unwrap()
+        .1
+        .to_string();
+    assert!(path.starts_with("/_edit/login?token="), "{path}");
+    let without = raw_get(serve.http, "/_edit/", "");
+    assert_eq!(without.status, 403);
+    assert!(
+        without.text().contains("capsule edit"),
+        "{}",
+        without.text()
+    );
+    let wrong = raw_get(serve.http, "/_edit/login?token=0000", "");
+    assert_eq!(wrong.status, 403);
+    let first = raw_get(serve.http, &path, "");
+    assert_eq!(first.status, 303);
+    assert_eq!(location(&first), "/_edit/");
+    let cookie = first.header("Set-Cookie").unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let second = raw_get(serve.http, &path, "");
+    assert_eq!(second.status, 403, "the token works once");
+    let session = cookie.split(';').next().unwrap();
+    assert_eq!(
+        raw_get(serve.http, "/_edit/", &format!("Cookie: {session}\r\n")).status,
+        200
+    );
+    assert_eq!(
+        raw_get(serve.http, "/_edit/", "Cookie: capsule_edit=forged\r\n").status,
+        403
+    );
+}
+
+#[test]
+fn every_post_needs_the_token_and_the_same_origin() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let before = tree(&editor.root().join("content"));
+    let fields = encode(&[("kind", "album"), ("title", "Forged")]);
+    let with = |csrf: &str| format!("csrf={csrf}&{fields}");
+    let port = editor.serve.http;
+    for (body, headers, why) in [
+        (fields.clone(), String::new(), "no token"),
+        (with("0123"), String::new(), "wrong token"),
+        (
+            with(&editor.csrf),
+            "Origin: http://evil.example\r\n".to_string(),
+            "other origin",
+        ),
+        (
+            with(&editor.csrf),
+            "Sec-Fetch-Site: cross-site\r\n".to_string(),
+            "cross-site",
+        ),
+        (
+            with(&editor.csrf),
+            format!("Origin: https://localhost:{port}\r\n"),
+            "other scheme",
+        ),
+    ] {
+        let res = editor.post_raw("/_edit/new", &body, &headers);
+        assert_eq!(res.status, 403, "{why}");
+    }
+    assert_eq!(
+        tree(&editor.root().join("content")),
+        before,
+        "a refused POST changed content/"
+    );
+    let ok = editor.post_raw(
+        "/_edit/new",
+        &with(&editor.csrf),
+        &format!("Origin: http://localhost:{port}\r\nSec-Fetch-Site: same-origin\r\n"),
+    );
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    assert!(editor
+        .root()
+        .join("content/albums/forged/index.md")
+        .is_file());
+}
+
+#[test]
+fn every_editor_response_carries_the_security_headers() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let responses = [
+        editor.get("/_edit/"),
+        editor.get("/_edit/style.css"),
+        editor.get("/_edit/nothing-here"),
+        editor.get("/_edit/text?item=albums%2Fharbour-2024"),
+        raw_get(editor.serve.http, "/_edit/", ""),
+        editor.post("/_edit/new", &[("kind", "page"), ("title", "")]),
+    ];
+    for res in responses {
+        assert_eq!(
+            res.header("Content-Security-Policy"),
+            Some(CSP),
+            "{}",
+            res.status
+        );
+        assert_eq!(
+            res.header("X-Content-Type-Options"),
+            Some("nosniff"),
+            "{}",
+            res.status
+        );
+    }
+}
+
+#[test]
+fn a_body_over_the_limit_is_refused_before_it_is_read() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let port = editor.serve.http;
+    // The head announces 9 MB and no body follows: the answer must come from the head alone.
+    let res = http_request(
+        port,
+        &format!(
+            "POST /_edit/text HTTP/1.1\r\nHost: localhost:{port}\r\nCookie: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 9000000\r\nConnection: close\r\n\r\n",
+            editor.cookie
+        ),
+    );
+    assert_eq!(res.status, 413);
+    assert!(res.text().contains("8.4 MB"), "{}", res.text());
+}
+
+#[test]
+fn a_new_album_playlist_and_page_are_made_and_never_made_twice() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let content = editor.root().join("content");
+    for (kind, title, file, item) in [
+        (
+            "album",
+            "Été au port",
+            "albums/ete-au-port/index.md",
+            "albums%2Fete-au-port",
+        ),
+        (
+            "playlist",
+            "Rainy songs",
+            "playlists/rainy-songs/index.md",
+            "playlists%2Frainy-songs",
+        ),
+        ("page", "Contact me", "contact-me.md", "contact-me"),
+    ] {
+        let res = editor.post(
+            "/_edit/new",
+            &[
+                ("kind", kind),
+                ("title", title),
+                ("date", "2026-11-30"),
+                ("description", "New!"),
+                ("draft", "on"),
+            ],
+        );
+        assert_eq!(res.status, 303, "{kind}: {}", res.text());
+        assert_eq!(
+            location(&res),
+            format!("/_edit/text?item={item}&done=created")
+        );
+        let written = std::fs::read_to_string(content.join(file)).unwrap();
+        assert_eq!(
+            written,
+            format!("+++\ntitle = \"{title}\"\ndate = 2026-11-30\ndescription = \"New!\"\ndraft = true\n+++\n\n"),
+            "{kind}"
+        );
+        // The same title again is refused next to its field, and the first file is kept.
+        let again = editor.post("/_edit/new", &[("kind", kind), ("title", title)]);
+        assert_eq!(again.status, 400, "{kind}");
+        assert!(
+            again
+                .text()
+                .contains("There is already one with this address"),
+            "{}",
+            again.text()
+        );
+        assert!(again.text().contains("aria-invalid=\"true\""));
+        assert_eq!(
+            std::fs::read_to_string(content.join(file)).unwrap(),
+            written
+        );
+    }
+    let missing = editor.post("/_edit/new", &[("kind", "album"), ("title", "  ")]);
+    assert_eq!(missing.status, 400);
+    assert!(missing.text().contains("A title is needed."));
+    let bad_date = editor.post(
+        "/_edit/new",
+        &[("kind", "album"), ("title", "X"), ("date", "1 June")],
+    );
+    assert_eq!(bad_date.status, 400);
+    assert!(bad_date.text().contains("year-month-day"));
+    assert!(!content.join("albums/x").exists());
+}
+
+/// For each fixture site and the example site, every page's text form sent back unchanged leaves
+/// content/ byte-identical, and says that nothing was written.
+#[test]
+fn saving_every_form_unchanged_leaves_content_byte_identical() {
+    let example = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("content"), &example.path().join("content"));
+    std::fs::copy(
+        repo().join("capsule.toml"),
+        example.path().join("capsule.toml"),
+    )
+    .unwrap();
+    let sites = [
+        fixture("basic"),
+        fixture("french"),
+        fixture("formats"),
+        example,
+    ];
+    for site in &sites {
+        let editor = Editor::start(site.path());
+        let before = tree(&site.path().join("content"));
+        let dash = editor.get("/_edit/").text();
+        let links: Vec<String> = dash
+            .split("href=\"/_edit/text?item=")
+            .skip(1)
+            .map(|s| format!("/_edit/text?item={}", &s[..s.find('"').unwrap()]))
+            .collect();
+        assert!(
+            links.len() >= 2,
+            "{} forms on {}",
+            links.len(),
+            site.path().display()
+        );
+        for link in &links {
+            let form = editor.get(link);
+            assert_eq!(form.status, 200, "{link}");
+            let res = submit(&editor, &form.text(), "/_edit/text");
+            assert_eq!(res.status, 303, "{link}: {}", res.text());
+            assert!(
+                location(&res).ends_with("&done=unchanged"),
+                "{link}: {}",
+                location(&res)
+            );
+        }
+        assert_eq!(
+            tree(&site.path().join("content")),
+            before,
+            "{}",
+            site.path().display()
+        );
+    }
+}
+
+#[test]
+fn one_changed_field_changes_one_line_and_the_build_shows_it() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let file = editor.root().join("content/albums/harbour-2024/index.md");
+    let before = std::fs::read_to_string(&file).unwrap();
+    let form = editor.get("/_edit/text?item=albums%2Fharbour-2024").text();
+    let mut fields = form_fields(&form, Some("/_edit/text"));
+    fields.insert("title".into(), "Harbour at dawn".into());
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = editor.post_raw("/_edit/text", &encode(&pairs), "");
+    assert_eq!(res.status, 303, "{}", res.text());
+    assert!(location(&res).ends_with("&done=saved"));
+    let after = std::fs::read_to_string(&file).unwrap();
+    let changed: Vec<(&str, &str)> = before
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(before.lines().count(), after.lines().count());
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(changed[0].1, "title = \"Harbour at dawn\"");
+    assert!(editor.get(&location(&res)).text().contains("Saved."));
+    let built = editor.post("/_edit/build", &[]);
+    assert_eq!(built.status, 303);
+    let page = std::fs::read_to_string(
+        editor
+            .root()
+            .join("public/html/albums/harbour-2024/index.html"),
+    )
+    .unwrap();
+    assert!(page.contains("<h1>Harbour at dawn</h1>"), "{page}");
+}
+
+#[test]
+fn a_form_made_before_the_file_changed_is_refused_and_nothing_is_lost() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let file = editor.root().join("content/about.md");
+    let form = editor.get("/_edit/text?item=about").text();
+    // The writer changes the file in a text editor meanwhile.
+    let behind = std::fs::read_to_string(&file).unwrap() + "\nA line written by hand.\n";
+    std::fs::write(&file, &behind).unwrap();
+    let mut fields = form_fields(&form, Some("/_edit/text"));
+    fields.insert(
+        "body".into(),
+        "My new text, typed in the browser.\r\n".into(),
+    );
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = editor.post_raw("/_edit/text", &encode(&pairs), "");
+    assert_eq!(res.status, 409, "{}", res.text());
+    let page = res.text();
+    assert!(
+        page.contains("My new text, typed in the browser."),
+        "the typed text is kept"
+    );
+    assert!(
+        page.contains("A line written by hand."),
+        "the disk version is shown"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        behind,
+        "the file is unchanged"
+    );
+}
+
+#[test]
+fn removing_moves_to_the_trash_and_restoring_puts_it_back() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let album = editor.root().join("content/albums/harbour-2024");
+    let before = tree(&album);
+    let res = editor.post("/_edit/delete", &[("item", "albums/harbour-2024")]);
+    assert_eq!(res.status, 303);
+    assert!(!album.exists());
+    let trash = editor.get("/_edit/trash").text();
+    assert!(trash.contains("albums/harbour-2024"), "{trash}");
+    let entry = hidden(&trash[trash.find("/_edit/restore").unwrap()..], "entry").unwrap();
+    let restored = editor.post("/_edit/restore", &[("entry", &entry)]);
+    assert_eq!(restored.status, 303);
+    assert_eq!(tree(&album), before, "the album is back, byte for byte");
+    assert!(editor
+        .get("/_edit/trash")
+        .text()
+        .contains("The trash is empty."));
+    // The home page cannot be removed, and nothing outside the site can be named.
+    assert_eq!(editor.post("/_edit/delete", &[("item", "")]).status, 400);
+    for item in [
+        "../capsule.toml",
+        "albums/../../x",
+        "/etc/passwd",
+        "albums/harbour-2024/../..",
+    ] {
+        assert_eq!(
+            editor.post("/_edit/delete", &[("item", item)]).status,
+            404,
+            "{item}"
+        );
+        assert_eq!(
+            editor
+                .get(&format!(
+                    "/_edit/text?item={}",
+                    encode(&[("", item)]).trim_start_matches('=')
+                ))
+                .status,
+            404,
+            "{item}"
+        );
+    }
+    assert!(editor.root().join("capsule.toml").is_file());
+}
+
+#[test]
+fn the_dashboard_lists_every_item_with_its_figures_and_warnings() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let dash = editor.get("/_edit/").text();
+    for expected in [
+        "Harbour, June 2024",
+        "Été à Brest",
+        "Secret album",
+        "Night drive",
+        "About",
+        "budget",
+        "1 photo has no alt text",
+        "href=\"/_edit/text?item=albums%2Fharbour-2024\"",
+    ] {
+        assert!(dash.contains(expected), "{expected} not on the dashboard");
+    }
+}
+
+#[test]
+fn editor_pages_are_valid_html_without_script_and_read_in_w3m() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let dir = tempfile::tempdir().unwrap();
+    let stale = {
+        let form = editor.get("/_edit/text?item=about").text();
+        std::fs::write(editor.root().join("content/about.md"), "changed\n").unwrap();
+        submit(&editor, &form, "/_edit/text").text()
+    };
+    let pages = [
+        ("dashboard", editor.get("/_edit/").text()),
+        ("new", editor.get("/_edit/new?kind=album").text()),
+        (
+            "text",
+            editor.get("/_edit/text?item=albums%2Fharbour-2024").text(),
+        ),
+        ("home", editor.get("/_edit/text?item=").text()),
+        ("trash", editor.get("/_edit/trash").text()),
+        (
+            "errors",
+            editor
+                .post("/_edit/new", &[("kind", "page"), ("title", "")])
+                .text(),
+        ),
+        ("conflict", stale),
+        ("refused", raw_get(editor.serve.http, "/_edit/", "").text()),
+        ("missing", editor.get("/_edit/nothing").text()),
+    ];
+    for (name, html) in &pages {
+        assert!(
+            !html.to_lowercase().contains("<script"),
+            "{name} has a script"
+        );
+        // Inside tags only: the writer's text may show `onclick=` escaped, as text.
+        let handler = html.split('<').skip(1).any(|piece| {
+            let tag = piece.split('>').next().unwrap_or("");
+            tag.split_whitespace()
+                .skip(1)
+                .any(|a| a.starts_with("on") && a.contains('='))
+        });
+        assert!(!handler, "{name} has an inline event handler");
+        std::fs::write(dir.path().join(format!("{name}.html")), html).unwrap();
+    }
+    let out = Command::new("java")
+        .arg("-jar")
+        .arg(vnu_jar())
+        .args(["--errors-only", "--format", "text"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "vnu: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dump = Command::new(w3m())
+        .args(["-dump", "-T", "text/html", "-cols", "100"])
+        .arg(dir.path().join("text.html"))
+        .output()
+        .unwrap();
+    let dump = String::from_utf8_lossy(&dump.stdout);
+    for expected in ["Title", "Harbour, June 2024", "Save", "Move to the trash"] {
+        assert!(
+            dump.contains(expected),
+            "w3m shows no {expected:?}:\n{dump}"
+        );
+    }
+}
+
+#[test]
+fn a_french_site_gets_a_french_editor() {
+    let site = site("french");
+    let editor = Editor::start(site.path());
+    let dash = editor.get("/_edit/").text();
+    assert!(dash.contains("<html lang=\"fr\">"));
+    assert!(
+        dash.contains("Tableau de bord") && dash.contains("Nouvel album"),
+        "{dash}"
+    );
+}
