@@ -26,6 +26,26 @@ pub(crate) struct Config {
     pub audio: AudioConfig,
     pub budget: BudgetConfig,
     pub publish: PublishConfig,
+    pub edit: EditConfig,
+}
+
+/// `capsule edit`: how large an upload may be.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct EditConfig {
+    /// One uploaded file (a photo, a track).
+    pub max_file: Limit,
+    /// One upload form, all its files together.
+    pub max_request: Limit,
+}
+
+impl Default for EditConfig {
+    fn default() -> Self {
+        EditConfig {
+            max_file: Limit(Some(64_000_000)),
+            max_request: Limit(Some(1_000_000_000)),
+        }
+    }
 }
 
 /// How tracks are published: Opus for browsers, MP3 as the fallback that every player and Gemini client plays.
@@ -66,6 +86,7 @@ impl Default for Config {
             audio: AudioConfig::default(),
             budget: BudgetConfig::default(),
             publish: PublishConfig::default(),
+            edit: EditConfig::default(),
         }
     }
 }

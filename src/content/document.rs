@@ -79,6 +79,7 @@ pub(super) fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBod
                             photo: out.photos.len(),
                             alt,
                             caption,
+                            decorative: false,
                         }));
                         out.photos.push(PhotoRef { path });
                     }

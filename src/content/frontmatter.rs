@@ -21,6 +21,9 @@ pub(crate) struct FrontMatter {
     /// Also publish each photo's original file, byte for byte, metadata included (an explicit opt-in).
     #[serde(default)]
     pub publish_originals: bool,
+    /// Photos (file names) that only decorate: they need no alt text, and get no warning for it.
+    #[serde(default)]
+    pub decorative: Vec<String>,
     /// Per-track overrides in a playlist, keyed by file name.
     #[serde(default)]
     pub tracks: BTreeMap<String, TrackOverride>,

@@ -315,6 +315,7 @@ impl Loader {
                     photo: page.photos.len(),
                     alt: String::new(),
                     caption: None,
+                    decorative: false,
                 }));
                 page.photos.push(p);
             }
@@ -333,6 +334,15 @@ impl Loader {
                         format!("[tracks.\"{key}\"] names a file that is not in this folder"),
                     );
                 }
+            }
+        }
+        for block in &mut page.body {
+            if let Block::Photo(u) = block {
+                let name = page.photos[u.photo].source.file_name();
+                u.decorative = front
+                    .decorative
+                    .iter()
+                    .any(|d| name.is_some_and(|n| n.to_string_lossy() == d.as_str()));
             }
         }
         page.cover = match &cover_file {
@@ -536,7 +546,7 @@ impl Loader {
         let missing = page
             .body
             .iter()
-            .filter(|b| matches!(b, Block::Photo(u) if u.alt.is_empty()))
+            .filter(|b| matches!(b, Block::Photo(u) if u.alt.is_empty() && !u.decorative))
             .count();
         if missing > 0 {
             self.diags.warn(&page.source, None, format!(

@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 
-#[cfg(test)]
 pub(crate) use document::markdown_options;
 pub(crate) use load::{load, prune_covers};
 pub(crate) use sources::{sources, Source};
@@ -126,6 +125,8 @@ pub(crate) struct PhotoUse {
     pub photo: usize,
     /// Describes the photo for people who cannot see it; empty when the author gave none.
     pub alt: String,
+    /// The author said the photo only decorates (`decorative` in the front matter): no alt text needed.
+    pub decorative: bool,
     pub caption: Option<String>,
 }
 

@@ -13,13 +13,14 @@ use crate::locks::lock;
 pub(crate) const COOKIE: &str = "capsule_edit";
 
 /// Headers on every editor response: no script, no frame, no plugin, forms only to the editor itself.
+/// The referrer policy is `same-origin` (not `no-referrer`, which makes browsers send `Origin: null`).
 pub(crate) const SECURITY_HEADERS: [(&str, &str); 4] = [
     (
         "Content-Security-Policy",
         "default-src 'none'; img-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
     ),
     ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
+    ("Referrer-Policy", "same-origin"),
     ("Cache-Control", "no-store"),
 ];
 

@@ -109,6 +109,62 @@ pub(crate) fn apply(original: &str, old: &Fields, new: &Fields, body: &str) -> S
     out
 }
 
+/// The file `original` with the front-matter key `key` set to the TOML `value` (or removed), and
+/// `body` in place of its body; every other byte as it was.
+pub(crate) fn with_key(original: &str, key: &str, value: Option<&str>, body: &str) -> String {
+    let (bom, text) = match original.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", original),
+    };
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    match frontmatter::split(text) {
+        Ok(Some(parts)) => {
+            let toml = set_key(&text[parts.toml.0..parts.toml.1], key, value, eol);
+            format!(
+                "{bom}{}{toml}{}{body}",
+                &text[..parts.toml.0],
+                &text[parts.toml.1..parts.body]
+            )
+        }
+        _ => match value {
+            Some(v) => format!("{bom}+++{eol}{key} = {v}{eol}+++{eol}{body}"),
+            None => format!("{bom}{body}"),
+        },
+    }
+}
+
+/// The file `original` with `body` in place of its body.
+pub(crate) fn with_body(original: &str, body: &str) -> String {
+    let (bom, text) = match original.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", original),
+    };
+    match frontmatter::split(text) {
+        Ok(Some(parts)) => format!("{bom}{}{body}", &text[..parts.body]),
+        _ => format!("{bom}{body}"),
+    }
+}
+
+/// The body of a Markdown file: what follows its front matter.
+pub(crate) fn body_of(original: &str) -> &str {
+    let text = original.strip_prefix('\u{feff}').unwrap_or(original);
+    match frontmatter::split(text) {
+        Ok(Some(parts)) => &text[parts.body..],
+        _ => text,
+    }
+}
+
+/// A TOML array of strings.
+pub(crate) fn toml_strings(items: &[String]) -> String {
+    let inner: Vec<String> = items.iter().map(|s| toml_string(s)).collect();
+    format!("[{}]", inner.join(", "))
+}
+
+/// A TOML basic string, for a front-matter value.
+pub(crate) fn toml_value(s: &str) -> String {
+    toml_string(s)
+}
+
 /// `toml` with the top-level `key` line set to `key = value`, added before the first table when it
 /// was missing, or removed when `value` is `None`.
 fn set_key(toml: &str, key: &str, value: Option<&str>, eol: &str) -> String {

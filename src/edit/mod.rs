@@ -2,16 +2,20 @@
 //! HTML forms (no JavaScript). `guard` decides who may use it, `forms` reads what they send, `pages`
 //! answers, `markdown` edits the writer's text in place, and `write` is the only door into `content/`.
 
+mod album;
 mod forms;
 mod guard;
 mod markdown;
 mod pages;
+mod photos;
+mod upload;
 mod words;
 mod write;
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tiny_http::{Header, Method, Request, Response};
 
@@ -42,6 +46,7 @@ pub(crate) fn run(opts: EditOptions) -> Result<(), Error> {
     let editor = Arc::new(Editor {
         root: opts.root.clone(),
         guard: OnceLock::new(),
+        notes: Mutex::new(HashMap::new()),
     });
     let ready_editor = editor.clone();
     let open_browser = opts.open_browser;
@@ -94,6 +99,8 @@ struct Editor {
     root: PathBuf,
     /// Made once the HTTP port is known.
     guard: OnceLock<Guard>,
+    /// What an upload refused, kept for the page its redirect leads to (Post/Redirect/Get).
+    notes: Mutex<HashMap<String, Vec<String>>>,
 }
 
 /// An editor response.
@@ -195,6 +202,31 @@ impl Editor {
                 page.text_form(&guard.csrf, query.get("item").unwrap_or(""), done)
             }
             (Method::Get | Method::Head, "/_edit/trash") => page.trash(&guard.csrf, done),
+            (Method::Get | Method::Head, "/_edit/album") => {
+                let refused = query
+                    .get("note")
+                    .and_then(|n| crate::locks::lock(&self.notes).remove(n))
+                    .unwrap_or_default();
+                page.album_page(&guard.csrf, query.get("item").unwrap_or(""), done, &refused)
+            }
+            (Method::Post, "/_edit/upload") => {
+                // The token comes in the address, so nothing is read from a forged upload.
+                if let Err(refusal) = guard.check_post(request, query.get("csrf")) {
+                    return page.refused(refusal);
+                }
+                match page.upload(request, query.get("item").unwrap_or("")) {
+                    Ok((dir, refused)) => {
+                        let mut location = format!("{}&done=uploaded", photos::album_link(&dir));
+                        if !refused.is_empty() {
+                            let id = guard::random_token();
+                            location.push_str(&format!("&note={id}"));
+                            crate::locks::lock(&self.notes).insert(id, refused);
+                        }
+                        Reply::see_other(location)
+                    }
+                    Err(reply) => reply,
+                }
+            }
             (Method::Post, _) => {
                 let form = match forms::Form::read(request, forms::TEXT_FORM_LIMIT) {
                     Ok(form) => form,
@@ -212,6 +244,7 @@ impl Editor {
                 match path {
                     "/_edit/new" => page.create(&guard.csrf, &form),
                     "/_edit/text" => page.save_text(&guard.csrf, &form),
+                    "/_edit/album" => page.save_album(&form),
                     "/_edit/delete" => page.delete(&form),
                     "/_edit/restore" => page.restore(&form),
                     "/_edit/build" => {

@@ -20,14 +20,14 @@ use crate::units::human_bytes;
 
 /// What every editor page shows around its own part.
 #[derive(Serialize)]
-struct Base<'a> {
+pub(super) struct Base<'a> {
     lang: &'static str,
     site_title: String,
     t: &'static Words,
     title: String,
     /// Which entry of the editor's navigation this page is.
     current: &'static str,
-    notice: Option<&'static str>,
+    pub(super) notice: Option<&'static str>,
     errors: Vec<FieldError>,
     csrf: &'a str,
 }
@@ -62,9 +62,9 @@ impl From<&Fields> for FieldsCtx {
 
 /// The editor's view of one site, for one request.
 pub(crate) struct Pages {
-    root: PathBuf,
-    config: Config,
-    t: &'static Words,
+    pub(super) root: PathBuf,
+    pub(super) config: Config,
+    pub(super) t: &'static Words,
     templates: Templates,
 }
 
@@ -83,7 +83,7 @@ impl Pages {
         }
     }
 
-    fn base<'a>(&self, title: &str, current: &'static str, csrf: &'a str) -> Base<'a> {
+    pub(super) fn base<'a>(&self, title: &str, current: &'static str, csrf: &'a str) -> Base<'a> {
         Base {
             lang: self.config.language.code(),
             site_title: self.config.title.clone(),
@@ -96,7 +96,7 @@ impl Pages {
         }
     }
 
-    fn render(&self, name: &str, ctx: &impl Serialize) -> String {
+    pub(super) fn render(&self, name: &str, ctx: &impl Serialize) -> String {
         self.templates
             .render(name, ctx)
             .unwrap_or_else(|d| format!("<!DOCTYPE html><title>Error</title><p>{d}</p>"))
@@ -156,7 +156,7 @@ impl Pages {
         }
     }
 
-    fn notice(&self, done: Option<&str>) -> Option<&'static str> {
+    pub(super) fn notice(&self, done: Option<&str>) -> Option<&'static str> {
         Some(match done? {
             "saved" => self.t.saved,
             "unchanged" => self.t.unchanged,
@@ -164,6 +164,7 @@ impl Pages {
             "deleted" => self.t.deleted,
             "restored" => self.t.restored,
             "built" => self.t.built,
+            "uploaded" => self.t.uploaded,
             _ => return None,
         })
     }
@@ -194,6 +195,8 @@ impl Pages {
             html: String,
             gemini: String,
             edit: String,
+            /// The text form, for albums (whose title leads to the photo table).
+            text: Option<String>,
         }
         #[derive(Serialize)]
         struct Group {
@@ -267,11 +270,17 @@ impl Pages {
                         missing_alt: page
                             .body
                             .iter()
-                            .filter(|b| matches!(b, content::Block::Photo(u) if u.alt.is_empty()))
+                            .filter(|b| {
+                                matches!(b, content::Block::Photo(u) if u.alt.is_empty() && !u.decorative)
+                            })
                             .count(),
                         html: bytes.map(|b| human_bytes(b.html)).unwrap_or_default(),
                         gemini: bytes.map(|b| human_bytes(b.gemini)).unwrap_or_default(),
-                        edit: edit_link(&page.dir),
+                        edit: match page.kind {
+                            PageKind::Album => super::photos::album_link(&page.dir),
+                            _ => edit_link(&page.dir),
+                        },
+                        text: (page.kind == PageKind::Album).then(|| edit_link(&page.dir)),
                     };
                     let group = match page.kind {
                         PageKind::Home | PageKind::Page => 0,
@@ -313,6 +322,7 @@ impl Pages {
                         html: String::new(),
                         gemini: String::new(),
                         edit: edit_link(&s.dir),
+                        text: None,
                     });
                 }
             }
@@ -498,7 +508,7 @@ impl Pages {
     }
 
     /// The source of the page whose output folder is `item`, if the site has one.
-    fn source(&self, item: &str) -> Option<Source> {
+    pub(super) fn source(&self, item: &str) -> Option<Source> {
         content::sources(&self.root)
             .into_iter()
             .find(|s| s.dir == item)
@@ -526,6 +536,7 @@ impl Pages {
             deletable: bool,
             /// Why the front matter could not be read, when the whole file is shown as text.
             problem: Option<String>,
+            photos_link: String,
         }
         let title = if source.kind == PageKind::Home {
             self.t.home.to_string()
@@ -552,6 +563,7 @@ impl Pages {
                     body: state.body,
                     deletable: source.kind != PageKind::Home,
                     problem: state.problem,
+                    photos_link: super::photos::album_link(&source.dir),
                 },
             ),
         )
@@ -618,7 +630,7 @@ impl Pages {
         }
     }
 
-    fn conflict(&self, source: &Source, yours: &str, disk: &str) -> Reply {
+    pub(super) fn conflict(&self, source: &Source, yours: &str, disk: &str) -> Reply {
         #[derive(Serialize)]
         struct Ctx<'a> {
             #[serde(flatten)]
@@ -725,7 +737,7 @@ impl TextState {
 }
 
 /// The editor's address of the text form of the page in output folder `dir`.
-fn edit_link(dir: &str) -> String {
+pub(super) fn edit_link(dir: &str) -> String {
     let item: String = url::form_urlencoded::byte_serialize(dir.as_bytes()).collect();
     format!("/_edit/text?item={item}")
 }

@@ -59,6 +59,35 @@ pub(crate) fn create_new(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
     }
 }
 
+/// Moves an uploaded file (a temporary file outside `content/`) to `target`, which must not exist yet:
+/// false, and the upload left where it is, when the name is taken.
+pub(crate) fn adopt(upload: &Path, target: &Path) -> Result<bool, Error> {
+    if target.exists() {
+        return Ok(false);
+    }
+    // A hard link fails if the name was taken meanwhile; across file systems, a copy made the same
+    // careful way (a new temporary file beside the target, then a link).
+    let linked = match std::fs::hard_link(upload, target) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
+        Err(_) => {
+            let bytes = std::fs::read(upload).map_err(Error::io("read", upload))?;
+            let tmp = temporary(target, &bytes)?;
+            let done = std::fs::hard_link(&tmp, target);
+            let _ = std::fs::remove_file(&tmp);
+            done
+        }
+    };
+    match linked {
+        Ok(()) => {
+            let _ = std::fs::remove_file(upload);
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(Error::io("write", target)(e)),
+    }
+}
+
 /// What a save did.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Saved {

@@ -50,6 +50,7 @@ pub(crate) const BUILTIN: &[(&str, &str)] = builtin!(
     "edit/text.html",
     "edit/conflict.html",
     "edit/trash.html",
+    "edit/album.html",
     "edit/style.css",
 );
 

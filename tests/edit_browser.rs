@@ -1,0 +1,220 @@
+//! The editor in a real headless browser (Debian's chromium and chromedriver, over WebDriver), as a
+//! writer uses it: make an album, upload three photos, describe them, move the third to the top, pick
+//! a cover, save, build, and find it all in both sites; then a stale form refused, and a photo removed
+//! and put back from the trash.
+
+mod common;
+
+use std::path::Path;
+
+use common::servers::Serve;
+use common::webdriver::Browser;
+use common::*;
+
+/// A photo of `w`×`h` pixels in one colour with a darker band, as a camera would not make it.
+fn write_photo(path: &Path, w: u32, h: u32, colour: [u8; 3]) {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        let shade = if (x / 8 + y / 8) % 2 == 0 { 1.0 } else { 0.8 };
+        image::Rgb(colour.map(|c| (c as f32 * shade) as u8))
+    });
+    img.save_with_format(path, image::ImageFormat::Png).unwrap();
+}
+
+/// The `alt` attributes of the `<img>` elements of an HTML page, in order.
+fn alts(html: &str) -> Vec<String> {
+    html.split("<img ")
+        .skip(1)
+        .filter_map(|tag| {
+            let start = tag.find(" alt=\"")? + 6;
+            Some(tag[start..start + tag[start..].find('"')?].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn a_writer_makes_an_album_by_clicking() {
+    let site = fixture("basic");
+    build(site.path(), &["-q"]);
+    let shots = tempfile::tempdir().unwrap();
+    let photos = tempfile::tempdir().unwrap();
+    let files = [
+        ("Red Door.png", [200, 40, 40]),
+        ("green field.png", [40, 160, 60]),
+        ("Blue Sea.png", [40, 70, 200]),
+    ];
+    for (name, colour) in files {
+        write_photo(&photos.path().join(name), 96, 64, colour);
+    }
+
+    let serve = Serve::start_edit(site.path(), &["--no-gemini"]);
+    let browser = Browser::start();
+    browser.go(serve.login.as_deref().unwrap());
+    // The login answers with a redirect to the dashboard.
+    assert!(browser.url().ends_with("/_edit/"), "{}", browser.url());
+    assert!(browser.text().contains("Dashboard"));
+    browser.screenshot(&shots.path().join("dashboard.png"));
+
+    // A new album.
+    browser.find("a[href='/_edit/new?kind=album']").click();
+    browser.find("#title").type_text("Colours of the coast");
+    browser.find("#date").type_text("2026-11-29");
+    browser.find("#description").type_text("Three colours.");
+    browser.screenshot(&shots.path().join("new.png"));
+    browser.find("button[type=submit]").click();
+    assert!(browser.text().contains("Created."), "{}", browser.text());
+    let index = site
+        .path()
+        .join("content/albums/colours-of-the-coast/index.md");
+    assert!(index.is_file());
+
+    // Its photos: three files at once.
+    browser
+        .find("a[href='/_edit/album?item=albums%2Fcolours-of-the-coast']")
+        .click();
+    let paths: Vec<String> = files
+        .iter()
+        .map(|(n, _)| photos.path().join(n).display().to_string())
+        .collect();
+    browser.find("#files").type_text(&paths.join("\n"));
+    browser
+        .find("form[enctype='multipart/form-data'] button")
+        .click();
+    assert!(browser.text().contains("Uploaded."), "{}", browser.text());
+    let folder = site.path().join("content/albums/colours-of-the-coast");
+    for name in ["red-door.png", "green-field.png", "blue-sea.png"] {
+        assert!(folder.join(name).is_file(), "{name} not uploaded");
+    }
+
+    // Words for each, then the third (by name order: red-door) to the top, a cover, and save.
+    let row_of = |file: &str| -> usize {
+        let source = browser.source();
+        let at = source.find(&format!("value=\"{file}\"")).unwrap();
+        let name = &source[..at];
+        let start = name.rfind("name=\"file-").unwrap() + 11;
+        name[start..start + name[start..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    for (file, alt) in [
+        ("red-door.png", "A red door in a white wall"),
+        ("green-field.png", "A green field under rain"),
+        ("blue-sea.png", "The sea, very blue"),
+    ] {
+        let i = row_of(file);
+        browser.find(&format!("#alt-{i}")).type_text(alt);
+    }
+    let sea = row_of("blue-sea.png");
+    browser
+        .find(&format!("#caption-{sea}"))
+        .type_text("Noon at the harbour");
+    let red = row_of("red-door.png");
+    browser.find(&format!("button[value='top:{red}']")).click();
+    assert!(browser.text().contains("Saved."), "{}", browser.text());
+    assert_eq!(row_of("red-door.png"), 0, "moved to the top");
+    let field = row_of("green-field.png");
+    browser.find(&format!("#cover-{field}")).tick();
+    browser.find("button[value='save']").click();
+    assert!(browser.text().contains("Saved."));
+    browser.screenshot(&shots.path().join("album.png"));
+
+    // Build, and look at both sites.
+    browser.find("a[href='/_edit/']").click();
+    browser.find("form[action='/_edit/build'] button").click();
+    assert!(
+        browser.text().contains("The site was built."),
+        "{}",
+        browser.text()
+    );
+    let html = std::fs::read_to_string(
+        site.path()
+            .join("public/html/albums/colours-of-the-coast/index.html"),
+    )
+    .unwrap();
+    let order: Vec<String> = alts(&html);
+    let expected = [
+        "A red door in a white wall",
+        "A green field under rain",
+        "The sea, very blue",
+    ];
+    let shown: Vec<&str> = order
+        .iter()
+        .map(String::as_str)
+        .filter(|a| expected.contains(a))
+        .collect();
+    // Blue sea and green field were uploaded in name order after red door; the table's order is kept.
+    assert_eq!(shown.len(), 3, "{order:?}");
+    assert_eq!(shown[0], "A red door in a white wall", "{order:?}");
+    assert!(html.contains("Noon at the harbour"));
+    let gmi = std::fs::read_to_string(
+        site.path()
+            .join("public/gemini/albums/colours-of-the-coast/index.gmi"),
+    )
+    .unwrap();
+    let red_at = gmi.find("A red door in a white wall").unwrap();
+    for later in ["A green field under rain", "The sea, very blue"] {
+        assert!(gmi.find(later).unwrap() > red_at, "{gmi}");
+    }
+    assert!(gmi.contains("Noon at the harbour"));
+    let albums =
+        std::fs::read_to_string(site.path().join("public/html/albums/index.html")).unwrap();
+    let item = &albums[albums.find("colours-of-the-coast/index.html").unwrap()..];
+    assert!(
+        item[..300].contains("green-field-"),
+        "the cover is the green field: {item}"
+    );
+
+    // A change made behind the editor's back: the open form can no longer save over it.
+    browser.go(&format!(
+        "http://127.0.0.1:{}/_edit/album?item=albums%2Fcolours-of-the-coast",
+        serve.http
+    ));
+    let by_hand = std::fs::read_to_string(&index).unwrap() + "\nA line typed in a text editor.\n";
+    std::fs::write(&index, &by_hand).unwrap();
+    browser.find("#alt-0").clear();
+    browser.find("#alt-0").type_text("A door");
+    browser.find("button[value='save']").click();
+    assert!(
+        browser
+            .text()
+            .contains("This file changed since you opened it"),
+        "{}",
+        browser.text()
+    );
+    assert!(
+        browser.source().contains("A door"),
+        "what was typed is kept"
+    );
+    assert_eq!(std::fs::read_to_string(&index).unwrap(), by_hand);
+
+    // Remove a photo, then put it back from the trash.
+    browser.go(&format!(
+        "http://127.0.0.1:{}/_edit/album?item=albums%2Fcolours-of-the-coast",
+        serve.http
+    ));
+    let sea = row_of("blue-sea.png");
+    browser
+        .find(&format!("button[value='remove:{sea}']"))
+        .click();
+    assert!(!folder.join("blue-sea.png").exists());
+    browser.find("a[href='/_edit/trash']").click();
+    assert!(
+        browser.text().contains("blue-sea.png"),
+        "{}",
+        browser.text()
+    );
+    browser.find("form[action='/_edit/restore'] button").click();
+    assert!(browser.text().contains("Put back where it was."));
+    assert!(folder.join("blue-sea.png").is_file());
+    browser.screenshot(&shots.path().join("trash.png"));
+    for shot in ["dashboard.png", "new.png", "album.png", "trash.png"] {
+        assert!(std::fs::metadata(shots.path().join(shot)).unwrap().len() > 1000);
+        // `CAPSULE_SCREENSHOTS=docs cargo test --test edit_browser` refreshes the README's pictures.
+        if let Some(dir) = std::env::var_os("CAPSULE_SCREENSHOTS") {
+            std::fs::copy(
+                shots.path().join(shot),
+                Path::new(&dir).join(format!("edit-{shot}")),
+            )
+            .unwrap();
+        }
+    }
+}
