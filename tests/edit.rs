@@ -142,6 +142,10 @@ fn form_fields(html: &str, action: Option<&str>) -> BTreeMap<String, String> {
             if tag.contains(" checked") {
                 fields.insert(name, "on".into());
             }
+        } else if kind == "radio" {
+            if tag.contains(" checked") {
+                fields.insert(name, attr(tag, "value").unwrap_or_default());
+            }
         } else {
             fields.insert(name, attr(tag, "value").unwrap_or_default());
         }
@@ -661,6 +665,14 @@ fn editor_pages_are_valid_html_without_script_and_read_in_w3m() {
         ("conflict", stale),
         ("refused", raw_get(editor.serve.http, "/_edit/", "").text()),
         ("missing", editor.get("/_edit/nothing").text()),
+        (
+            "album",
+            editor.get("/_edit/album?item=albums%2Fharbour-2024").text(),
+        ),
+        (
+            "album-fr",
+            editor.get("/_edit/album?item=albums%2Fete-a-brest").text(),
+        ),
     ];
     for (name, html) in &pages {
         assert!(
@@ -712,5 +724,227 @@ fn a_french_site_gets_a_french_editor() {
     assert!(
         dash.contains("Tableau de bord") && dash.contains("Nouvel album"),
         "{dash}"
+    );
+}
+
+/// A multipart body with `files` (name, bytes), as a browser sends an upload form.
+fn multipart(files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----capsuleTestBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl Editor {
+    /// Sends an upload to an album, as its form does; `length` overrides the Content-Length sent.
+    fn upload(&self, item: &str, files: &[(&str, &[u8])], cut: Option<usize>) -> HttpResponse {
+        let (content_type, body) = multipart(files);
+        let port = self.serve.http;
+        let path = format!("/_edit/upload?item={item}&csrf={}", self.csrf);
+        let mut raw = format!(
+            "POST {path} HTTP/1.1\r\nHost: localhost:{port}\r\nCookie: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.cookie,
+            body.len()
+        )
+        .into_bytes();
+        raw.extend_from_slice(&body[..cut.unwrap_or(body.len())]);
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        use std::io::{Read, Write};
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        stream.write_all(&raw).unwrap();
+        if cut.is_some() {
+            // The browser gives up half-way: the connection closes with the body unfinished.
+            stream.shutdown(std::net::Shutdown::Write).unwrap();
+        }
+        let mut data = Vec::new();
+        let _ = stream.read_to_end(&mut data);
+        common::servers::parse_http(&data)
+    }
+}
+
+fn jpeg() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(32, 24, |x, y| {
+        image::Rgb([(x * 8) as u8, (y * 10) as u8, 90])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn uploads_land_under_safe_names_and_refuse_what_cannot_be_published() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let album = editor.root().join("content/albums/harbour-2024");
+    let photo = jpeg();
+    let heic: &[u8] = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic";
+    let res = editor.upload(
+        "albums%2Fharbour-2024",
+        &[
+            ("../../../capsule.toml.jpg", &photo),
+            ("..\\..\\evil.jpg", &photo),
+            ("/etc/passwd", &photo),
+            ("gull.jpg", &photo),
+            ("IMG_0001.HEIC", heic),
+            ("notes.txt", b"just text"),
+            ("Holiday Photo.JPG", &photo),
+        ],
+        None,
+    );
+    assert_eq!(res.status, 303, "{}", res.text());
+    let page = editor.get(&location(&res)).text();
+    assert!(
+        page.contains("IMG_0001.HEIC: HEIC photos are not supported: export it as JPEG first"),
+        "{page}"
+    );
+    assert!(
+        page.contains("notes.txt is not a photo capsule can publish"),
+        "{page}"
+    );
+    for name in [
+        "capsule-toml.jpg",
+        "evil.jpg",
+        "passwd.jpg",
+        "gull-2.jpg",
+        "holiday-photo.jpg",
+    ] {
+        assert_eq!(std::fs::read(album.join(name)).unwrap(), photo, "{name}");
+    }
+    // Nothing landed outside the album, and the photo that was there is untouched.
+    assert!(!editor.root().join("evil.jpg").exists());
+    assert!(!editor.root().join("content/evil.jpg").exists());
+    assert_ne!(std::fs::read(album.join("gull.jpg")).unwrap(), photo);
+    assert!(!album.join("img-0001.heic").exists() && !album.join("notes.txt").exists());
+    let leftovers: Vec<_> = walkdir::WalkDir::new(editor.root())
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("capsule-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn an_upload_over_a_limit_or_cut_off_leaves_nothing() {
+    let site = fixture("basic");
+    let config = site.path().join("capsule.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}\n[edit]\nmax_file = \"20 KB\"\nmax_request = \"50 KB\"\n"),
+    )
+    .unwrap();
+    build(site.path(), &["-q"]);
+    let editor = Editor::start(site.path());
+    let content = editor.root().join("content");
+    let before = tree(&content);
+    let big = vec![0xFFu8; 30_000];
+    let res = editor.upload(
+        "albums%2Fharbour-2024",
+        &[("small.jpg", &jpeg()), ("huge.jpg", &big)],
+        None,
+    );
+    assert_eq!(res.status, 413, "{}", res.text());
+    assert!(
+        res.text().contains("huge.jpg") && res.text().contains("20 KB"),
+        "{}",
+        res.text()
+    );
+    let many: Vec<u8> = vec![1; 15_000];
+    let files: Vec<(&str, &[u8])> = (0..4).map(|_| ("part.jpg", many.as_slice())).collect();
+    let res = editor.upload("albums%2Fharbour-2024", &files, None);
+    assert_eq!(res.status, 413, "{}", res.text());
+    assert!(res.text().contains("50 KB"), "{}", res.text());
+    let cut = editor.upload(
+        "albums%2Fharbour-2024",
+        &[("whole.jpg", &jpeg()), ("cut.jpg", &jpeg())],
+        Some(700),
+    );
+    assert_eq!(cut.status, 400, "{}", cut.text());
+    assert_eq!(tree(&content), before, "content/ changed");
+    let uploads = editor.root().join(".capsule-cache/uploads");
+    assert_eq!(
+        std::fs::read_dir(&uploads).map(|d| d.count()).unwrap_or(0),
+        0,
+        "temporary files left"
+    );
+    // The limits are printed on the form.
+    let form = editor.get("/_edit/album?item=albums%2Fharbour-2024").text();
+    assert!(
+        form.contains("At most 20 KB a file and 50 KB in all."),
+        "{form}"
+    );
+}
+
+#[test]
+fn an_upload_needs_the_token_in_its_address() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let (content_type, body) = multipart(&[("x.jpg", &jpeg())]);
+    let port = editor.serve.http;
+    let head = format!(
+        "POST /_edit/upload?item=albums%2Fharbour-2024&csrf=forged HTTP/1.1\r\nHost: localhost:{port}\r\nCookie: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        editor.cookie,
+        body.len()
+    );
+    let mut raw = head.into_bytes();
+    raw.extend_from_slice(&body);
+    let res = http_request(port, &String::from_utf8_lossy(&raw));
+    assert_eq!(res.status, 403);
+    assert!(!editor
+        .root()
+        .join("content/albums/harbour-2024/x.jpg")
+        .exists());
+}
+
+#[test]
+fn the_photo_table_saves_unchanged_byte_identical_and_moves_photos() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let content = editor.root().join("content");
+    let before = tree(&content);
+    for album in [
+        "albums%2Fharbour-2024",
+        "albums%2Fete-a-brest",
+        "albums%2Fsecret",
+    ] {
+        let page = editor.get(&format!("/_edit/album?item={album}")).text();
+        let res = submit(&editor, &page, "/_edit/album");
+        assert_eq!(res.status, 303, "{album}: {}", res.text());
+        assert!(
+            location(&res).ends_with("&done=unchanged"),
+            "{album}: {}",
+            location(&res)
+        );
+    }
+    assert_eq!(tree(&content), before);
+    // The third photo of Été à Brest (placed by no text) to the top, with words.
+    let page = editor.get("/_edit/album?item=albums%2Fete-a-brest").text();
+    let mut fields = form_fields(&page, Some("/_edit/album"));
+    fields.insert("alt-2".into(), "The north island".into());
+    fields.insert("action".into(), "top:2".into());
+    let third = fields["file-2"].clone();
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = editor.post_raw("/_edit/album", &encode(&pairs), "");
+    assert_eq!(res.status, 303, "{}", res.text());
+    let after = editor.get("/_edit/album?item=albums%2Fete-a-brest").text();
+    assert_eq!(form_fields(&after, Some("/_edit/album"))["file-0"], third);
+    assert_eq!(
+        form_fields(&after, Some("/_edit/album"))["alt-0"],
+        "The north island"
     );
 }
