@@ -12,6 +12,7 @@ use crate::output::{check_out_dir, out_dir, Staging};
 use crate::render::{render_site, Templates};
 use crate::report::Report;
 
+#[derive(Clone)]
 pub(crate) struct BuildOptions {
     /// The site root: the folder holding `content/`.
     pub root: PathBuf,

@@ -22,6 +22,18 @@ struct Editor {
 }
 
 impl Editor {
+    /// Follows the job page until the job is done; returns its last page.
+    fn wait_for_job(&self) -> String {
+        for _ in 0..600 {
+            let page = self.get("/_edit/job").text();
+            if !page.contains("http-equiv=\"refresh\"") {
+                return page;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("the job did not end in a minute");
+    }
+
     fn start(root: &Path) -> Editor {
         let serve = Serve::start_edit(root, &["--no-gemini"]);
         let login = serve
@@ -527,6 +539,12 @@ fn one_changed_field_changes_one_line_and_the_build_shows_it() {
     assert!(editor.get(&location(&res)).text().contains("Saved."));
     let built = editor.post("/_edit/build", &[]);
     assert_eq!(built.status, 303);
+    assert_eq!(location(&built), "/_edit/job");
+    let job = editor.wait_for_job();
+    assert!(
+        job.contains("Done.") && job.contains("Size report"),
+        "{job}"
+    );
     let page = std::fs::read_to_string(
         editor
             .root()
@@ -669,6 +687,10 @@ fn editor_pages_are_valid_html_without_script_and_read_in_w3m() {
             "album",
             editor.get("/_edit/album?item=albums%2Fharbour-2024").text(),
         ),
+        ("job", {
+            editor.post("/_edit/build", &[]);
+            editor.wait_for_job()
+        }),
         (
             "album-fr",
             editor.get("/_edit/album?item=albums%2Fete-a-brest").text(),
@@ -947,4 +969,42 @@ fn the_photo_table_saves_unchanged_byte_identical_and_moves_photos() {
         form_fields(&after, Some("/_edit/album"))["alt-0"],
         "The north island"
     );
+}
+
+#[test]
+fn over_budget_the_build_page_explains_and_fit_makes_it_fit() {
+    let site = fixture("basic");
+    let config = site.path().join("capsule.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n[budget]\nhtml = \"50 KB\"\n")).unwrap();
+    build(site.path(), &["-q", "--allow-over-budget"]);
+    let editor = Editor::start(site.path());
+    let res = editor.post("/_edit/build", &[]);
+    assert_eq!(location(&res), "/_edit/job");
+    // A second build while one runs is not started: the page says so.
+    let again = editor.post("/_edit/build", &[]);
+    assert!(matches!(
+        location(&again).as_str(),
+        "/_edit/job" | "/_edit/job?busy=1"
+    ));
+    let page = editor.wait_for_job();
+    assert!(page.contains("over its budget of 50 KB"), "{page}");
+    assert!(page.contains("action=\"/_edit/fit\""), "{page}");
+    let fit = editor.post("/_edit/fit", &[]);
+    assert_eq!(location(&fit), "/_edit/job");
+    let page = editor.wait_for_job();
+    assert!(page.contains("Done."), "{page}");
+    assert!(page.contains("--fit` chose"), "{page}");
+    assert!(editor.root().join("capsule-fit.toml").is_file());
+}
+
+#[test]
+fn publish_without_settings_says_what_to_set() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let res = editor.post("/_edit/publish", &[]);
+    assert_eq!(location(&res), "/_edit/job");
+    let page = editor.wait_for_job();
+    assert!(page.contains("It did not work"), "{page}");
+    assert!(page.contains("[publish.html]"), "{page}");
 }

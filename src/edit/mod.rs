@@ -5,6 +5,7 @@
 mod album;
 mod forms;
 mod guard;
+mod jobs;
 mod markdown;
 mod pages;
 mod photos;
@@ -47,6 +48,7 @@ pub(crate) fn run(opts: EditOptions) -> Result<(), Error> {
         root: opts.root.clone(),
         guard: OnceLock::new(),
         notes: Mutex::new(HashMap::new()),
+        jobs: jobs::Jobs::default(),
     });
     let ready_editor = editor.clone();
     let open_browser = opts.open_browser;
@@ -101,6 +103,8 @@ struct Editor {
     guard: OnceLock<Guard>,
     /// What an upload refused, kept for the page its redirect leads to (Post/Redirect/Get).
     notes: Mutex<HashMap<String, Vec<String>>>,
+    /// Build, fit and publish, one at a time, in the background.
+    jobs: jobs::Jobs,
 }
 
 /// An editor response.
@@ -137,7 +141,7 @@ impl Extension for Editor {
         path == "/_edit" || path.starts_with("/_edit/")
     }
 
-    fn handle(&self, mut request: Request, live: &Live) {
+    fn handle(&self, mut request: Request, live: &Arc<Live>) {
         let reply = self.answer(&mut request, live);
         let mut headers: Vec<Header> = guard::SECURITY_HEADERS
             .iter()
@@ -161,7 +165,7 @@ impl Extension for Editor {
 }
 
 impl Editor {
-    fn answer(&self, request: &mut Request, live: &Live) -> Reply {
+    fn answer(&self, request: &mut Request, live: &Arc<Live>) -> Reply {
         let page = pages::Pages::new(&self.root);
         let Some(guard) = self.guard.get() else {
             return Reply::html(503, page.message(503, "…", "Starting.", false));
@@ -202,6 +206,10 @@ impl Editor {
                 page.text_form(&guard.csrf, query.get("item").unwrap_or(""), done)
             }
             (Method::Get | Method::Head, "/_edit/trash") => page.trash(&guard.csrf, done),
+            (Method::Get | Method::Head, "/_edit/job") => {
+                self.jobs
+                    .page(&page, &guard.csrf, query.get("busy").is_some())
+            }
             (Method::Get | Method::Head, "/_edit/album") => {
                 let refused = query
                     .get("note")
@@ -247,9 +255,17 @@ impl Editor {
                     "/_edit/album" => page.save_album(&form),
                     "/_edit/delete" => page.delete(&form),
                     "/_edit/restore" => page.restore(&form),
-                    "/_edit/build" => {
-                        live.refresh_now();
-                        Reply::see_other("/_edit/?done=built".into())
+                    "/_edit/build" | "/_edit/fit" | "/_edit/publish" => {
+                        let kind = match path {
+                            "/_edit/build" => jobs::Kind::Build,
+                            "/_edit/fit" => jobs::Kind::Fit,
+                            _ => jobs::Kind::Publish,
+                        };
+                        if self.jobs.start(kind, live.clone(), self.root.clone()) {
+                            Reply::see_other("/_edit/job".into())
+                        } else {
+                            Reply::see_other("/_edit/job?busy=1".into())
+                        }
                     }
                     _ => page.not_found(),
                 }

@@ -30,6 +30,8 @@ pub(super) struct Base<'a> {
     pub(super) notice: Option<&'static str>,
     errors: Vec<FieldError>,
     csrf: &'a str,
+    /// Reload every two seconds (a page that shows work in progress).
+    pub(super) refresh: bool,
 }
 
 #[derive(Serialize, Clone)]
@@ -93,6 +95,7 @@ impl Pages {
             notice: None,
             errors: Vec::new(),
             csrf,
+            refresh: false,
         }
     }
 
@@ -170,7 +173,7 @@ impl Pages {
     }
 
     /// The editor's address of the page whose source holds `file`, if one does.
-    fn fix_link(&self, sources: &[Source], file: &Path) -> Option<String> {
+    pub(super) fn fix_link(&self, sources: &[Source], file: &Path) -> Option<String> {
         let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
         let file = abs(file);
         sources

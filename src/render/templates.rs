@@ -51,6 +51,7 @@ pub(crate) const BUILTIN: &[(&str, &str)] = builtin!(
     "edit/conflict.html",
     "edit/trash.html",
     "edit/album.html",
+    "edit/job.html",
     "edit/style.css",
 );
 

@@ -21,7 +21,7 @@ pub(crate) trait Extension: Send + Sync {
     /// Whether the request for `path` (without its query) is this extension's to answer.
     fn owns(&self, path: &str) -> bool;
     /// Answers the request, which it now owns.
-    fn handle(&self, request: Request, live: &Live);
+    fn handle(&self, request: Request, live: &Arc<Live>);
 }
 
 /// Answers requests from `workers` threads until the process ends.

@@ -64,20 +64,10 @@ impl Live {
     /// Rebuilds if anything under `content/`, `templates/`, `capsule.toml` or `capsule-fit.toml` changed since the last build.
     /// A request that arrives while a build runs waits for it, so it never answers from the stale site.
     pub(crate) fn refresh(&self) {
-        self.check(false)
-    }
-
-    /// Like `refresh`, but looks at the sources now even if they were looked at a moment ago: for a
-    /// writer who just saved a file and asks for a build.
-    pub(crate) fn refresh_now(&self) {
-        self.check(true)
-    }
-
-    fn check(&self, now: bool) {
         // Fast path without the build lock. `checking` is raised before `checked` is renewed, so a
         // recent `checked` seen here with `checking` down means that check has finished.
         let recent = self.lock_state().checked.elapsed() < CHECK_EVERY;
-        if !now && recent && !self.checking.load(Ordering::SeqCst) {
+        if recent && !self.checking.load(Ordering::SeqCst) {
             return;
         }
         let _one_build = lock(&self.building);
@@ -85,7 +75,7 @@ impl Live {
         let _lower = Lower(&self.checking);
         let fingerprint = {
             let mut state = self.lock_state();
-            if !now && state.checked.elapsed() < CHECK_EVERY {
+            if state.checked.elapsed() < CHECK_EVERY {
                 return;
             }
             state.checked = Instant::now();
@@ -116,6 +106,31 @@ impl Live {
                 state.error = Some(message);
             }
         }
+    }
+
+    /// A build as `capsule build` does it (budgets enforced; with `fit`, as `--fit`), swapped in under
+    /// the same locks as the preview's own builds, which it then stands for.
+    pub(crate) fn build_checked(&self, fit: bool) -> crate::build::BuildRun {
+        let _one_build = lock(&self.building);
+        let fingerprint = sources_fingerprint(&self.opts.root);
+        let opts = BuildOptions {
+            allow_over_budget: false,
+            fit,
+            progress: false,
+            ..self.opts.clone()
+        };
+        let run = build_with(&opts, |staging, out| {
+            let _swapping = crate::locks::write(&self.swap);
+            staging.commit(out)
+        });
+        let mut state = self.lock_state();
+        state.checked = Instant::now();
+        state.warnings = run.warnings.clone();
+        if run.result.is_ok() {
+            state.fingerprint = fingerprint;
+            state.error = None;
+        }
+        run
     }
 
     /// The error of the last build, if it failed.

@@ -1,0 +1,186 @@
+//! Long work started from the editor (build, `--fit`, publish) runs in the background, one at a time;
+//! its page refreshes itself (`<meta http-equiv="refresh">`, no script) until the work is done, then
+//! shows the size report, the warnings, the over-budget guidance or what the publish did.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::pages::Pages;
+use super::Reply;
+use crate::error::{Diagnostic, Error};
+use crate::locks::lock;
+use crate::publish::{self, PublishOptions};
+use crate::serve::live::Live;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Build,
+    Fit,
+    Publish,
+}
+
+/// How a job ended.
+#[derive(Debug, Clone, Default)]
+struct Outcome {
+    ok: bool,
+    /// The size report's table, after a build.
+    report: Option<String>,
+    warnings: Vec<Diagnostic>,
+    /// Why it failed: an error, or the over-budget guidance.
+    message: String,
+    over_budget: bool,
+    /// The sites sent, after a publish: `html`, `gemini`.
+    published: Vec<&'static str>,
+}
+
+struct Job {
+    kind: Kind,
+    started: Instant,
+    outcome: Option<Outcome>,
+}
+
+/// The editor's one background job at a time.
+#[derive(Default)]
+pub(crate) struct Jobs {
+    current: Arc<Mutex<Option<Job>>>,
+}
+
+impl Jobs {
+    /// Starts `kind` unless a job still runs; returns whether it started.
+    pub(crate) fn start(&self, kind: Kind, live: Arc<Live>, root: PathBuf) -> bool {
+        {
+            let mut current = lock(&self.current);
+            if current.as_ref().is_some_and(|j| j.outcome.is_none()) {
+                return false;
+            }
+            *current = Some(Job {
+                kind,
+                started: Instant::now(),
+                outcome: None,
+            });
+        }
+        let slot = self.current.clone();
+        std::thread::spawn(move || {
+            let outcome = match kind {
+                Kind::Build | Kind::Fit => build(&live, kind == Kind::Fit),
+                Kind::Publish => publish_both(root),
+            };
+            if let Some(job) = lock(&slot).as_mut() {
+                job.outcome = Some(outcome);
+            }
+        });
+        true
+    }
+
+    /// The job's page: its progress while it runs, its outcome once done.
+    pub(crate) fn page(&self, pages: &Pages, csrf: &str, busy: bool) -> Reply {
+        #[derive(Serialize)]
+        struct Line {
+            text: String,
+            fix: Option<String>,
+        }
+        #[derive(Serialize)]
+        struct Ctx<'a> {
+            #[serde(flatten)]
+            base: super::pages::Base<'a>,
+            busy: bool,
+            running: bool,
+            seconds: u64,
+            ok: bool,
+            message: String,
+            over_budget: bool,
+            published: Vec<String>,
+            report: Option<String>,
+            warnings: Vec<Line>,
+        }
+        let current = lock(&self.current);
+        let Some(job) = current.as_ref() else {
+            return Reply::see_other("/_edit/".into());
+        };
+        let title = match job.kind {
+            Kind::Build => pages.t.job_build,
+            Kind::Fit => pages.t.job_fit,
+            Kind::Publish => pages.t.job_publish,
+        };
+        let mut base = pages.base(title, "dashboard", csrf);
+        base.refresh = job.outcome.is_none();
+        let outcome = job.outcome.clone().unwrap_or_default();
+        let sources = crate::content::sources(&pages.root);
+        let ctx = Ctx {
+            base,
+            busy,
+            running: job.outcome.is_none(),
+            seconds: job.started.elapsed().as_secs(),
+            ok: outcome.ok,
+            message: outcome.message,
+            over_budget: outcome.over_budget,
+            published: outcome
+                .published
+                .iter()
+                .map(|p| match *p {
+                    "html" => format!("{} ✓", pages.t.published_html),
+                    _ => format!("{} ✓", pages.t.published_gemini),
+                })
+                .collect(),
+            report: outcome.report,
+            warnings: outcome
+                .warnings
+                .iter()
+                .map(|w| Line {
+                    text: w.to_string(),
+                    fix: pages.fix_link(&sources, &w.file),
+                })
+                .collect(),
+        };
+        Reply::html(200, pages.render("edit/job.html", &ctx))
+    }
+}
+
+fn build(live: &Live, fit: bool) -> Outcome {
+    let run = live.build_checked(fit);
+    let mut outcome = Outcome {
+        warnings: run.warnings,
+        ..Outcome::default()
+    };
+    match run.result {
+        Ok(built) => {
+            outcome.ok = true;
+            let notes: String = built.notes.iter().map(|n| format!("{n}\n")).collect();
+            outcome.report = Some(format!("{notes}{}", built.report.table()));
+        }
+        Err(e) => {
+            outcome.over_budget = matches!(e, Error::Budget(_));
+            outcome.message = e.to_string();
+        }
+    }
+    outcome
+}
+
+fn publish_both(root: PathBuf) -> Outcome {
+    let opts = PublishOptions {
+        root,
+        dry_run: false,
+        delete: false,
+        verbose: false,
+    };
+    let mut outcome = Outcome {
+        ok: true,
+        ..Outcome::default()
+    };
+    for (label, result) in [
+        ("html", publish::html(&opts)),
+        ("gemini", publish::gemini(&opts)),
+    ] {
+        match result {
+            Ok(()) => outcome.published.push(label),
+            Err(e) => {
+                outcome.ok = false;
+                outcome.message.push_str(&format!("{label}: {e}\n"));
+            }
+        }
+    }
+    outcome
+}
