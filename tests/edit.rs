@@ -687,6 +687,12 @@ fn editor_pages_are_valid_html_without_script_and_read_in_w3m() {
             "album",
             editor.get("/_edit/album?item=albums%2Fharbour-2024").text(),
         ),
+        (
+            "playlist",
+            editor
+                .get("/_edit/playlist?item=playlists%2Fnight-drive")
+                .text(),
+        ),
         ("job", {
             editor.post("/_edit/build", &[]);
             editor.wait_for_job()
@@ -1007,4 +1013,123 @@ fn publish_without_settings_says_what_to_set() {
     let page = editor.wait_for_job();
     assert!(page.contains("It did not work"), "{page}");
     assert!(page.contains("[publish.html]"), "{page}");
+}
+
+/// One second of a 440 Hz tone, 8 kHz mono 16-bit WAV.
+fn wav() -> Vec<u8> {
+    let samples: Vec<i16> = (0..8000)
+        .map(|i| ((i as f32 * 440.0 * std::f32::consts::TAU / 8000.0).sin() * 8000.0) as i16)
+        .collect();
+    let data_len = (samples.len() * 2) as u32;
+    let mut out = Vec::new();
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + data_len).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&8000u32.to_le_bytes());
+    out.extend_from_slice(&16000u32.to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&16u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&data_len.to_le_bytes());
+    for s in samples {
+        out.extend_from_slice(&s.to_le_bytes());
+    }
+    out
+}
+
+#[test]
+fn a_playlist_gets_tracks_by_upload_titles_in_its_table_and_loses_one_cleanly() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let folder = editor.root().join("content/playlists/night-drive");
+    let index = folder.join("index.md");
+    // Unchanged, the table writes nothing.
+    let page = editor
+        .get("/_edit/playlist?item=playlists%2Fnight-drive")
+        .text();
+    let res = submit(&editor, &page, "/_edit/playlist");
+    assert!(
+        location(&res).ends_with("&done=unchanged"),
+        "{}",
+        res.text()
+    );
+    // Upload: a sound file lands, a photo is refused with a message.
+    let res = editor.upload(
+        "playlists%2Fnight-drive",
+        &[("Evening Tone.WAV", &wav()), ("photo.jpg", &jpeg())],
+        None,
+    );
+    assert_eq!(res.status, 303, "{}", res.text());
+    let page = editor.get(&location(&res)).text();
+    assert!(
+        page.contains("photo.jpg is not a sound file capsule can read"),
+        "{page}"
+    );
+    assert!(folder.join("evening-tone.wav").is_file());
+    assert!(!folder.join("photo.jpg").exists());
+    assert!(
+        page.contains("evening-tone.wav") && page.contains("0:01"),
+        "{page}"
+    );
+    // A title and an artist for the new track, saved in its [tracks."file"] table.
+    let mut fields = form_fields(&page, Some("/_edit/playlist"));
+    let i = fields
+        .iter()
+        .find(|(k, v)| k.starts_with("file-") && v.as_str() == "evening-tone.wav")
+        .map(|(k, _)| k.trim_start_matches("file-").to_string())
+        .unwrap();
+    fields.insert(format!("title-{i}"), "Evening tone".into());
+    fields.insert(format!("artist-{i}"), "The Editors".into());
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = editor.post_raw("/_edit/playlist", &encode(&pairs), "");
+    assert!(location(&res).ends_with("&done=saved"), "{}", res.text());
+    let text = std::fs::read_to_string(&index).unwrap();
+    assert!(
+        text.contains(
+            "[tracks.\"evening-tone.wav\"]\ntitle = \"Evening tone\"\nartist = \"The Editors\"\n"
+        ),
+        "{text}"
+    );
+    // Removing City Lights: its link in the text becomes words, its file goes to the trash.
+    let page = editor
+        .get("/_edit/playlist?item=playlists%2Fnight-drive")
+        .text();
+    let mut fields = form_fields(&page, Some("/_edit/playlist"));
+    let city = fields
+        .iter()
+        .find(|(k, v)| k.starts_with("file-") && v.as_str() == "02-city.mp3")
+        .map(|(k, _)| k.trim_start_matches("file-").to_string())
+        .unwrap();
+    fields.insert("action".into(), format!("remove:{city}"));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = editor.post_raw("/_edit/playlist", &encode(&pairs), "");
+    assert_eq!(res.status, 303, "{}", res.text());
+    let text = std::fs::read_to_string(&index).unwrap();
+    assert!(text.contains("Then comes City Lights, the"), "{text}");
+    assert!(!text.contains("02-city.mp3"), "{text}");
+    assert!(!folder.join("02-city.mp3").exists());
+    assert!(editor.get("/_edit/trash").text().contains("02-city.mp3"));
+    // And the site builds, with the new track under its new title.
+    editor.post("/_edit/build", &[]);
+    let job = editor.wait_for_job();
+    assert!(job.contains("Done."), "{job}");
+    let html = std::fs::read_to_string(
+        editor
+            .root()
+            .join("public/html/playlists/night-drive/index.html"),
+    )
+    .unwrap();
+    assert!(
+        html.contains("Evening tone") && html.contains("The Editors"),
+        "{html}"
+    );
 }

@@ -165,6 +165,77 @@ pub(crate) fn toml_value(s: &str) -> String {
     toml_string(s)
 }
 
+/// The file `original` with `key` of the table `[tracks."file"]` set to the TOML `value`, or removed;
+/// a table left empty is removed, and a missing one added at the end of the front matter.
+pub(crate) fn with_track_key(original: &str, file: &str, key: &str, value: Option<&str>) -> String {
+    let header = format!("[tracks.{}]", toml_string(file));
+    let (bom, text) = match original.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", original),
+    };
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let (open, toml, close, body) = match frontmatter::split(text) {
+        Ok(Some(p)) => (
+            &text[..p.toml.0],
+            &text[p.toml.0..p.toml.1],
+            &text[p.toml.1..p.body],
+            &text[p.body..],
+        ),
+        _ => ("", "", "", text),
+    };
+    let mut lines: Vec<String> = toml.split_inclusive('\n').map(str::to_string).collect();
+    let is_header = |l: &str| l.trim_start().starts_with('[');
+    let start = lines
+        .iter()
+        .position(|l| l.trim() == header || l.trim().replace(' ', "") == header.replace(' ', ""));
+    let new_line = value.map(|v| format!("{key} = {v}{eol}"));
+    match start {
+        Some(h) => {
+            let end = lines[h + 1..]
+                .iter()
+                .position(|l| is_header(l))
+                .map_or(lines.len(), |i| h + 1 + i);
+            let found = (h + 1..end).find(|&i| {
+                let t = lines[i].trim_start();
+                t.strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+            });
+            match (found, new_line) {
+                (Some(i), Some(line)) => lines[i] = line,
+                (Some(i), None) => {
+                    lines.remove(i);
+                    let empty = lines[h + 1..end - 1].iter().all(|l| l.trim().is_empty());
+                    if empty {
+                        lines.drain(h..end - 1);
+                    }
+                }
+                (None, Some(line)) => lines.insert(end.min(lines.len()), line),
+                (None, None) => {}
+            }
+        }
+        None => {
+            if let Some(line) = new_line {
+                if lines.last().is_some_and(|l| !l.ends_with('\n')) {
+                    lines.push(eol.to_string());
+                }
+                lines.push(format!("{eol}{header}{eol}"));
+                lines.push(line);
+            }
+        }
+    }
+    let toml = lines.concat();
+    if open.is_empty() {
+        if toml.trim().is_empty() {
+            return format!("{bom}{body}");
+        }
+        return format!(
+            "{bom}+++{eol}{}+++{eol}{body}",
+            toml.trim_start_matches(['\r', '\n'])
+        );
+    }
+    format!("{bom}{open}{toml}{close}{body}")
+}
+
 /// `toml` with the top-level `key` line set to `key = value`, added before the first table when it
 /// was missing, or removed when `value` is `None`.
 fn set_key(toml: &str, key: &str, value: Option<&str>, eol: &str) -> String {
@@ -264,6 +335,36 @@ mod tests {
         };
         let out = apply(text, &old, &new, "Just text.\n");
         assert_eq!(out, "+++\ntitle = \"About\"\n+++\nJust text.\n");
+    }
+
+    #[test]
+    fn track_keys_live_in_their_table() {
+        let out = with_track_key(ALBUM, "a.flac", "artist", Some("\"The Band\""));
+        assert!(
+            out.contains("[tracks.\"a.flac\"]\ntitle = \"A\"\nartist = \"The Band\"\n+++"),
+            "{out}"
+        );
+        let out = with_track_key(&out, "a.flac", "title", None);
+        assert!(
+            out.contains("[tracks.\"a.flac\"]\nartist = \"The Band\"\n+++"),
+            "{out}"
+        );
+        let out = with_track_key(&out, "a.flac", "artist", None);
+        assert!(!out.contains("tracks"), "an empty table goes: {out}");
+        assert!(
+            out.starts_with("+++\n# The writer's note\ntitle = \"Harbour\""),
+            "{out}"
+        );
+        let new = with_track_key(&out, "b c.mp3", "title", Some("\"B\""));
+        assert!(
+            new.contains("\n[tracks.\"b c.mp3\"]\ntitle = \"B\"\n+++"),
+            "{new}"
+        );
+        let bare = with_track_key("Text.\n", "x.flac", "title", Some("\"X\""));
+        assert_eq!(
+            bare,
+            "+++\n[tracks.\"x.flac\"]\ntitle = \"X\"\n+++\nText.\n"
+        );
     }
 
     #[test]

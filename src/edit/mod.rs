@@ -9,6 +9,7 @@ mod jobs;
 mod markdown;
 mod pages;
 mod photos;
+mod tracks;
 mod upload;
 mod words;
 mod write;
@@ -217,14 +218,21 @@ impl Editor {
                     .unwrap_or_default();
                 page.album_page(&guard.csrf, query.get("item").unwrap_or(""), done, &refused)
             }
+            (Method::Get | Method::Head, "/_edit/playlist") => {
+                let refused = query
+                    .get("note")
+                    .and_then(|n| crate::locks::lock(&self.notes).remove(n))
+                    .unwrap_or_default();
+                page.playlist_page(&guard.csrf, query.get("item").unwrap_or(""), done, &refused)
+            }
             (Method::Post, "/_edit/upload") => {
                 // The token comes in the address, so nothing is read from a forged upload.
                 if let Err(refusal) = guard.check_post(request, query.get("csrf")) {
                     return page.refused(refusal);
                 }
                 match page.upload(request, query.get("item").unwrap_or("")) {
-                    Ok((dir, refused)) => {
-                        let mut location = format!("{}&done=uploaded", photos::album_link(&dir));
+                    Ok((back, refused)) => {
+                        let mut location = format!("{back}&done=uploaded");
                         if !refused.is_empty() {
                             let id = guard::random_token();
                             location.push_str(&format!("&note={id}"));
@@ -253,6 +261,7 @@ impl Editor {
                     "/_edit/new" => page.create(&guard.csrf, &form),
                     "/_edit/text" => page.save_text(&guard.csrf, &form),
                     "/_edit/album" => page.save_album(&form),
+                    "/_edit/playlist" => page.save_playlist(&form),
                     "/_edit/delete" => page.delete(&form),
                     "/_edit/restore" => page.restore(&form),
                     "/_edit/build" | "/_edit/fit" | "/_edit/publish" => {

@@ -281,9 +281,11 @@ impl Pages {
                         gemini: bytes.map(|b| human_bytes(b.gemini)).unwrap_or_default(),
                         edit: match page.kind {
                             PageKind::Album => super::photos::album_link(&page.dir),
+                            PageKind::Playlist => super::tracks::playlist_link(&page.dir),
                             _ => edit_link(&page.dir),
                         },
-                        text: (page.kind == PageKind::Album).then(|| edit_link(&page.dir)),
+                        text: matches!(page.kind, PageKind::Album | PageKind::Playlist)
+                            .then(|| edit_link(&page.dir)),
                     };
                     let group = match page.kind {
                         PageKind::Home | PageKind::Page => 0,
@@ -566,7 +568,10 @@ impl Pages {
                     body: state.body,
                     deletable: source.kind != PageKind::Home,
                     problem: state.problem,
-                    photos_link: super::photos::album_link(&source.dir),
+                    photos_link: match source.kind {
+                        PageKind::Playlist => super::tracks::playlist_link(&source.dir),
+                        _ => super::photos::album_link(&source.dir),
+                    },
                 },
             ),
         )

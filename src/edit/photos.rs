@@ -139,11 +139,7 @@ impl Pages {
             .collect();
         let mut base = self.base(&loaded.page.title, "dashboard", csrf);
         base.notice = self.notice(done);
-        let limits = self
-            .t
-            .limits
-            .replace("{file}", &limit_text(self.config.edit.max_file.0))
-            .replace("{request}", &limit_text(self.config.edit.max_request.0));
+        let limits = self.limits_text();
         Reply::html(
             200,
             self.render(
@@ -273,16 +269,21 @@ impl Pages {
         }
     }
 
-    /// Receives new photos for an album (multipart). Returns the album and the files it refused, with
-    /// why, or the page to answer with when the whole upload is refused.
+    /// Receives new photos for an album, or tracks for a playlist (multipart). Returns the editor's
+    /// address of the item and the files it refused, with why, or the page to answer with when the
+    /// whole upload is refused.
     pub(crate) fn upload(
         &self,
         request: &mut Request,
         item: &str,
     ) -> Result<(String, Vec<String>), Reply> {
-        let Some(source) = self.source(item).filter(|s| s.kind == PageKind::Album) else {
+        let Some(source) = self
+            .source(item)
+            .filter(|s| matches!(s.kind, PageKind::Album | PageKind::Playlist))
+        else {
             return Err(self.not_found());
         };
+        let album = source.kind == PageKind::Album;
         let folder = source.folder.clone().unwrap_or_default();
         let limits = &self.config.edit;
         if let (Some(len), Some(limit)) = (request.body_length(), limits.max_request.0) {
@@ -349,25 +350,35 @@ impl Pages {
                 .and_then(|mut f| f.read(&mut head))
                 .unwrap_or(0);
             let shown = name.rsplit(['/', '\\']).next().unwrap_or(name);
-            match upload::sniff(&head[..n]) {
-                Sniffed::Photo(ext) => {
-                    let target = upload::safe_name(&folder, name, ext);
-                    match write::adopt(temp, &target) {
-                        Ok(true) => {}
-                        Ok(false) => refused.push(format!("{shown}: {}", self.t.exists)),
-                        Err(e) => refused.push(format!("{shown}: {e}")),
-                    }
+            let ext = match (upload::sniff(&head[..n]), album) {
+                (Sniffed::Photo(ext), true) | (Sniffed::Audio(ext), false) => ext,
+                (Sniffed::UnsupportedPhoto(kind), true) => {
+                    refused.push(format!("{shown}: {kind} {}", self.t.unsupported_photo));
+                    continue;
                 }
-                Sniffed::UnsupportedPhoto(kind) => {
-                    refused.push(format!("{shown}: {kind} {}", self.t.unsupported_photo))
+                (_, true) => {
+                    refused.push(format!("{shown} {}", self.t.not_a_photo));
+                    continue;
                 }
-                Sniffed::Audio(_) | Sniffed::Unknown => {
-                    refused.push(format!("{shown} {}", self.t.not_a_photo))
+                (_, false) => {
+                    refused.push(format!("{shown} {}", self.t.not_a_track));
+                    continue;
                 }
+            };
+            let target = upload::safe_name(&folder, name, ext);
+            match write::adopt(temp, &target) {
+                Ok(true) => {}
+                Ok(false) => refused.push(format!("{shown}: {}", self.t.exists)),
+                Err(e) => refused.push(format!("{shown}: {e}")),
             }
         }
         upload::discard(&parts);
-        Ok((source.dir, refused))
+        let back = if album {
+            album_link(&source.dir)
+        } else {
+            super::tracks::playlist_link(&source.dir)
+        };
+        Ok((back, refused))
     }
 
     fn upload_too_large(&self, file: Option<&str>, limit: u64) -> Reply {
@@ -414,8 +425,4 @@ fn thumbnail(built: &Path, name: &str) -> Option<String> {
         })
         .min()
         .map(|(_, f)| f)
-}
-
-fn limit_text(limit: Option<u64>) -> String {
-    limit.map(human_bytes).unwrap_or_else(|| "∞".into())
 }

@@ -116,6 +116,13 @@ pub(crate) struct Words {
     pub report: &'static str,
     pub published_html: &'static str,
     pub published_gemini: &'static str,
+    pub add_tracks: &'static str,
+    pub choose_tracks: &'static str,
+    pub file: &'static str,
+    pub artist: &'static str,
+    pub duration: &'static str,
+    pub no_tracks: &'static str,
+    pub not_a_track: &'static str,
 }
 
 static EN: Words = Words {
@@ -229,6 +236,13 @@ static EN: Words = Words {
     report: "Size report",
     published_html: "HTML site",
     published_gemini: "Gemini capsule",
+    add_tracks: "Add tracks",
+    choose_tracks: "Tracks to add (FLAC, WAV, AIFF, MP3, Ogg, Opus or M4A; choose several at once if you like)",
+    file: "File",
+    artist: "Artist",
+    duration: "Length",
+    no_tracks: "No tracks yet: add some above.",
+    not_a_track: "is not a sound file capsule can read: use FLAC, WAV, AIFF, MP3, Ogg, Opus or M4A.",
 };
 
 static FR: Words = Words {
@@ -342,6 +356,13 @@ static FR: Words = Words {
     report: "Rapport de taille",
     published_html: "Site HTML",
     published_gemini: "Capsule Gemini",
+    add_tracks: "Ajouter des morceaux",
+    choose_tracks: "Morceaux à ajouter (FLAC, WAV, AIFF, MP3, Ogg, Opus ou M4A ; vous pouvez en choisir plusieurs)",
+    file: "Fichier",
+    artist: "Artiste",
+    duration: "Durée",
+    no_tracks: "Pas encore de morceaux : ajoutez-en ci-dessus.",
+    not_a_track: "n’est pas un fichier son que capsule sait lire : utilisez FLAC, WAV, AIFF, MP3, Ogg, Opus ou M4A.",
 };
 
 pub(crate) fn words(language: Language) -> &'static Words {

@@ -52,6 +52,7 @@ pub(crate) const BUILTIN: &[(&str, &str)] = builtin!(
     "edit/trash.html",
     "edit/album.html",
     "edit/job.html",
+    "edit/playlist.html",
     "edit/style.css",
 );
 

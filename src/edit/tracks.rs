@@ -1,0 +1,259 @@
+//! The track table of a playlist: each track's file, title, artist and length, titles and artists
+//! saved as `[tracks."file"]` keys of the front matter (which the build reads before the tags), and
+//! removal to the trash, which turns the text's link to the track back into plain words.
+
+use std::path::Path;
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use super::forms::Form;
+use super::markdown;
+use super::pages::{edit_link, Pages};
+use super::write::{self, Saved};
+use super::Reply;
+use crate::content::{self, markdown_options, Block, Page, PageKind, Source};
+use crate::units::human_bytes;
+
+/// The editor's address of a playlist's track table.
+pub(super) fn playlist_link(dir: &str) -> String {
+    let item: String = url::form_urlencoded::byte_serialize(dir.as_bytes()).collect();
+    format!("/_edit/playlist?item={item}")
+}
+
+struct Row {
+    file: String,
+    title: String,
+    artist: String,
+    duration: String,
+}
+
+fn rows(page: &Page, folder: &Path) -> Vec<Row> {
+    page.body
+        .iter()
+        .filter_map(|b| match b {
+            Block::Track(i) => page.tracks.get(*i),
+            _ => None,
+        })
+        .map(|t| Row {
+            file: t
+                .source
+                .strip_prefix(folder)
+                .unwrap_or(&t.source)
+                .to_string_lossy()
+                .replace('\\', "/"),
+            title: t.title.clone(),
+            artist: t.artist.clone().unwrap_or_default(),
+            duration: t
+                .duration_secs
+                .map(|s| format!("{}:{:02}", s / 60, s % 60))
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// `body` with every link to `file` replaced by its words.
+fn unlink(body: &str, file: &str) -> String {
+    let mut spans = Vec::new();
+    let mut events = Parser::new_ext(body, markdown_options()).into_offset_iter();
+    while let Some((event, range)) = events.next() {
+        if let Event::Start(Tag::Link { dest_url, .. }) = event {
+            let mut text = String::new();
+            let mut end = range.end;
+            for (e, r) in events.by_ref() {
+                match e {
+                    Event::End(TagEnd::Link) => {
+                        end = end.max(r.end);
+                        break;
+                    }
+                    Event::Text(t) | Event::Code(t) => text.push_str(&t),
+                    _ => {}
+                }
+            }
+            let target = dest_url.replace("%20", " ");
+            if target == file || target.trim_start_matches("./") == file {
+                spans.push((range.start..end, text));
+            }
+        }
+    }
+    let mut out = body.to_string();
+    for (range, text) in spans.into_iter().rev() {
+        out.replace_range(range, &text);
+    }
+    out
+}
+
+impl Pages {
+    fn load_playlist(&self, item: &str) -> Result<(Source, Page, String), Reply> {
+        let Some(source) = self.source(item).filter(|s| s.kind == PageKind::Playlist) else {
+            return Err(self.not_found());
+        };
+        let unavailable = || {
+            Reply::html(
+                409,
+                self.message(409, self.t.tracks, self.t.table_unavailable, true),
+            )
+        };
+        let site = content::load(&self.root, self.config.clone(), true, &mut Vec::new())
+            .map_err(|_| unavailable())?;
+        let page = site
+            .playlists
+            .into_iter()
+            .find(|p| p.dir == source.dir)
+            .ok_or_else(unavailable)?;
+        let text = std::fs::read_to_string(&source.markdown).unwrap_or_default();
+        Ok((source, page, text))
+    }
+
+    /// The track table and the upload form of a playlist.
+    pub(crate) fn playlist_page(
+        &self,
+        csrf: &str,
+        item: &str,
+        done: Option<&str>,
+        refused: &[String],
+    ) -> Reply {
+        #[derive(Serialize)]
+        struct RowCtx {
+            file: String,
+            title: String,
+            artist: String,
+            duration: String,
+        }
+        #[derive(Serialize)]
+        struct Ctx<'a> {
+            #[serde(flatten)]
+            base: super::pages::Base<'a>,
+            item: &'a str,
+            fingerprint: String,
+            rows: Vec<RowCtx>,
+            text_link: String,
+            upload_action: String,
+            accept: &'static str,
+            limits: String,
+            refused: &'a [String],
+        }
+        let (source, page, text) = match self.load_playlist(item) {
+            Ok(l) => l,
+            Err(reply) => return reply,
+        };
+        let folder = source.folder.clone().unwrap_or_default();
+        let rows = rows(&page, &folder)
+            .into_iter()
+            .map(|r| RowCtx {
+                file: r.file,
+                title: r.title,
+                artist: r.artist,
+                duration: r.duration,
+            })
+            .collect();
+        let mut base = self.base(&page.title, "dashboard", csrf);
+        base.notice = self.notice(done);
+        Reply::html(
+            200,
+            self.render(
+                "edit/playlist.html",
+                &Ctx {
+                    base,
+                    item,
+                    fingerprint: write::fingerprint(text.as_bytes()),
+                    rows,
+                    text_link: edit_link(&source.dir),
+                    upload_action: format!(
+                        "/_edit/upload?item={}&csrf={csrf}",
+                        url::form_urlencoded::byte_serialize(item.as_bytes()).collect::<String>()
+                    ),
+                    accept: "audio/*,.flac,.wav,.aiff,.aif,.mp3,.ogg,.oga,.opus,.m4a",
+                    limits: self.limits_text(),
+                    refused,
+                },
+            ),
+        )
+    }
+
+    /// The upload limits as the forms print them.
+    pub(super) fn limits_text(&self) -> String {
+        let text = |l: Option<u64>| l.map(human_bytes).unwrap_or_else(|| "∞".into());
+        self.t
+            .limits
+            .replace("{file}", &text(self.config.edit.max_file.0))
+            .replace("{request}", &text(self.config.edit.max_request.0))
+    }
+
+    /// Saves the track table: changed titles and artists, or the removal its button asked for.
+    pub(crate) fn save_playlist(&self, form: &Form) -> Reply {
+        let (source, page, original) = match self.load_playlist(form.get("item").unwrap_or("\0")) {
+            Ok(l) => l,
+            Err(reply) => return reply,
+        };
+        let folder = source.folder.clone().unwrap_or_default();
+        let current = rows(&page, &folder);
+        let count: usize = form.text("count").parse().unwrap_or(0);
+        let mut text = original.clone();
+        for i in 0..count.min(10_000) {
+            let Some(file) = form.get(&format!("file-{i}")) else {
+                continue;
+            };
+            let Some(row) = current.iter().find(|r| r.file == file) else {
+                continue;
+            };
+            for (key, now, sent) in [
+                ("title", &row.title, form.text(&format!("title-{i}"))),
+                ("artist", &row.artist, form.text(&format!("artist-{i}"))),
+            ] {
+                if &sent != now {
+                    let value = (!sent.is_empty()).then(|| markdown::toml_value(&sent));
+                    text = markdown::with_track_key(&text, file, key, value.as_deref());
+                }
+            }
+        }
+        let mut removed = None;
+        if let Some(at) = form.text("action").strip_prefix("remove:") {
+            let file = at
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| form.get(&format!("file-{i}")))
+                .filter(|f| current.iter().any(|r| r.file == *f));
+            if let Some(file) = file {
+                for key in ["title", "artist", "album", "number"] {
+                    text = markdown::with_track_key(&text, file, key, None);
+                }
+                text = markdown::with_body(&text, &unlink(markdown::body_of(&text), file));
+                removed = Some(file.to_string());
+            }
+        }
+        let back = playlist_link(&source.dir);
+        match write::replace(&source.markdown, text.as_bytes(), &form.text("fingerprint")) {
+            Ok(Saved::Conflict(disk)) => self.conflict(&source, &text, &disk),
+            Ok(saved) => {
+                if let Some(file) = removed {
+                    if let Err(e) = write::trash(&self.root, &folder.join(file)) {
+                        return Reply::html(500, self.message(500, "Error", &e.to_string(), true));
+                    }
+                }
+                let done = if saved == Saved::Written {
+                    "saved"
+                } else {
+                    "unchanged"
+                };
+                Reply::see_other(format!("{back}&done={done}"))
+            }
+            Err(e) => Reply::html(500, self.message(500, "Error", &e.to_string(), true)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unlink;
+
+    #[test]
+    fn a_removed_track_leaves_its_words() {
+        let body =
+            "Then comes [City Lights](02-city.mp3), the longest.\n\n[Intro](01-intro.flac)\n";
+        assert_eq!(
+            unlink(body, "02-city.mp3"),
+            "Then comes City Lights, the longest.\n\n[Intro](01-intro.flac)\n"
+        );
+    }
+}
