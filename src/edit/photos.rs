@@ -382,17 +382,13 @@ impl Pages {
     }
 
     fn upload_too_large(&self, file: Option<&str>, limit: u64) -> Reply {
+        let limit = human_bytes(limit);
         let text = match file {
             Some(f) => format!(
-                "{f} {} ({}). Nothing was added.",
-                self.t.file_too_large,
-                human_bytes(limit)
+                "{f} {} {limit} at most. Nothing was added. {}",
+                self.t.file_too_large, self.t.raise_max_file
             ),
-            None => format!(
-                "{} ({}). Nothing was added.",
-                self.t.too_large_text,
-                human_bytes(limit)
-            ),
+            None => format!("{} ({limit}). Nothing was added.", self.t.too_large_text),
         };
         Reply::html(413, self.message(413, self.t.too_large_title, &text, true))
     }
