@@ -3,12 +3,14 @@
 //! answers, `markdown` edits the writer's text in place, and `write` is the only door into `content/`.
 
 mod album;
+mod dashboard;
 mod forms;
 mod guard;
 mod jobs;
 mod markdown;
 mod pages;
 mod photos;
+mod text;
 mod tracks;
 mod upload;
 mod words;

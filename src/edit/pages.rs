@@ -1,5 +1,6 @@
-//! The editor's pages and the actions behind its forms. Each request reads `content/` afresh; every
-//! change goes through `write`, and every successful POST answers with a redirect (Post/Redirect/Get).
+//! The editor's view of a site for one request, its shared pages (messages, refusals, the stylesheet)
+//! and the simple actions: new items, removal to the trash, restoring. Each request reads `content/`
+//! afresh; every change goes through `write`, and every successful POST answers with a redirect.
 
 use std::path::{Path, PathBuf};
 
@@ -9,13 +10,11 @@ use super::forms::Form;
 use super::guard::Refusal;
 use super::markdown::{self, Fields};
 use super::words::{words, Words};
-use super::write::{self, Saved};
+use super::write;
 use super::Reply;
 use crate::config::Config;
-use crate::content::{self, frontmatter, slug::slugify, PageKind, Source};
+use crate::content::{self, slug::slugify, PageKind, Source};
 use crate::render::Templates;
-use crate::report::Report;
-use crate::serve::live::Live;
 use crate::units::human_bytes;
 
 /// What every editor page shows around its own part.
@@ -28,21 +27,21 @@ pub(super) struct Base<'a> {
     /// Which entry of the editor's navigation this page is.
     current: &'static str,
     pub(super) notice: Option<&'static str>,
-    errors: Vec<FieldError>,
+    pub(super) errors: Vec<FieldError>,
     csrf: &'a str,
     /// Reload every two seconds (a page that shows work in progress).
     pub(super) refresh: bool,
 }
 
 #[derive(Serialize, Clone)]
-struct FieldError {
-    field: &'static str,
-    message: &'static str,
+pub(super) struct FieldError {
+    pub(super) field: &'static str,
+    pub(super) message: &'static str,
 }
 
 /// The fields of a form, as its inputs show them, and the messages beside them.
 #[derive(Serialize, Default)]
-struct FieldsCtx {
+pub(super) struct FieldsCtx {
     title: String,
     date: String,
     description: String,
@@ -187,199 +186,6 @@ impl Pages {
             .map(|s| edit_link(&s.dir))
     }
 
-    pub(crate) fn dashboard(&self, csrf: &str, live: &Live, done: Option<&str>) -> Reply {
-        #[derive(Serialize)]
-        struct Row {
-            title: String,
-            date: String,
-            draft: bool,
-            media: usize,
-            missing_alt: usize,
-            html: String,
-            gemini: String,
-            edit: String,
-            /// The text form, for albums (whose title leads to the photo table).
-            text: Option<String>,
-        }
-        #[derive(Serialize)]
-        struct Group {
-            id: &'static str,
-            title: &'static str,
-            media: Option<&'static str>,
-            items: Vec<Row>,
-        }
-        #[derive(Serialize)]
-        struct Line {
-            text: String,
-            fix: Option<String>,
-        }
-        #[derive(Serialize)]
-        struct Ctx<'a> {
-            #[serde(flatten)]
-            base: Base<'a>,
-            groups: Vec<Group>,
-            budgets: Vec<String>,
-            warnings: Vec<Line>,
-            site_errors: Vec<Line>,
-        }
-        let sources = content::sources(&self.root);
-        let report = Report::load(&self.root).ok();
-        let mut load_warnings = Vec::new();
-        let loaded = content::load(&self.root, self.config.clone(), true, &mut load_warnings);
-        let mut site_errors = Vec::new();
-        let mut groups = vec![
-            Group {
-                id: "pages",
-                title: self.t.pages,
-                media: None,
-                items: Vec::new(),
-            },
-            Group {
-                id: "albums",
-                title: self.t.albums,
-                media: Some(self.t.photos),
-                items: Vec::new(),
-            },
-            Group {
-                id: "playlists",
-                title: self.t.playlists,
-                media: Some(self.t.tracks),
-                items: Vec::new(),
-            },
-        ];
-        match &loaded {
-            Ok(site) => {
-                for page in site.all_pages() {
-                    let bytes = report
-                        .as_ref()
-                        .and_then(|r| {
-                            r.items
-                                .iter()
-                                .find(|i| i.kind == page.kind && i.slug == page.slug)
-                        })
-                        .map(|i| i.bytes);
-                    let row = Row {
-                        title: if page.kind == PageKind::Home {
-                            self.t.home.to_string()
-                        } else {
-                            page.title.clone()
-                        },
-                        date: page.date.clone().unwrap_or_default(),
-                        draft: page.draft,
-                        media: match page.kind {
-                            PageKind::Playlist => page.tracks.len(),
-                            _ => page.photos.len(),
-                        },
-                        missing_alt: page
-                            .body
-                            .iter()
-                            .filter(|b| {
-                                matches!(b, content::Block::Photo(u) if u.alt.is_empty() && !u.decorative)
-                            })
-                            .count(),
-                        html: bytes.map(|b| human_bytes(b.html)).unwrap_or_default(),
-                        gemini: bytes.map(|b| human_bytes(b.gemini)).unwrap_or_default(),
-                        edit: match page.kind {
-                            PageKind::Album => super::photos::album_link(&page.dir),
-                            PageKind::Playlist => super::tracks::playlist_link(&page.dir),
-                            _ => edit_link(&page.dir),
-                        },
-                        text: matches!(page.kind, PageKind::Album | PageKind::Playlist)
-                            .then(|| edit_link(&page.dir)),
-                    };
-                    let group = match page.kind {
-                        PageKind::Home | PageKind::Page => 0,
-                        PageKind::Album => 1,
-                        PageKind::Playlist => 2,
-                    };
-                    groups[group].items.push(row);
-                }
-            }
-            Err(e) => {
-                if let crate::error::Error::Content { errors } = e {
-                    site_errors.extend(errors.iter().map(|d| Line {
-                        text: d.to_string(),
-                        fix: self.fix_link(&sources, &d.file),
-                    }));
-                } else {
-                    site_errors.push(Line {
-                        text: e.to_string(),
-                        fix: None,
-                    });
-                }
-                // The pages can still be opened and fixed.
-                for s in &sources {
-                    let group = match s.kind {
-                        PageKind::Home | PageKind::Page => 0,
-                        PageKind::Album => 1,
-                        PageKind::Playlist => 2,
-                    };
-                    groups[group].items.push(Row {
-                        title: if s.kind == PageKind::Home {
-                            self.t.home.to_string()
-                        } else {
-                            s.dir.clone()
-                        },
-                        date: String::new(),
-                        draft: false,
-                        media: 0,
-                        missing_alt: 0,
-                        html: String::new(),
-                        gemini: String::new(),
-                        edit: edit_link(&s.dir),
-                        text: None,
-                    });
-                }
-            }
-        }
-        if let Some(error) = live.error() {
-            site_errors.push(Line {
-                text: format!("{}: {error}", self.t.build_failed),
-                fix: None,
-            });
-        }
-        let budgets = report
-            .as_ref()
-            .map(|r| {
-                r.budgets
-                    .iter()
-                    .map(|b| {
-                        format!(
-                            "{} ({}): {} — {}",
-                            b.description(),
-                            b.name,
-                            if b.ok { "ok" } else { "OVER" },
-                            b.summary()
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let warnings = live
-            .warnings()
-            .iter()
-            .map(|w| Line {
-                text: w.to_string(),
-                fix: self.fix_link(&sources, &w.file),
-            })
-            .collect();
-        let mut base = self.base(self.t.dashboard, "dashboard", csrf);
-        base.notice = self.notice(done);
-        Reply::html(
-            200,
-            self.render(
-                "edit/dashboard.html",
-                &Ctx {
-                    base,
-                    groups,
-                    budgets,
-                    warnings,
-                    site_errors,
-                },
-            ),
-        )
-    }
-
     fn kind_title(&self, kind: &str) -> Option<&'static str> {
         Some(match kind {
             "album" => self.t.new_album,
@@ -429,7 +235,7 @@ impl Pages {
         self.fields_page(200, csrf, kind, &Fields::default(), Vec::new())
     }
 
-    fn fields_of_form(form: &Form) -> Fields {
+    pub(super) fn fields_of_form(form: &Form) -> Fields {
         Fields {
             title: form.text("title"),
             date: form.text("date"),
@@ -439,7 +245,7 @@ impl Pages {
         }
     }
 
-    fn check_date(&self, fields: &Fields, errors: &mut Vec<FieldError>) {
+    pub(super) fn check_date(&self, fields: &Fields, errors: &mut Vec<FieldError>) {
         if !fields.date.is_empty() && !valid_day(&fields.date) {
             errors.push(FieldError {
                 field: "date",
@@ -519,148 +325,6 @@ impl Pages {
             .find(|s| s.dir == item)
     }
 
-    fn text_page(
-        &self,
-        status: u16,
-        csrf: &str,
-        source: &Source,
-        state: TextState,
-        errors: Vec<FieldError>,
-        notice: Option<&'static str>,
-    ) -> Reply {
-        #[derive(Serialize)]
-        struct Ctx<'a> {
-            #[serde(flatten)]
-            base: Base<'a>,
-            kind: &'static str,
-            item: &'a str,
-            fingerprint: String,
-            fields: FieldsCtx,
-            field_errors: std::collections::BTreeMap<&'static str, &'static str>,
-            body: String,
-            deletable: bool,
-            /// Why the front matter could not be read, when the whole file is shown as text.
-            problem: Option<String>,
-            photos_link: String,
-        }
-        let title = if source.kind == PageKind::Home {
-            self.t.home.to_string()
-        } else if state.fields.title.is_empty() {
-            source.dir.clone()
-        } else {
-            state.fields.title.clone()
-        };
-        let mut base = self.base(&title, "dashboard", csrf);
-        base.notice = notice;
-        let field_errors = errors.iter().map(|e| (e.field, e.message)).collect();
-        base.errors = errors;
-        Reply::html(
-            status,
-            self.render(
-                "edit/text.html",
-                &Ctx {
-                    base,
-                    kind: source.kind.name(),
-                    item: &source.dir,
-                    fingerprint: state.fingerprint,
-                    fields: (&state.fields).into(),
-                    field_errors,
-                    body: state.body,
-                    deletable: source.kind != PageKind::Home,
-                    problem: state.problem,
-                    photos_link: match source.kind {
-                        PageKind::Playlist => super::tracks::playlist_link(&source.dir),
-                        _ => super::photos::album_link(&source.dir),
-                    },
-                },
-            ),
-        )
-    }
-
-    /// The text form of a page, album or playlist: its front-matter fields and its Markdown body.
-    pub(crate) fn text_form(&self, csrf: &str, item: &str, done: Option<&str>) -> Reply {
-        let Some(source) = self.source(item) else {
-            return self.not_found();
-        };
-        let text = std::fs::read_to_string(&source.markdown).unwrap_or_default();
-        let state = TextState::of(&text, &source.markdown).unwrap_or_else(|message| {
-            // The front matter does not parse: the whole file is shown as text, to fix by hand.
-            TextState {
-                fields: Fields::default(),
-                body: text.clone(),
-                fingerprint: write::fingerprint(text.as_bytes()),
-                problem: Some(message),
-            }
-        });
-        self.text_page(200, csrf, &source, state, Vec::new(), self.notice(done))
-    }
-
-    /// Saves the text form: only what changed, and only if the file is still what the form was made from.
-    pub(crate) fn save_text(&self, csrf: &str, form: &Form) -> Reply {
-        let Some(source) = self.source(form.get("item").unwrap_or("\0")) else {
-            return self.not_found();
-        };
-        let original = std::fs::read_to_string(&source.markdown).unwrap_or_default();
-        let crlf = original.contains("\r\n");
-        let mut body = form.get("body").unwrap_or("").to_string();
-        if !crlf {
-            // Browsers send a textarea's lines with CRLF; the writer's file has LF.
-            body = body.replace("\r\n", "\n");
-        }
-        let new = Self::fields_of_form(form);
-        let fingerprint = form.text("fingerprint");
-        let mut errors = Vec::new();
-        self.check_date(&new, &mut errors);
-        let parsed = frontmatter::parse(&original, &source.markdown);
-        let text = match &parsed {
-            Ok(doc) => markdown::apply(&original, &Fields::of(&doc.front), &new, &body),
-            // The form showed the whole file as text: it is saved as written.
-            Err(_) => body.clone(),
-        };
-        if !errors.is_empty() {
-            let state = TextState {
-                fields: new,
-                body,
-                fingerprint,
-                problem: None,
-            };
-            return self.text_page(400, csrf, &source, state, errors, None);
-        }
-        match write::replace(&source.markdown, text.as_bytes(), &fingerprint) {
-            Ok(Saved::Written) => {
-                Reply::see_other(format!("{}&done=saved", edit_link(&source.dir)))
-            }
-            Ok(Saved::Unchanged) => {
-                Reply::see_other(format!("{}&done=unchanged", edit_link(&source.dir)))
-            }
-            Ok(Saved::Conflict(disk)) => self.conflict(&source, &text, &disk),
-            Err(e) => Reply::html(500, self.message(500, "Error", &e.to_string(), true)),
-        }
-    }
-
-    pub(super) fn conflict(&self, source: &Source, yours: &str, disk: &str) -> Reply {
-        #[derive(Serialize)]
-        struct Ctx<'a> {
-            #[serde(flatten)]
-            base: Base<'a>,
-            yours: &'a str,
-            disk: &'a str,
-            edit: String,
-        }
-        Reply::html(
-            409,
-            self.render(
-                "edit/conflict.html",
-                &Ctx {
-                    base: self.base(self.t.conflict_title, "dashboard", ""),
-                    yours,
-                    disk,
-                    edit: edit_link(&source.dir),
-                },
-            ),
-        )
-    }
-
     /// Moves a page, album or playlist to the trash.
     pub(crate) fn delete(&self, form: &Form) -> Reply {
         let Some(source) = self.source(form.get("item").unwrap_or("\0")) else {
@@ -720,27 +384,6 @@ impl Pages {
             Ok(None) => self.not_found(),
             Err(e) => Reply::html(500, self.message(500, "Error", &e.to_string(), true)),
         }
-    }
-}
-
-/// What the text form shows of a file.
-struct TextState {
-    fields: Fields,
-    body: String,
-    fingerprint: String,
-    /// Why the front matter could not be read, when the whole file is shown as text.
-    problem: Option<String>,
-}
-
-impl TextState {
-    fn of(text: &str, file: &Path) -> Result<TextState, String> {
-        let doc = frontmatter::parse(text, file).map_err(|d| d.to_string())?;
-        Ok(TextState {
-            fields: Fields::of(&doc.front),
-            body: doc.body,
-            fingerprint: write::fingerprint(text.as_bytes()),
-            problem: None,
-        })
     }
 }
 

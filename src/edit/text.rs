@@ -1,0 +1,178 @@
+//! The text form of a page, album or playlist: its front-matter fields and its Markdown body, saved
+//! only where they changed and only over the file the form was made from.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::forms::Form;
+use super::markdown::{self, Fields};
+use super::pages::{edit_link, Base, FieldError, FieldsCtx, Pages};
+use super::write::{self, Saved};
+use super::Reply;
+use crate::content::{frontmatter, PageKind, Source};
+
+impl Pages {
+    fn text_page(
+        &self,
+        status: u16,
+        csrf: &str,
+        source: &Source,
+        state: TextState,
+        errors: Vec<FieldError>,
+        notice: Option<&'static str>,
+    ) -> Reply {
+        #[derive(Serialize)]
+        struct Ctx<'a> {
+            #[serde(flatten)]
+            base: Base<'a>,
+            kind: &'static str,
+            item: &'a str,
+            fingerprint: String,
+            fields: FieldsCtx,
+            field_errors: std::collections::BTreeMap<&'static str, &'static str>,
+            body: String,
+            deletable: bool,
+            /// Why the front matter could not be read, when the whole file is shown as text.
+            problem: Option<String>,
+            photos_link: String,
+        }
+        let title = if source.kind == PageKind::Home {
+            self.t.home.to_string()
+        } else if state.fields.title.is_empty() {
+            source.dir.clone()
+        } else {
+            state.fields.title.clone()
+        };
+        let mut base = self.base(&title, "dashboard", csrf);
+        base.notice = notice;
+        let field_errors = errors.iter().map(|e| (e.field, e.message)).collect();
+        base.errors = errors;
+        Reply::html(
+            status,
+            self.render(
+                "edit/text.html",
+                &Ctx {
+                    base,
+                    kind: source.kind.name(),
+                    item: &source.dir,
+                    fingerprint: state.fingerprint,
+                    fields: (&state.fields).into(),
+                    field_errors,
+                    body: state.body,
+                    deletable: source.kind != PageKind::Home,
+                    problem: state.problem,
+                    photos_link: match source.kind {
+                        PageKind::Playlist => super::tracks::playlist_link(&source.dir),
+                        _ => super::photos::album_link(&source.dir),
+                    },
+                },
+            ),
+        )
+    }
+
+    /// The text form of a page, album or playlist: its front-matter fields and its Markdown body.
+    pub(crate) fn text_form(&self, csrf: &str, item: &str, done: Option<&str>) -> Reply {
+        let Some(source) = self.source(item) else {
+            return self.not_found();
+        };
+        let text = std::fs::read_to_string(&source.markdown).unwrap_or_default();
+        let state = TextState::of(&text, &source.markdown).unwrap_or_else(|message| {
+            // The front matter does not parse: the whole file is shown as text, to fix by hand.
+            TextState {
+                fields: Fields::default(),
+                body: text.clone(),
+                fingerprint: write::fingerprint(text.as_bytes()),
+                problem: Some(message),
+            }
+        });
+        self.text_page(200, csrf, &source, state, Vec::new(), self.notice(done))
+    }
+
+    /// Saves the text form: only what changed, and only if the file is still what the form was made from.
+    pub(crate) fn save_text(&self, csrf: &str, form: &Form) -> Reply {
+        let Some(source) = self.source(form.get("item").unwrap_or("\0")) else {
+            return self.not_found();
+        };
+        let original = std::fs::read_to_string(&source.markdown).unwrap_or_default();
+        let crlf = original.contains("\r\n");
+        let mut body = form.get("body").unwrap_or("").to_string();
+        if !crlf {
+            // Browsers send a textarea's lines with CRLF; the writer's file has LF.
+            body = body.replace("\r\n", "\n");
+        }
+        let new = Self::fields_of_form(form);
+        let fingerprint = form.text("fingerprint");
+        let mut errors = Vec::new();
+        self.check_date(&new, &mut errors);
+        let parsed = frontmatter::parse(&original, &source.markdown);
+        let text = match &parsed {
+            Ok(doc) => markdown::apply(&original, &Fields::of(&doc.front), &new, &body),
+            // The form showed the whole file as text: it is saved as written.
+            Err(_) => body.clone(),
+        };
+        if !errors.is_empty() {
+            let state = TextState {
+                fields: new,
+                body,
+                fingerprint,
+                problem: None,
+            };
+            return self.text_page(400, csrf, &source, state, errors, None);
+        }
+        match write::replace(&source.markdown, text.as_bytes(), &fingerprint) {
+            Ok(Saved::Written) => {
+                Reply::see_other(format!("{}&done=saved", edit_link(&source.dir)))
+            }
+            Ok(Saved::Unchanged) => {
+                Reply::see_other(format!("{}&done=unchanged", edit_link(&source.dir)))
+            }
+            Ok(Saved::Conflict(disk)) => self.conflict(&source, &text, &disk),
+            Err(e) => Reply::html(500, self.message(500, "Error", &e.to_string(), true)),
+        }
+    }
+
+    pub(super) fn conflict(&self, source: &Source, yours: &str, disk: &str) -> Reply {
+        #[derive(Serialize)]
+        struct Ctx<'a> {
+            #[serde(flatten)]
+            base: Base<'a>,
+            yours: &'a str,
+            disk: &'a str,
+            edit: String,
+        }
+        Reply::html(
+            409,
+            self.render(
+                "edit/conflict.html",
+                &Ctx {
+                    base: self.base(self.t.conflict_title, "dashboard", ""),
+                    yours,
+                    disk,
+                    edit: edit_link(&source.dir),
+                },
+            ),
+        )
+    }
+}
+
+/// What the text form shows of a file.
+struct TextState {
+    fields: Fields,
+    body: String,
+    fingerprint: String,
+    /// Why the front matter could not be read, when the whole file is shown as text.
+    problem: Option<String>,
+}
+
+impl TextState {
+    fn of(text: &str, file: &Path) -> Result<TextState, String> {
+        let doc = frontmatter::parse(text, file).map_err(|d| d.to_string())?;
+        Ok(TextState {
+            fields: Fields::of(&doc.front),
+            body: doc.body,
+            fingerprint: write::fingerprint(text.as_bytes()),
+            problem: None,
+        })
+    }
+}
