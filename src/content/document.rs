@@ -293,7 +293,8 @@ fn has_scheme(url: &str) -> bool {
     }
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes of a link target (anything else stays as it is).
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

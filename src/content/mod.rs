@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 
-pub(crate) use document::markdown_options;
+pub(crate) use document::{markdown_options, percent_decode};
 pub(crate) use load::{load, prune_covers};
 pub(crate) use sources::{sources, Source};
 

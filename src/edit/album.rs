@@ -13,7 +13,7 @@ use std::path::Path;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
-use crate::content::{markdown_options, Block, Page};
+use crate::content::{markdown_options, percent_decode, Block, Page};
 
 /// One photo of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,22 +172,7 @@ fn decode(dest: &str) -> String {
         .strip_prefix('<')
         .and_then(|d| d.strip_suffix('>'))
         .unwrap_or(dest);
-    let bytes = dest.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_decode(dest)
 }
 
 /// A file name as a Markdown destination: ASCII punctuation that Markdown reads is percent-encoded.

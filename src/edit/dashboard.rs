@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::pages::{edit_link, Base, Pages};
+use super::pages::{edit_link, Base, Line, Pages};
 use super::Reply;
 use crate::content::{self, PageKind};
 use crate::report::Report;
@@ -31,11 +31,6 @@ impl Pages {
             title: &'static str,
             media: Option<&'static str>,
             items: Vec<Row>,
-        }
-        #[derive(Serialize)]
-        struct Line {
-            text: String,
-            fix: Option<String>,
         }
         #[derive(Serialize)]
         struct Ctx<'a> {
@@ -121,10 +116,7 @@ impl Pages {
             }
             Err(e) => {
                 if let crate::error::Error::Content { errors } = e {
-                    site_errors.extend(errors.iter().map(|d| Line {
-                        text: d.to_string(),
-                        fix: self.fix_link(&sources, &d.file),
-                    }));
+                    site_errors.extend(self.lines(errors));
                 } else {
                     site_errors.push(Line {
                         text: e.to_string(),
@@ -179,14 +171,7 @@ impl Pages {
                     .collect()
             })
             .unwrap_or_default();
-        let warnings = live
-            .warnings()
-            .iter()
-            .map(|w| Line {
-                text: w.to_string(),
-                fix: self.fix_link(&sources, &w.file),
-            })
-            .collect();
+        let warnings = self.lines(&live.warnings());
         let mut base = self.base(self.t.dashboard, "dashboard", csrf);
         base.notice = self.notice(done);
         Reply::html(

@@ -78,11 +78,6 @@ impl Jobs {
     /// The job's page: its progress while it runs, its outcome once done.
     pub(crate) fn page(&self, pages: &Pages, csrf: &str, busy: bool) -> Reply {
         #[derive(Serialize)]
-        struct Line {
-            text: String,
-            fix: Option<String>,
-        }
-        #[derive(Serialize)]
         struct Ctx<'a> {
             #[serde(flatten)]
             base: super::pages::Base<'a>,
@@ -94,7 +89,7 @@ impl Jobs {
             over_budget: bool,
             published: Vec<String>,
             report: Option<String>,
-            warnings: Vec<Line>,
+            warnings: Vec<super::pages::Line>,
         }
         let current = lock(&self.current);
         let Some(job) = current.as_ref() else {
@@ -108,7 +103,6 @@ impl Jobs {
         let mut base = pages.base(title, "dashboard", csrf);
         base.refresh = job.outcome.is_none();
         let outcome = job.outcome.clone().unwrap_or_default();
-        let sources = crate::content::sources(&pages.root);
         let ctx = Ctx {
             base,
             busy,
@@ -126,14 +120,7 @@ impl Jobs {
                 })
                 .collect(),
             report: outcome.report,
-            warnings: outcome
-                .warnings
-                .iter()
-                .map(|w| Line {
-                    text: w.to_string(),
-                    fix: pages.fix_link(&sources, &w.file),
-                })
-                .collect(),
+            warnings: pages.lines(&outcome.warnings),
         };
         Reply::html(200, pages.render("edit/job.html", &ctx))
     }

@@ -213,19 +213,18 @@ impl Editor {
                 self.jobs
                     .page(&page, &guard.csrf, query.get("busy").is_some())
             }
-            (Method::Get | Method::Head, "/_edit/album") => {
+            (Method::Get | Method::Head, "/_edit/album" | "/_edit/playlist") => {
+                // What the upload that led here refused, said once.
                 let refused = query
                     .get("note")
                     .and_then(|n| crate::locks::lock(&self.notes).remove(n))
                     .unwrap_or_default();
-                page.album_page(&guard.csrf, query.get("item").unwrap_or(""), done, &refused)
-            }
-            (Method::Get | Method::Head, "/_edit/playlist") => {
-                let refused = query
-                    .get("note")
-                    .and_then(|n| crate::locks::lock(&self.notes).remove(n))
-                    .unwrap_or_default();
-                page.playlist_page(&guard.csrf, query.get("item").unwrap_or(""), done, &refused)
+                let item = query.get("item").unwrap_or("");
+                if path == "/_edit/album" {
+                    page.album_page(&guard.csrf, item, done, &refused)
+                } else {
+                    page.playlist_page(&guard.csrf, item, done, &refused)
+                }
             }
             (Method::Post, "/_edit/upload") => {
                 // The token comes in the address, so nothing is read from a forged upload.

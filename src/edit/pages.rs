@@ -33,6 +33,13 @@ pub(super) struct Base<'a> {
     pub(super) refresh: bool,
 }
 
+/// A warning or an error, with the editor's page that fixes it.
+#[derive(Serialize)]
+pub(super) struct Line {
+    pub(super) text: String,
+    pub(super) fix: Option<String>,
+}
+
 #[derive(Serialize, Clone)]
 pub(super) struct FieldError {
     pub(super) field: &'static str,
@@ -169,6 +176,18 @@ impl Pages {
             "uploaded" => self.t.uploaded,
             _ => return None,
         })
+    }
+
+    /// Diagnostics as the editor lists them: each with the editor's link to the page that fixes it.
+    pub(super) fn lines(&self, diagnostics: &[crate::error::Diagnostic]) -> Vec<Line> {
+        let sources = content::sources(&self.root);
+        diagnostics
+            .iter()
+            .map(|d| Line {
+                text: d.to_string(),
+                fix: self.fix_link(&sources, &d.file),
+            })
+            .collect()
     }
 
     /// The editor's address of the page whose source holds `file`, if one does.
@@ -316,6 +335,39 @@ impl Pages {
             ),
             Err(e) => Reply::html(500, self.message(500, "Error", &e.to_string(), true)),
         }
+    }
+
+    /// The album or playlist `item` as the loader sees it now, with its source and text; or the page
+    /// to answer with when there is none, or when the site's errors keep it from loading.
+    pub(super) fn load_item(
+        &self,
+        item: &str,
+        kind: PageKind,
+    ) -> Result<(Source, crate::content::Page, String), Reply> {
+        let Some(source) = self.source(item).filter(|s| s.kind == kind) else {
+            return Err(self.not_found());
+        };
+        let unavailable = || {
+            let title = if kind == PageKind::Album {
+                self.t.edit_photos
+            } else {
+                self.t.tracks
+            };
+            Reply::html(
+                409,
+                self.message(409, title, self.t.table_unavailable, true),
+            )
+        };
+        let site = content::load(&self.root, self.config.clone(), true, &mut Vec::new())
+            .map_err(|_| unavailable())?;
+        let page = site
+            .albums
+            .into_iter()
+            .chain(site.playlists)
+            .find(|p| p.dir == source.dir && p.kind == kind)
+            .ok_or_else(unavailable)?;
+        let text = std::fs::read_to_string(&source.markdown).unwrap_or_default();
+        Ok((source, page, text))
     }
 
     /// The source of the page whose output folder is `item`, if the site has one.

@@ -16,7 +16,7 @@ use super::upload::{self, Part, Sniffed, UploadError};
 use super::write::{self, Saved};
 use super::Reply;
 use crate::config::Config;
-use crate::content::{self, Block, Page, PageKind, Source};
+use crate::content::{Block, Page, PageKind, Source};
 use crate::units::human_bytes;
 
 /// The editor's address of an album's photo table.
@@ -35,25 +35,14 @@ struct Loaded {
 
 impl Pages {
     fn load_album(&self, item: &str) -> Result<Loaded, Reply> {
-        let Some(source) = self.source(item).filter(|s| s.kind == PageKind::Album) else {
-            return Err(self.not_found());
-        };
+        let (source, page, text) = self.load_item(item, PageKind::Album)?;
         let folder = source.folder.clone().unwrap_or_default();
-        let unavailable = || {
+        let table = Table::of(&page, markdown::body_of(&text), &folder).ok_or_else(|| {
             Reply::html(
                 409,
                 self.message(409, self.t.edit_photos, self.t.table_unavailable, true),
             )
-        };
-        let site = content::load(&self.root, self.config.clone(), true, &mut Vec::new())
-            .map_err(|_| unavailable())?;
-        let page = site
-            .albums
-            .into_iter()
-            .find(|p| p.dir == source.dir)
-            .ok_or_else(unavailable)?;
-        let text = std::fs::read_to_string(&source.markdown).unwrap_or_default();
-        let table = Table::of(&page, markdown::body_of(&text), &folder).ok_or_else(unavailable)?;
+        })?;
         Ok(Loaded {
             source,
             page,
@@ -92,6 +81,8 @@ impl Pages {
             text_link: String,
             upload_action: String,
             accept: &'static str,
+            upload_title: &'static str,
+            upload_label: &'static str,
             limits: String,
             refused: &'a [String],
         }
@@ -155,6 +146,8 @@ impl Pages {
                         url::form_urlencoded::byte_serialize(item.as_bytes()).collect::<String>()
                     ),
                     accept: "image/jpeg,image/png,image/webp",
+                    upload_title: self.t.add_photos,
+                    upload_label: self.t.choose_photos,
                     limits,
                     refused,
                 },

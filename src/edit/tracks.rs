@@ -12,7 +12,7 @@ use super::markdown;
 use super::pages::{edit_link, Pages};
 use super::write::{self, Saved};
 use super::Reply;
-use crate::content::{self, markdown_options, Block, Page, PageKind, Source};
+use crate::content::{markdown_options, Block, Page, PageKind};
 use crate::units::human_bytes;
 
 /// The editor's address of a playlist's track table.
@@ -70,7 +70,7 @@ fn unlink(body: &str, file: &str) -> String {
                     _ => {}
                 }
             }
-            let target = dest_url.replace("%20", " ");
+            let target = crate::content::percent_decode(&dest_url);
             if target == file || target.trim_start_matches("./") == file {
                 spans.push((range.start..end, text));
             }
@@ -84,27 +84,6 @@ fn unlink(body: &str, file: &str) -> String {
 }
 
 impl Pages {
-    fn load_playlist(&self, item: &str) -> Result<(Source, Page, String), Reply> {
-        let Some(source) = self.source(item).filter(|s| s.kind == PageKind::Playlist) else {
-            return Err(self.not_found());
-        };
-        let unavailable = || {
-            Reply::html(
-                409,
-                self.message(409, self.t.tracks, self.t.table_unavailable, true),
-            )
-        };
-        let site = content::load(&self.root, self.config.clone(), true, &mut Vec::new())
-            .map_err(|_| unavailable())?;
-        let page = site
-            .playlists
-            .into_iter()
-            .find(|p| p.dir == source.dir)
-            .ok_or_else(unavailable)?;
-        let text = std::fs::read_to_string(&source.markdown).unwrap_or_default();
-        Ok((source, page, text))
-    }
-
     /// The track table and the upload form of a playlist.
     pub(crate) fn playlist_page(
         &self,
@@ -130,10 +109,12 @@ impl Pages {
             text_link: String,
             upload_action: String,
             accept: &'static str,
+            upload_title: &'static str,
+            upload_label: &'static str,
             limits: String,
             refused: &'a [String],
         }
-        let (source, page, text) = match self.load_playlist(item) {
+        let (source, page, text) = match self.load_item(item, PageKind::Playlist) {
             Ok(l) => l,
             Err(reply) => return reply,
         };
@@ -164,6 +145,8 @@ impl Pages {
                         url::form_urlencoded::byte_serialize(item.as_bytes()).collect::<String>()
                     ),
                     accept: "audio/*,.flac,.wav,.aiff,.aif,.mp3,.ogg,.oga,.opus,.m4a",
+                    upload_title: self.t.add_tracks,
+                    upload_label: self.t.choose_tracks,
                     limits: self.limits_text(),
                     refused,
                 },
@@ -182,10 +165,11 @@ impl Pages {
 
     /// Saves the track table: changed titles and artists, or the removal its button asked for.
     pub(crate) fn save_playlist(&self, form: &Form) -> Reply {
-        let (source, page, original) = match self.load_playlist(form.get("item").unwrap_or("\0")) {
-            Ok(l) => l,
-            Err(reply) => return reply,
-        };
+        let (source, page, original) =
+            match self.load_item(form.get("item").unwrap_or("\0"), PageKind::Playlist) {
+                Ok(l) => l,
+                Err(reply) => return reply,
+            };
         let folder = source.folder.clone().unwrap_or_default();
         let current = rows(&page, &folder);
         let count: usize = form.text("count").parse().unwrap_or(0);

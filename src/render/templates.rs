@@ -53,6 +53,7 @@ pub(crate) const BUILTIN: &[(&str, &str)] = builtin!(
     "edit/album.html",
     "edit/job.html",
     "edit/playlist.html",
+    "edit/upload.html",
     "edit/style.css",
 );
 
