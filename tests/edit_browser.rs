@@ -220,3 +220,48 @@ fn a_writer_makes_an_album_by_clicking() {
         }
     }
 }
+
+/// Every page of the editor passes axe-core (WCAG 2.1 A and AA rules), in English and in French.
+#[test]
+fn editor_pages_pass_axe() {
+    let axe = axe_script();
+    for name in ["basic", "french"] {
+        let site = fixture(name);
+        build(site.path(), &["-q"]);
+        let serve = Serve::start_edit(site.path(), &["--no-gemini"]);
+        let browser = Browser::start();
+        browser.go(serve.login.as_deref().unwrap());
+        let base = format!("http://127.0.0.1:{}", serve.http);
+        let (album, playlist) = if name == "basic" {
+            ("albums%2Fharbour-2024", "playlists%2Fnight-drive")
+        } else {
+            ("albums%2Fmarche", "")
+        };
+        let mut pages = vec![
+            "/_edit/".to_string(),
+            "/_edit/new?kind=album".into(),
+            format!("/_edit/album?item={album}"),
+            format!("/_edit/text?item={album}"),
+            "/_edit/text?item=".into(),
+            "/_edit/trash".into(),
+        ];
+        if !playlist.is_empty() {
+            pages.push(format!("/_edit/playlist?item={playlist}"));
+        }
+        let mut problems = Vec::new();
+        for page in &pages {
+            browser.go(&format!("{base}{page}"));
+            browser.execute(&format!("{axe}\nreturn true;"));
+            let found = browser.execute_async(
+                "const done = arguments[arguments.length - 1];\n\
+                 axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})\n\
+                 .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))\n\
+                 .catch(e => done(['axe failed: ' + e]));",
+            );
+            for v in found.as_array().unwrap() {
+                problems.push(format!("{name} {page}: {}", v.as_str().unwrap_or("?")));
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}

@@ -164,6 +164,26 @@ pub(crate) fn vnu_jar() -> PathBuf {
     )
 }
 
+/// axe-core (npm), the accessibility checker, installed into target/tools when missing; its script.
+pub(crate) fn axe_script() -> String {
+    static CELL: OnceLock<Option<PathBuf>> = OnceLock::new();
+    let tools = repo().join("target/tools");
+    let script = tools.join("node_modules/axe-core/axe.min.js");
+    let path = installed(
+        &CELL,
+        || script.is_file().then(|| script.clone()),
+        || {
+            std::fs::create_dir_all(&tools).unwrap();
+            let _ = Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&tools)
+                .arg("axe-core@4")
+                .status();
+        },
+    );
+    std::fs::read_to_string(path).unwrap()
+}
+
 /// w3m, the text browser (Debian package w3m), installed with apt-get when missing.
 pub(crate) fn w3m() -> PathBuf {
     static CELL: OnceLock<Option<PathBuf>> = OnceLock::new();

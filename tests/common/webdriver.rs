@@ -57,7 +57,7 @@ impl Browser {
             .expect("chromedriver starts");
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(60)))
+            .timeout_global(Some(Duration::from_secs(120)))
             .build()
             .into();
         let profile = tempfile::tempdir().unwrap();
@@ -202,6 +202,27 @@ impl Browser {
             browser: self,
             id: found[ELEMENT].as_str()?.to_string(),
         })
+    }
+
+    /// Runs `script` in the page (as WebDriver does, outside the page's Content-Security-Policy) and
+    /// returns what it returned.
+    pub(crate) fn execute(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .unwrap()
+    }
+
+    /// Runs `script`, which calls its last argument with the result when it is done.
+    pub(crate) fn execute_async(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            "/execute/async",
+            Some(json!({"script": script, "args": []})),
+        )
+        .unwrap()
     }
 
     /// A PNG of what the browser shows.
