@@ -265,3 +265,78 @@ fn editor_pages_pass_axe() {
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
+
+/// The whole journey of a new writer: `capsule new`, then only clicks: a new album, two photos with
+/// their descriptions, a build, and a publish to the local Garage, which then serves the album.
+#[test]
+fn from_capsule_new_to_a_published_site_by_clicking() {
+    let garage = common::garage::Garage::start();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("my-site");
+    let out = run(&["new", root.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    // The one thing a writer types: where to publish (the README says how).
+    let config = root.join("capsule.toml");
+    let settings = std::fs::read_to_string(&config).unwrap() + &garage.publish_section();
+    std::fs::write(&config, settings).unwrap();
+    let photos = tempfile::tempdir().unwrap();
+    write_photo(
+        &photos.path().join("Lighthouse.png"),
+        96,
+        64,
+        [230, 230, 240],
+    );
+    write_photo(&photos.path().join("Boat.png"), 64, 96, [120, 60, 30]);
+
+    let env = garage.credentials();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let serve = Serve::start_edit_with_env(&root, &["--no-gemini"], &env);
+    let browser = Browser::start();
+    browser.go(serve.login.as_deref().unwrap());
+    browser.find("a[href='/_edit/new?kind=album']").click();
+    browser.find("#title").type_text("The lighthouse");
+    browser.find("button[type=submit]").click();
+    browser
+        .find("a[href='/_edit/album?item=albums%2Fthe-lighthouse']")
+        .click();
+    let paths = ["Lighthouse.png", "Boat.png"].map(|n| photos.path().join(n).display().to_string());
+    browser.find("#files").type_text(&paths.join("\n"));
+    browser
+        .find("form[enctype='multipart/form-data'] button")
+        .click();
+    browser
+        .find("#alt-0")
+        .type_text("A red boat on the shingle");
+    browser
+        .find("#alt-1")
+        .type_text("A white lighthouse against the sky");
+    browser.find("button[value='save']").click();
+    assert!(browser.text().contains("Saved."), "{}", browser.text());
+
+    let wait_done = || {
+        let started = std::time::Instant::now();
+        while !browser.text().contains("Done.") && !browser.text().contains("It did not work") {
+            assert!(started.elapsed().as_secs() < 120, "{}", browser.text());
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    };
+    browser.find("a[href='/_edit/']").click();
+    browser.find("form[action='/_edit/build'] button").click();
+    wait_done();
+    assert!(browser.text().contains("Done."), "{}", browser.text());
+    browser.find("a[href='/_edit/']").click();
+    browser.find("form[action='/_edit/publish'] button").click();
+    wait_done();
+    let shown = browser.text();
+    assert!(shown.contains("HTML site ✓"), "{shown}");
+
+    let page = garage.web("/albums/the-lighthouse/", "");
+    assert_eq!(page.status, 200);
+    let html = String::from_utf8_lossy(&page.body);
+    assert!(
+        html.contains("A white lighthouse against the sky"),
+        "{html}"
+    );
+    assert!(html.contains("A red boat on the shingle"), "{html}");
+    assert_eq!(garage.web("/", "").status, 200);
+}

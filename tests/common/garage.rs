@@ -184,6 +184,14 @@ admin_token = "{rpc_secret}"
         )
     }
 
+    /// The environment that gives capsule this server's key.
+    pub(crate) fn credentials(&self) -> [(&'static str, String); 2] {
+        [
+            ("AWS_ACCESS_KEY_ID", KEY_ID.to_string()),
+            ("AWS_SECRET_ACCESS_KEY", self.secret.clone()),
+        ]
+    }
+
     /// `capsule publish html` for `root`, with this server's key in the environment.
     pub(crate) fn publish(&self, root: &Path, extra: &[&str]) -> std::process::Output {
         self.publish_with_secret(root, extra, &self.secret.clone())

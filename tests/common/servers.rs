@@ -22,18 +22,24 @@ pub(crate) struct Serve {
 impl Serve {
     /// Starts `capsule serve` for the site in `root` and waits until it prints its addresses.
     pub(crate) fn start(root: &Path, extra: &[&str]) -> Serve {
-        Serve::start_command("serve", root, extra)
+        Serve::start_command("serve", root, extra, &[])
     }
 
     /// Starts `capsule edit` (without opening a browser) and waits until it prints its addresses.
     pub(crate) fn start_edit(root: &Path, extra: &[&str]) -> Serve {
-        let mut args = vec!["--no-browser"];
-        args.extend_from_slice(extra);
-        Serve::start_command("edit", root, &args)
+        Serve::start_edit_with_env(root, extra, &[])
     }
 
-    fn start_command(command: &str, root: &Path, extra: &[&str]) -> Serve {
+    /// `capsule edit` with more variables in its environment (publishing credentials).
+    pub(crate) fn start_edit_with_env(root: &Path, extra: &[&str], env: &[(&str, &str)]) -> Serve {
+        let mut args = vec!["--no-browser"];
+        args.extend_from_slice(extra);
+        Serve::start_command("edit", root, &args, env)
+    }
+
+    fn start_command(command: &str, root: &Path, extra: &[&str], env: &[(&str, &str)]) -> Serve {
         let mut child = capsule()
+            .envs(env.iter().copied())
             .args([
                 command,
                 "--root",
