@@ -693,6 +693,21 @@ fn editor_pages_are_valid_html_without_script_and_read_in_w3m() {
                 .get("/_edit/playlist?item=playlists%2Fnight-drive")
                 .text(),
         ),
+        ("preview", {
+            let form = editor.get("/_edit/text?item=albums%2Fharbour-2024").text();
+            let mut fields = form_fields(&form, Some("/_edit/text"));
+            fields.insert(
+                "body".into(),
+                "A *new* text.\r\n\r\n![A gull](gull.jpg)\r\n".into(),
+            );
+            let pairs: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            editor
+                .post_raw("/_edit/preview", &encode(&pairs), "")
+                .text()
+        }),
         ("job", {
             editor.post("/_edit/build", &[]);
             editor.wait_for_job()
@@ -1132,4 +1147,48 @@ fn a_playlist_gets_tracks_by_upload_titles_in_its_table_and_loses_one_cleanly() 
         html.contains("Evening tone") && html.contains("The Editors"),
         "{html}"
     );
+}
+
+#[test]
+fn preview_shows_the_page_made_from_the_typed_text_and_saves_nothing() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let file = editor.root().join("content/albums/harbour-2024/index.md");
+    let before = std::fs::read(&file).unwrap();
+    let form = editor.get("/_edit/text?item=albums%2Fharbour-2024").text();
+    let mut fields = form_fields(&form, Some("/_edit/text"));
+    fields.insert("title".into(), "Harbour, previewed".into());
+    fields.insert(
+        "body".into(),
+        "A sentence only in the preview.\r\n\r\n![A gull, seen again](gull.jpg \"Again\")\r\n"
+            .into(),
+    );
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = editor.post_raw("/_edit/preview", &encode(&pairs), "");
+    assert_eq!(res.status, 200, "{}", res.text());
+    let page = res.text();
+    let preview = &page[page.find("id=\"preview\"").expect("a preview section")..];
+    assert!(
+        preview.contains("A sentence only in the preview."),
+        "{preview}"
+    );
+    assert!(preview.contains("<h1>Harbour, previewed</h1>"), "{preview}");
+    assert!(
+        preview.contains("alt=\"A gull, seen again\"") && preview.contains("gull-48.webp"),
+        "{preview}"
+    );
+    assert!(
+        page.contains("<base href=\"/albums/harbour-2024/\">"),
+        "{page}"
+    );
+    // The form still holds what was typed, and nothing was written.
+    let typed = form_fields(&page, Some("/_edit/text"));
+    assert_eq!(typed["title"], "Harbour, previewed");
+    assert!(typed["body"].contains("A sentence only in the preview."));
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+    // The thumbnail the preview shows is served.
+    assert_eq!(editor.get("/albums/harbour-2024/gull-48.webp").status, 200);
 }

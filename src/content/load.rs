@@ -23,6 +23,18 @@ pub(crate) fn load(
     drafts: bool,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Site, Error> {
+    load_with(root, config, drafts, warnings, &HashMap::new())
+}
+
+/// `load`, reading the Markdown files named in `texts` from there instead of the disk: the editor's
+/// preview of a text that is not saved.
+pub(crate) fn load_with(
+    root: &Path,
+    config: Config,
+    drafts: bool,
+    warnings: &mut Vec<Diagnostic>,
+    texts: &HashMap<PathBuf, String>,
+) -> Result<Site, Error> {
     let content = root.join("content");
     if !content.is_dir() {
         return Err(Error::Usage(format!(
@@ -34,6 +46,7 @@ pub(crate) fn load(
         content: content.clone(),
         diags: Diagnostics::default(),
         links: Vec::new(),
+        texts,
     };
     let home_md = content.join("index.md");
     let mut home = loader.page(
@@ -88,18 +101,20 @@ pub(crate) fn load(
     Ok(site)
 }
 
-struct Loader {
+struct Loader<'t> {
     content: PathBuf,
     diags: Diagnostics,
     /// Every link to a page: the linking file, the target's content path, the line.
     links: Vec<(PathBuf, String, usize)>,
+    /// Texts to read in place of some Markdown files.
+    texts: &'t HashMap<PathBuf, String>,
 }
 
 fn source_of(md: Option<&Path>, dir: &Path) -> PathBuf {
     md.unwrap_or(dir).to_path_buf()
 }
 
-impl Loader {
+impl Loader<'_> {
     /// Entries of a folder, sorted by name, hidden files left out.
     fn sorted_entries(&mut self, dir: &Path) -> Vec<PathBuf> {
         let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
@@ -119,7 +134,8 @@ impl Loader {
     }
 
     fn read_markdown(&mut self, path: &Path) -> Option<frontmatter::Document> {
-        let bytes = match std::fs::read(path) {
+        let given = self.texts.get(path).map(|t| t.as_bytes().to_vec());
+        let bytes = match given.map_or_else(|| std::fs::read(path), Ok) {
             Ok(b) => b,
             Err(e) => {
                 self.diags
@@ -608,7 +624,7 @@ struct Unmentioned {
     cover: Option<PathBuf>,
 }
 
-impl Loader {
+impl Loader<'_> {
     /// A playlist with no cover file takes the cover art embedded in its first track that has one,
     /// copied into the cache (never into content/) so the photo pipeline can read it like any photo.
     fn cover_from_tags(&mut self, page: &Page) -> Option<Photo> {

@@ -10,6 +10,7 @@ mod jobs;
 mod markdown;
 mod pages;
 mod photos;
+mod preview;
 mod text;
 mod tracks;
 mod upload;
@@ -261,6 +262,7 @@ impl Editor {
                 match path {
                     "/_edit/new" => page.create(&guard.csrf, &form),
                     "/_edit/text" => page.save_text(&guard.csrf, &form),
+                    "/_edit/preview" => page.preview(&guard.csrf, &form),
                     "/_edit/album" => page.save_album(&form),
                     "/_edit/playlist" => page.save_playlist(&form),
                     "/_edit/delete" => page.delete(&form),

@@ -89,10 +89,11 @@ impl Pages {
         self.text_page(200, csrf, &source, state, Vec::new(), self.notice(done))
     }
 
-    /// Saves the text form: only what changed, and only if the file is still what the form was made from.
-    pub(crate) fn save_text(&self, csrf: &str, form: &Form) -> Reply {
+    /// What the text form asks to write: its item, the file's current text, and the new text; or the
+    /// page that says what to correct.
+    fn compose(&self, csrf: &str, form: &Form) -> Result<(Source, String), Reply> {
         let Some(source) = self.source(form.get("item").unwrap_or("\0")) else {
-            return self.not_found();
+            return Err(self.not_found());
         };
         let original = std::fs::read_to_string(&source.markdown).unwrap_or_default();
         let crlf = original.contains("\r\n");
@@ -102,11 +103,9 @@ impl Pages {
             body = body.replace("\r\n", "\n");
         }
         let new = Self::fields_of_form(form);
-        let fingerprint = form.text("fingerprint");
         let mut errors = Vec::new();
         self.check_date(&new, &mut errors);
-        let parsed = frontmatter::parse(&original, &source.markdown);
-        let text = match &parsed {
+        let text = match frontmatter::parse(&original, &source.markdown) {
             Ok(doc) => markdown::apply(&original, &Fields::of(&doc.front), &new, &body),
             // The form showed the whole file as text: it is saved as written.
             Err(_) => body.clone(),
@@ -115,12 +114,21 @@ impl Pages {
             let state = TextState {
                 fields: new,
                 body,
-                fingerprint,
+                fingerprint: form.text("fingerprint"),
                 problem: None,
             };
-            return self.text_page(400, csrf, &source, state, errors, None);
+            return Err(self.text_page(400, csrf, &source, state, errors, None));
         }
-        match write::replace(&source.markdown, text.as_bytes(), &fingerprint) {
+        Ok((source, text))
+    }
+
+    /// Saves the text form: only what changed, and only if the file is still what the form was made from.
+    pub(crate) fn save_text(&self, csrf: &str, form: &Form) -> Reply {
+        let (source, text) = match self.compose(csrf, form) {
+            Ok(c) => c,
+            Err(reply) => return reply,
+        };
+        match write::replace(&source.markdown, text.as_bytes(), &form.text("fingerprint")) {
             Ok(Saved::Written) => {
                 Reply::see_other(format!("{}&done=saved", edit_link(&source.dir)))
             }
@@ -130,6 +138,52 @@ impl Pages {
             Ok(Saved::Conflict(disk)) => self.conflict(&source, &text, &disk),
             Err(e) => Reply::html(500, self.message(500, "Error", &e.to_string(), true)),
         }
+    }
+
+    /// The text form again, with what was typed (nothing is saved), and below it the page as the
+    /// build would make it from that text.
+    pub(crate) fn preview(&self, csrf: &str, form: &Form) -> Reply {
+        let (source, text) = match self.compose(csrf, form) {
+            Ok(c) => c,
+            Err(reply) => return reply,
+        };
+        let state = TextState {
+            fields: Self::fields_of_form(form),
+            body: form.get("body").unwrap_or("").replace("\r\n", "\n"),
+            fingerprint: form.text("fingerprint"),
+            problem: None,
+        };
+        let mut reply = self.text_page(
+            200,
+            csrf,
+            &source,
+            state,
+            Vec::new(),
+            Some(self.t.preview_notice),
+        );
+        let shown = match super::preview::main_of(&self.root, &source.dir, &source.markdown, &text)
+        {
+            Ok(main) => main,
+            Err(why) => format!("<pre class=\"text\">{}</pre>", escape(&why)),
+        };
+        let base = if source.dir.is_empty() {
+            "/".to_string()
+        } else {
+            format!("/{}/", source.dir)
+        };
+        // Relative links of the page resolve from where the page lives in the preview.
+        reply.body = reply
+            .body
+            .replacen("<meta charset=\"utf-8\">", &format!("<meta charset=\"utf-8\">\n<base href=\"{}\">", escape(&base)), 1)
+            .replacen(
+                "</main>",
+                &format!(
+                    "<section class=\"preview\" aria-labelledby=\"preview\">\n<h2 id=\"preview\">{}</h2>\n{shown}\n</section>\n</main>",
+                    self.t.preview
+                ),
+                1,
+            );
+        reply
     }
 
     pub(super) fn conflict(&self, source: &Source, yours: &str, disk: &str) -> Reply {
@@ -175,4 +229,12 @@ impl TextState {
             problem: None,
         })
     }
+}
+
+/// Escapes text for HTML.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -124,6 +124,9 @@ pub(crate) struct Words {
     pub duration: &'static str,
     pub no_tracks: &'static str,
     pub not_a_track: &'static str,
+    pub preview: &'static str,
+    pub preview_button: &'static str,
+    pub preview_notice: &'static str,
 }
 
 static EN: Words = Words {
@@ -245,6 +248,9 @@ static EN: Words = Words {
     duration: "Length",
     no_tracks: "No tracks yet: add some above.",
     not_a_track: "is not a sound file capsule can read: use FLAC, WAV, AIFF, MP3, Ogg, Opus or M4A.",
+    preview: "Preview (not saved)",
+    preview_button: "Preview",
+    preview_notice: "This is a preview: nothing is saved until you click Save. The page as it would look is below the form.",
 };
 
 static FR: Words = Words {
@@ -366,6 +372,9 @@ static FR: Words = Words {
     duration: "Durée",
     no_tracks: "Pas encore de morceaux : ajoutez-en ci-dessus.",
     not_a_track: "n’est pas un fichier son que capsule sait lire : utilisez FLAC, WAV, AIFF, MP3, Ogg, Opus ou M4A.",
+    preview: "Aperçu (non enregistré)",
+    preview_button: "Aperçu",
+    preview_notice: "Ceci est un aperçu : rien n’est enregistré tant que vous ne cliquez pas sur Enregistrer. La page telle qu’elle serait est sous le formulaire.",
 };
 
 pub(crate) fn words(language: Language) -> &'static Words {
