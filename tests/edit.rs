@@ -1192,3 +1192,64 @@ fn preview_shows_the_page_made_from_the_typed_text_and_saves_nothing() {
     // The thumbnail the preview shows is served.
     assert_eq!(editor.get("/albums/harbour-2024/gull-48.webp").status, 200);
 }
+
+#[test]
+fn tracks_the_text_does_not_place_move_by_their_numbers() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let res = editor.upload("playlists%2Fnight-drive", &[("zz last.wav", &wav())], None);
+    assert_eq!(res.status, 303);
+    let page = editor
+        .get("/_edit/playlist?item=playlists%2Fnight-drive")
+        .text();
+    let order = |page: &str| -> Vec<String> {
+        let f = form_fields(page, Some("/_edit/playlist"));
+        let n: usize = f["count"].parse().unwrap();
+        (0..n).map(|i| f[&format!("file-{i}")].clone()).collect()
+    };
+    assert_eq!(
+        order(&page),
+        [
+            "01-intro.flac",
+            "02-city.mp3",
+            "03-outro.ogg",
+            "zz-last.wav"
+        ]
+    );
+    // Placed by the text: no move buttons. The last one to the top of the unplaced ones.
+    assert!(
+        !page.contains("value=\"top:0\""),
+        "a placed track cannot move"
+    );
+    let mut fields = form_fields(&page, Some("/_edit/playlist"));
+    fields.insert("action".into(), "top:3".into());
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = editor.post_raw("/_edit/playlist", &encode(&pairs), "");
+    assert!(location(&res).ends_with("&done=saved"), "{}", res.text());
+    let page = editor
+        .get("/_edit/playlist?item=playlists%2Fnight-drive")
+        .text();
+    assert_eq!(
+        order(&page),
+        [
+            "01-intro.flac",
+            "02-city.mp3",
+            "zz-last.wav",
+            "03-outro.ogg"
+        ]
+    );
+    let text =
+        std::fs::read_to_string(editor.root().join("content/playlists/night-drive/index.md"))
+            .unwrap();
+    assert!(
+        text.contains("[tracks.\"zz-last.wav\"]\nnumber = 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[tracks.\"03-outro.ogg\"]\nnumber = 2"),
+        "{text}"
+    );
+}

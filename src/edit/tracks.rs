@@ -52,6 +52,20 @@ fn rows(page: &Page, folder: &Path) -> Vec<Row> {
         .collect()
 }
 
+/// The files that the links of `body` point to, decoded.
+fn linked(body: &str) -> Vec<String> {
+    Parser::new_ext(body, markdown_options())
+        .filter_map(|e| match e {
+            Event::Start(Tag::Link { dest_url, .. }) => Some(
+                crate::content::percent_decode(&dest_url)
+                    .trim_start_matches("./")
+                    .to_string(),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
 /// `body` with every link to `file` replaced by its words.
 fn unlink(body: &str, file: &str) -> String {
     let mut spans = Vec::new();
@@ -71,7 +85,7 @@ fn unlink(body: &str, file: &str) -> String {
                 }
             }
             let target = crate::content::percent_decode(&dest_url);
-            if target == file || target.trim_start_matches("./") == file {
+            if target.trim_start_matches("./") == file {
                 spans.push((range.start..end, text));
             }
         }
@@ -98,6 +112,8 @@ impl Pages {
             title: String,
             artist: String,
             duration: String,
+            /// Its place comes from a link in the text; the others can move.
+            placed: bool,
         }
         #[derive(Serialize)]
         struct Ctx<'a> {
@@ -119,9 +135,11 @@ impl Pages {
             Err(reply) => return reply,
         };
         let folder = source.folder.clone().unwrap_or_default();
+        let links = linked(markdown::body_of(&text));
         let rows = rows(&page, &folder)
             .into_iter()
             .map(|r| RowCtx {
+                placed: links.contains(&r.file),
                 file: r.file,
                 title: r.title,
                 artist: r.artist,
@@ -189,6 +207,35 @@ impl Pages {
                     let value = (!sent.is_empty()).then(|| markdown::toml_value(&sent));
                     text = markdown::with_track_key(&text, file, key, value.as_deref());
                 }
+            }
+        }
+        // Moves: among the tracks the text does not place, whose order is their track numbers.
+        let links = linked(markdown::body_of(&original));
+        let mut free: Vec<&str> = current
+            .iter()
+            .map(|r| r.file.as_str())
+            .filter(|f| !links.iter().any(|l| l == f))
+            .collect();
+        let before = free.clone();
+        if let Some((what, at)) = form.text("action").split_once(':') {
+            let moved = at
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| form.get(&format!("file-{i}")))
+                .and_then(|f| free.iter().position(|x| *x == f));
+            match (what, moved) {
+                ("top", Some(i)) => {
+                    let f = free.remove(i);
+                    free.insert(0, f);
+                }
+                ("up", Some(i)) if i > 0 => free.swap(i, i - 1),
+                ("down", Some(i)) if i + 1 < free.len() => free.swap(i, i + 1),
+                _ => {}
+            }
+        }
+        if free != before {
+            for (n, file) in free.iter().enumerate() {
+                text = markdown::with_track_key(&text, file, "number", Some(&(n + 1).to_string()));
             }
         }
         let mut removed = None;

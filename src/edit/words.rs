@@ -127,6 +127,7 @@ pub(crate) struct Words {
     pub preview: &'static str,
     pub preview_button: &'static str,
     pub preview_notice: &'static str,
+    pub placed_by_text: &'static str,
 }
 
 static EN: Words = Words {
@@ -251,6 +252,7 @@ static EN: Words = Words {
     preview: "Preview (not saved)",
     preview_button: "Preview",
     preview_notice: "This is a preview: nothing is saved until you click Save. The page as it would look is below the form.",
+    placed_by_text: "Its place comes from the text (a link to it).",
 };
 
 static FR: Words = Words {
@@ -375,6 +377,7 @@ static FR: Words = Words {
     preview: "Aperçu (non enregistré)",
     preview_button: "Aperçu",
     preview_notice: "Ceci est un aperçu : rien n’est enregistré tant que vous ne cliquez pas sur Enregistrer. La page telle qu’elle serait est sous le formulaire.",
+    placed_by_text: "Sa place vient du texte (un lien vers lui).",
 };
 
 pub(crate) fn words(language: Language) -> &'static Words {
