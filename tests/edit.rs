@@ -791,9 +791,14 @@ fn multipart(files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
 impl Editor {
     /// Sends an upload to an album, as its form does; `length` overrides the Content-Length sent.
     fn upload(&self, item: &str, files: &[(&str, &[u8])], cut: Option<usize>) -> HttpResponse {
+        self.upload_to(&format!("item={item}"), files, cut)
+    }
+
+    /// An upload to `/_edit/upload?QUERY` (the token is added).
+    fn upload_to(&self, query: &str, files: &[(&str, &[u8])], cut: Option<usize>) -> HttpResponse {
         let (content_type, body) = multipart(files);
         let port = self.serve.http;
-        let path = format!("/_edit/upload?item={item}&csrf={}", self.csrf);
+        let path = format!("/_edit/upload?{query}&csrf={}", self.csrf);
         let mut raw = format!(
             "POST {path} HTTP/1.1\r\nHost: localhost:{port}\r\nCookie: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
             self.cookie,
@@ -1252,4 +1257,73 @@ fn tracks_the_text_does_not_place_move_by_their_numbers() {
         text.contains("[tracks.\"03-outro.ogg\"]\nnumber = 2"),
         "{text}"
     );
+}
+
+#[test]
+fn a_playlist_cover_is_uploaded_or_taken_from_the_tags() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let folder = editor.root().join("content/playlists/night-drive");
+    assert!(
+        folder.join("cover.jpg").is_file(),
+        "the fixture has a cover"
+    );
+    let png = {
+        let img = image::RgbImage::from_pixel(20, 20, image::Rgb([10, 200, 30]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    let page = editor
+        .get("/_edit/playlist?item=playlists%2Fnight-drive")
+        .text();
+    assert!(page.contains("&amp;cover=1"), "{page}");
+    let res = editor.upload_to(
+        "item=playlists%2Fnight-drive&cover=1",
+        &[("My Cover.png", &png)],
+        None,
+    );
+    assert_eq!(res.status, 303, "{}", res.text());
+    assert_eq!(std::fs::read(folder.join("cover.png")).unwrap(), png);
+    assert!(
+        !folder.join("cover.jpg").exists(),
+        "the old cover is in the trash"
+    );
+    assert!(editor
+        .get("/_edit/trash")
+        .text()
+        .contains("night-drive/cover.jpg"));
+    let page = editor
+        .get("/_edit/playlist?item=playlists%2Fnight-drive")
+        .text();
+    let res = submit_with(
+        &editor,
+        &page,
+        "/_edit/playlist",
+        "count=0",
+        ("action", "cover:tags"),
+    );
+    assert_eq!(res.status, 303, "{}", res.text());
+    assert!(!folder.join("cover.png").exists());
+}
+
+/// Sends the form of `html` whose hidden fields include `marker` (as `name=value`), with `extra`.
+fn submit_with(
+    editor: &Editor,
+    html: &str,
+    action: &str,
+    marker: &str,
+    extra: (&str, &str),
+) -> HttpResponse {
+    let (name, value) = marker.split_once('=').unwrap();
+    let tag = format!("name=\"{name}\" value=\"{value}\"");
+    let at = html.find(&tag).expect("the form");
+    let start = html[..at].rfind("<form").unwrap();
+    let mut fields = form_fields(&html[start..], None);
+    fields.insert(extra.0.into(), extra.1.into());
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    editor.post_raw(action, &encode(&pairs), "")
 }

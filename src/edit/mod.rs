@@ -232,7 +232,8 @@ impl Editor {
                 if let Err(refusal) = guard.check_post(request, query.get("csrf")) {
                     return page.refused(refusal);
                 }
-                match page.upload(request, query.get("item").unwrap_or("")) {
+                let cover = query.get("cover").is_some();
+                match page.upload(request, query.get("item").unwrap_or(""), cover) {
                     Ok((back, refused)) => {
                         let mut location = format!("{back}&done=uploaded");
                         if !refused.is_empty() {

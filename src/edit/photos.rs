@@ -269,6 +269,7 @@ impl Pages {
         &self,
         request: &mut Request,
         item: &str,
+        cover: bool,
     ) -> Result<(String, Vec<String>), Reply> {
         let Some(source) = self
             .source(item)
@@ -277,6 +278,8 @@ impl Pages {
             return Err(self.not_found());
         };
         let album = source.kind == PageKind::Album;
+        // A playlist's cover is a photo too.
+        let photos = album || cover;
         let folder = source.folder.clone().unwrap_or_default();
         let limits = &self.config.edit;
         if let (Some(len), Some(limit)) = (request.body_length(), limits.max_request.0) {
@@ -343,7 +346,7 @@ impl Pages {
                 .and_then(|mut f| f.read(&mut head))
                 .unwrap_or(0);
             let shown = name.rsplit(['/', '\\']).next().unwrap_or(name);
-            let ext = match (upload::sniff(&head[..n]), album) {
+            let ext = match (upload::sniff(&head[..n]), photos) {
                 (Sniffed::Photo(ext), true) | (Sniffed::Audio(ext), false) => ext,
                 (Sniffed::UnsupportedPhoto(kind), true) => {
                     refused.push(format!("{shown}: {kind} {}", self.t.unsupported_photo));
@@ -358,7 +361,17 @@ impl Pages {
                     continue;
                 }
             };
-            let target = upload::safe_name(&folder, name, ext);
+            let target = if cover {
+                // The one cover: the one before goes to the trash.
+                for old in super::tracks::cover_files(&folder) {
+                    if let Err(e) = write::trash(&self.root, &old) {
+                        refused.push(format!("{shown}: {e}"));
+                    }
+                }
+                folder.join(format!("cover.{ext}"))
+            } else {
+                upload::safe_name(&folder, name, ext)
+            };
             match write::adopt(temp, &target) {
                 Ok(true) => {}
                 Ok(false) => refused.push(format!("{shown}: {}", self.t.exists)),

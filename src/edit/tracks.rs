@@ -52,6 +52,27 @@ fn rows(page: &Page, folder: &Path) -> Vec<Row> {
         .collect()
 }
 
+/// The `cover.*` photos of a playlist's folder, which the build takes as its cover.
+pub(super) fn cover_files(folder: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut covers: Vec<_> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_stem()
+                .is_some_and(|s| s.eq_ignore_ascii_case("cover"))
+                && p.extension().is_some_and(|e| {
+                    ["jpg", "jpeg", "png", "webp"]
+                        .contains(&e.to_string_lossy().to_ascii_lowercase().as_str())
+                })
+        })
+        .collect();
+    covers.sort();
+    covers
+}
+
 /// The files that the links of `body` point to, decoded.
 fn linked(body: &str) -> Vec<String> {
     Parser::new_ext(body, markdown_options())
@@ -116,6 +137,12 @@ impl Pages {
             placed: bool,
         }
         #[derive(Serialize)]
+        struct Cover {
+            src: String,
+            width: u32,
+            height: u32,
+        }
+        #[derive(Serialize)]
         struct Ctx<'a> {
             #[serde(flatten)]
             base: super::pages::Base<'a>,
@@ -129,6 +156,9 @@ impl Pages {
             upload_label: &'static str,
             limits: String,
             refused: &'a [String],
+            cover_action: String,
+            cover: Option<Cover>,
+            cover_file: bool,
         }
         let (source, page, text) = match self.load_item(item, PageKind::Playlist) {
             Ok(l) => l,
@@ -146,6 +176,31 @@ impl Pages {
                 duration: r.duration,
             })
             .collect();
+        let built = crate::output::out_dir(&self.root)
+            .join("html")
+            .join(&source.dir);
+        let cover = std::fs::read_dir(&built).ok().and_then(|rd| {
+            let mut covers: Vec<(u32, String)> = rd
+                .filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    let f = e.file_name().to_string_lossy().into_owned();
+                    let w = f.strip_prefix("cover-")?.split('.').next()?.parse().ok()?;
+                    Some((w, f))
+                })
+                .collect();
+            covers.sort();
+            let (_, file) = covers.into_iter().next()?;
+            let (width, height) = image::image_dimensions(built.join(&file)).ok()?;
+            Some(Cover {
+                src: format!("/{}/{file}", source.dir),
+                width,
+                height,
+            })
+        });
+        let upload_action = format!(
+            "/_edit/upload?item={}&csrf={csrf}",
+            url::form_urlencoded::byte_serialize(item.as_bytes()).collect::<String>()
+        );
         let mut base = self.base(&page.title, "dashboard", csrf);
         base.notice = self.notice(done);
         Reply::html(
@@ -167,6 +222,9 @@ impl Pages {
                     upload_label: self.t.choose_tracks,
                     limits: self.limits_text(),
                     refused,
+                    cover_action: format!("{upload_action}&cover=1"),
+                    cover,
+                    cover_file: !cover_files(&folder).is_empty(),
                 },
             ),
         )
@@ -257,8 +315,13 @@ impl Pages {
         match write::replace(&source.markdown, text.as_bytes(), &form.text("fingerprint")) {
             Ok(Saved::Conflict(disk)) => self.conflict(&source, &text, &disk),
             Ok(saved) => {
-                if let Some(file) = removed {
-                    if let Err(e) = write::trash(&self.root, &folder.join(file)) {
+                let mut gone: Vec<std::path::PathBuf> =
+                    removed.map(|f| folder.join(f)).into_iter().collect();
+                if form.text("action") == "cover:tags" {
+                    gone.extend(cover_files(&folder));
+                }
+                for file in gone {
+                    if let Err(e) = write::trash(&self.root, &file) {
                         return Reply::html(500, self.message(500, "Error", &e.to_string(), true));
                     }
                 }

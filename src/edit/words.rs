@@ -128,6 +128,9 @@ pub(crate) struct Words {
     pub preview_button: &'static str,
     pub preview_notice: &'static str,
     pub placed_by_text: &'static str,
+    pub choose_cover: &'static str,
+    pub upload_cover: &'static str,
+    pub cover_from_tags: &'static str,
 }
 
 static EN: Words = Words {
@@ -253,6 +256,9 @@ static EN: Words = Words {
     preview_button: "Preview",
     preview_notice: "This is a preview: nothing is saved until you click Save. The page as it would look is below the form.",
     placed_by_text: "Its place comes from the text (a link to it).",
+    choose_cover: "A photo for the cover (JPEG, PNG or WebP)",
+    upload_cover: "Use this cover",
+    cover_from_tags: "Use the cover art of the first track instead",
 };
 
 static FR: Words = Words {
@@ -378,6 +384,9 @@ static FR: Words = Words {
     preview_button: "Aperçu",
     preview_notice: "Ceci est un aperçu : rien n’est enregistré tant que vous ne cliquez pas sur Enregistrer. La page telle qu’elle serait est sous le formulaire.",
     placed_by_text: "Sa place vient du texte (un lien vers lui).",
+    choose_cover: "Une photo pour la couverture (JPEG, PNG ou WebP)",
+    upload_cover: "Utiliser cette couverture",
+    cover_from_tags: "Utiliser plutôt la pochette du premier morceau",
 };
 
 pub(crate) fn words(language: Language) -> &'static Words {
