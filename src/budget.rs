@@ -67,7 +67,13 @@ impl Trials<'_> {
     /// Everything it encodes stays in the cache; nothing else is written.
     pub(crate) fn run(&self, pages: &[&Page], config: &Config) -> Result<Vec<Written>, Error> {
         // Warnings of trial encodes would repeat those of the build itself.
-        let run = media::run(pages, config, self.cache, self.options, &mut Vec::new())?;
+        let run = media::run(
+            pages,
+            config,
+            self.cache,
+            self.options.clone(),
+            &mut Vec::new(),
+        )?;
         Ok(run.placements().into_iter().map(|p| p.file).collect())
     }
 }

@@ -27,6 +27,8 @@ pub(crate) struct BuildOptions {
     pub allow_over_budget: bool,
     /// Choose media settings that keep every budget (and save them for the next builds).
     pub fit: bool,
+    /// Counts the media jobs done, for a page that shows progress.
+    pub counter: Option<std::sync::Arc<crate::counter::Counter>>,
 }
 
 impl BuildOptions {
@@ -34,6 +36,7 @@ impl BuildOptions {
         MediaOptions {
             keep_going: self.keep_going,
             progress: self.progress,
+            counter: self.counter.clone(),
         }
     }
 }

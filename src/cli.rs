@@ -169,6 +169,7 @@ pub(crate) fn run(cli: Cli) -> Result<(), Error> {
                 progress: !args.quiet,
                 allow_over_budget: args.allow_over_budget,
                 fit: args.fit,
+                counter: None,
             };
             let run = build(&opts);
             print_warnings(&run.warnings);
@@ -207,6 +208,7 @@ pub(crate) fn run(cli: Cli) -> Result<(), Error> {
                 dry_run: args.dry_run,
                 delete: args.delete,
                 verbose: args.verbose,
+                counter: None,
             };
             if html {
                 publish::html(&opts)

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::pages::Pages;
 use super::Reply;
+use crate::counter::Counter;
 use crate::error::{Diagnostic, Error};
 use crate::locks::lock;
 use crate::publish::{self, PublishOptions};
@@ -40,6 +41,8 @@ struct Job {
     kind: Kind,
     started: Instant,
     outcome: Option<Outcome>,
+    /// Photos and tracks made (build), or files sent (publish), of how many.
+    counter: Arc<Counter>,
 }
 
 /// The editor's one background job at a time.
@@ -51,6 +54,7 @@ pub(crate) struct Jobs {
 impl Jobs {
     /// Starts `kind` unless a job still runs; returns whether it started.
     pub(crate) fn start(&self, kind: Kind, live: Arc<Live>, root: PathBuf) -> bool {
+        let counter = Arc::new(Counter::default());
         {
             let mut current = lock(&self.current);
             if current.as_ref().is_some_and(|j| j.outcome.is_none()) {
@@ -60,13 +64,14 @@ impl Jobs {
                 kind,
                 started: Instant::now(),
                 outcome: None,
+                counter: counter.clone(),
             });
         }
         let slot = self.current.clone();
         std::thread::spawn(move || {
             let outcome = match kind {
-                Kind::Build | Kind::Fit => build(&live, kind == Kind::Fit),
-                Kind::Publish => publish_both(root),
+                Kind::Build | Kind::Fit => build(&live, kind == Kind::Fit, counter),
+                Kind::Publish => publish_both(root, counter),
             };
             if let Some(job) = lock(&slot).as_mut() {
                 job.outcome = Some(outcome);
@@ -84,6 +89,8 @@ impl Jobs {
             busy: bool,
             running: bool,
             seconds: u64,
+            /// "12 of 40 photos and tracks", "30 of 120 files sent", once there is a count.
+            progress: Option<String>,
             ok: bool,
             message: String,
             over_budget: bool,
@@ -108,6 +115,17 @@ impl Jobs {
             busy,
             running: job.outcome.is_none(),
             seconds: job.started.elapsed().as_secs(),
+            progress: match job.counter.get() {
+                (_, 0) => None,
+                (done, total) => Some(format!(
+                    "{done} / {total} {}",
+                    if job.kind == Kind::Publish {
+                        pages.t.files_sent
+                    } else {
+                        pages.t.media_made
+                    }
+                )),
+            },
             ok: outcome.ok,
             message: outcome.message,
             over_budget: outcome.over_budget,
@@ -126,8 +144,8 @@ impl Jobs {
     }
 }
 
-fn build(live: &Live, fit: bool) -> Outcome {
-    let run = live.build_checked(fit);
+fn build(live: &Live, fit: bool, counter: Arc<Counter>) -> Outcome {
+    let run = live.build_checked(fit, counter);
     let mut outcome = Outcome {
         warnings: run.warnings,
         ..Outcome::default()
@@ -146,12 +164,13 @@ fn build(live: &Live, fit: bool) -> Outcome {
     outcome
 }
 
-fn publish_both(root: PathBuf) -> Outcome {
+fn publish_both(root: PathBuf, counter: Arc<Counter>) -> Outcome {
     let opts = PublishOptions {
         root,
         dry_run: false,
         delete: false,
         verbose: false,
+        counter: Some(counter),
     };
     let mut outcome = Outcome {
         ok: true,

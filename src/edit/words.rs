@@ -110,7 +110,6 @@ pub(crate) struct Words {
     pub job_fit: &'static str,
     pub job_publish: &'static str,
     pub job_running: &'static str,
-    pub job_seconds: &'static str,
     pub job_done: &'static str,
     pub job_failed: &'static str,
     pub job_busy: &'static str,
@@ -131,6 +130,8 @@ pub(crate) struct Words {
     pub choose_cover: &'static str,
     pub upload_cover: &'static str,
     pub cover_from_tags: &'static str,
+    pub media_made: &'static str,
+    pub files_sent: &'static str,
 }
 
 static EN: Words = Words {
@@ -238,7 +239,6 @@ static EN: Words = Words {
     job_fit: "Fitting the site in its limits",
     job_publish: "Publishing",
     job_running: "Working… This page updates itself.",
-    job_seconds: "seconds so far",
     job_done: "Done.",
     job_failed: "It did not work:",
     job_busy: "Something is already running; here is how it goes.",
@@ -259,6 +259,8 @@ static EN: Words = Words {
     choose_cover: "A photo for the cover (JPEG, PNG or WebP)",
     upload_cover: "Use this cover",
     cover_from_tags: "Use the cover art of the first track instead",
+    media_made: "photos and tracks ready",
+    files_sent: "files sent to the HTML site's host",
 };
 
 static FR: Words = Words {
@@ -366,7 +368,6 @@ static FR: Words = Words {
     job_fit: "Ajustement du site à ses limites",
     job_publish: "Publication",
     job_running: "En cours… Cette page se met à jour toute seule.",
-    job_seconds: "secondes jusqu’ici",
     job_done: "Terminé.",
     job_failed: "Cela n’a pas marché :",
     job_busy: "Une tâche est déjà en cours ; voici où elle en est.",
@@ -387,6 +388,8 @@ static FR: Words = Words {
     choose_cover: "Une photo pour la couverture (JPEG, PNG ou WebP)",
     upload_cover: "Utiliser cette couverture",
     cover_from_tags: "Utiliser plutôt la pochette du premier morceau",
+    media_made: "photos et morceaux prêts",
+    files_sent: "fichiers envoyés à l’hébergeur du site HTML",
 };
 
 pub(crate) fn words(language: Language) -> &'static Words {

@@ -32,12 +32,14 @@ pub(crate) struct PageMedia {
 pub(crate) type MediaOutputs = HashMap<String, PageMedia>;
 
 /// How a media run behaves.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct MediaOptions {
     /// A photo or track that cannot be made is left out with a warning instead of failing.
     pub keep_going: bool,
     /// Show progress on standard error.
     pub progress: bool,
+    /// Counts the jobs done, for a page that shows progress.
+    pub counter: Option<std::sync::Arc<crate::counter::Counter>>,
 }
 
 /// What a media run made: each page's outputs (cache files and their sizes), and the work done.
@@ -119,6 +121,7 @@ pub(crate) fn run(
     let MediaOptions {
         keep_going,
         progress: show_progress,
+        counter,
     } = opts;
     let mut jobs = Vec::new();
     for page in pages {
@@ -126,6 +129,9 @@ pub(crate) fn run(
         jobs.extend(page.tracks.iter().map(|t| Job::Track(&page.dir, t)));
     }
     let progress = progress::Progress::new(jobs.len() as u64, show_progress);
+    if let Some(c) = &counter {
+        c.start(jobs.len() as u64);
+    }
     let results: Vec<Result<Done, Error>> = jobs
         .par_iter()
         .map(|job| {
@@ -155,6 +161,9 @@ pub(crate) fn run(
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             progress.tick(worked, &file);
+            if let Some(c) = &counter {
+                c.step();
+            }
             result
         })
         .collect();

@@ -19,6 +19,8 @@ pub(crate) struct PublishOptions {
     pub delete: bool,
     /// Print each request (never a secret).
     pub verbose: bool,
+    /// Counts the files sent, for a page that shows progress.
+    pub counter: Option<std::sync::Arc<crate::counter::Counter>>,
 }
 
 /// Regular files under `dir`, sorted, with their paths relative to it (`/` separators).
@@ -89,8 +91,14 @@ pub(crate) fn html(opts: &PublishOptions) -> Result<(), Error> {
     if let Err(note) = client.put_website() {
         println!("note: {note}");
     }
+    if let Some(c) = &opts.counter {
+        c.start(plan.uploads.len() as u64);
+    }
     for (i, file) in plan.uploads.iter().enumerate() {
         client.put(file)?;
+        if let Some(c) = &opts.counter {
+            c.step();
+        }
         if opts.verbose || (i + 1) % 25 == 0 || i + 1 == plan.uploads.len() {
             println!("  uploaded {} of {}", i + 1, plan.uploads.len());
         }

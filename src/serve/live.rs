@@ -110,13 +110,18 @@ impl Live {
 
     /// A build as `capsule build` does it (budgets enforced; with `fit`, as `--fit`), swapped in under
     /// the same locks as the preview's own builds, which it then stands for.
-    pub(crate) fn build_checked(&self, fit: bool) -> crate::build::BuildRun {
+    pub(crate) fn build_checked(
+        &self,
+        fit: bool,
+        counter: std::sync::Arc<crate::counter::Counter>,
+    ) -> crate::build::BuildRun {
         let _one_build = lock(&self.building);
         let fingerprint = sources_fingerprint(&self.opts.root);
         let opts = BuildOptions {
             allow_over_budget: false,
             fit,
             progress: false,
+            counter: Some(counter),
             ..self.opts.clone()
         };
         let run = build_with(&opts, |staging, out| {

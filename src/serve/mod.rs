@@ -60,6 +60,7 @@ pub(crate) fn run_with(
         // A preview over budget is still worth seeing; the report says so.
         allow_over_budget: true,
         fit: false,
+        counter: None,
     }));
 
     let http_addr = SocketAddr::new(opts.bind, opts.http_port);
