@@ -33,6 +33,18 @@ pub(super) struct Base<'a> {
     pub(super) refresh: bool,
 }
 
+/// The upload form of an album or a playlist page (templates/edit/upload.html).
+#[derive(Serialize)]
+pub(super) struct UploadCtx<'a> {
+    pub(super) upload_action: String,
+    pub(super) accept: &'static str,
+    pub(super) upload_title: &'static str,
+    pub(super) upload_label: &'static str,
+    pub(super) limits: String,
+    /// What the upload that led to this page refused, and why.
+    pub(super) refused: &'a [String],
+}
+
 /// A warning or an error, with the editor's page that fixes it.
 #[derive(Serialize)]
 pub(super) struct Line {
@@ -152,6 +164,46 @@ impl Pages {
     pub(crate) fn too_large(&self, limit: u64) -> Reply {
         let text = format!("{} ({}).", self.t.too_large_text, human_bytes(limit));
         Reply::html(413, self.message(413, self.t.too_large_title, &text, true))
+    }
+
+    /// The upload form of the album or playlist `item`: photos for an album, tracks for a playlist.
+    pub(super) fn upload_ctx<'a>(
+        &self,
+        item: &str,
+        csrf: &str,
+        album: bool,
+        refused: &'a [String],
+    ) -> UploadCtx<'a> {
+        let item: String = url::form_urlencoded::byte_serialize(item.as_bytes()).collect();
+        UploadCtx {
+            upload_action: format!("/_edit/upload?item={item}&csrf={csrf}"),
+            accept: if album {
+                "image/jpeg,image/png,image/webp"
+            } else {
+                "audio/*,.flac,.wav,.aiff,.aif,.mp3,.ogg,.oga,.opus,.m4a"
+            },
+            upload_title: if album {
+                self.t.add_photos
+            } else {
+                self.t.add_tracks
+            },
+            upload_label: if album {
+                self.t.choose_photos
+            } else {
+                self.t.choose_tracks
+            },
+            limits: self.limits_text(),
+            refused,
+        }
+    }
+
+    /// The upload limits as the forms print them.
+    fn limits_text(&self) -> String {
+        let text = |l: Option<u64>| l.map(human_bytes).unwrap_or_else(|| "∞".into());
+        self.t
+            .limits
+            .replace("{file}", &text(self.config.edit.max_file.0))
+            .replace("{request}", &text(self.config.edit.max_request.0))
     }
 
     pub(crate) fn stylesheet(&self) -> Reply {

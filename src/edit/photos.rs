@@ -79,12 +79,8 @@ impl Pages {
             fingerprint: String,
             rows: Vec<RowCtx>,
             text_link: String,
-            upload_action: String,
-            accept: &'static str,
-            upload_title: &'static str,
-            upload_label: &'static str,
-            limits: String,
-            refused: &'a [String],
+            #[serde(flatten)]
+            upload: super::pages::UploadCtx<'a>,
         }
         let loaded = match self.load_album(item) {
             Ok(l) => l,
@@ -130,7 +126,6 @@ impl Pages {
             .collect();
         let mut base = self.base(&loaded.page.title, "dashboard", csrf);
         base.notice = self.notice(done);
-        let limits = self.limits_text();
         Reply::html(
             200,
             self.render(
@@ -141,15 +136,7 @@ impl Pages {
                     fingerprint: write::fingerprint(loaded.text.as_bytes()),
                     rows,
                     text_link: edit_link(&loaded.source.dir),
-                    upload_action: format!(
-                        "/_edit/upload?item={}&csrf={csrf}",
-                        url::form_urlencoded::byte_serialize(item.as_bytes()).collect::<String>()
-                    ),
-                    accept: "image/jpeg,image/png,image/webp",
-                    upload_title: self.t.add_photos,
-                    upload_label: self.t.choose_photos,
-                    limits,
-                    refused,
+                    upload: self.upload_ctx(item, csrf, true, refused),
                 },
             ),
         )
@@ -410,7 +397,7 @@ fn file_in(source: &Source, file: &Path) -> String {
 }
 
 /// The smallest HTML size of the photo named `name` that the last build made, if any.
-fn thumbnail(built: &Path, name: &str) -> Option<String> {
+pub(super) fn thumbnail(built: &Path, name: &str) -> Option<String> {
     let prefix = format!("{name}-");
     std::fs::read_dir(built)
         .ok()?

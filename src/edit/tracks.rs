@@ -13,7 +13,6 @@ use super::pages::{edit_link, Pages};
 use super::write::{self, Saved};
 use super::Reply;
 use crate::content::{markdown_options, Block, Page, PageKind};
-use crate::units::human_bytes;
 
 /// The editor's address of a playlist's track table.
 pub(super) fn playlist_link(dir: &str) -> String {
@@ -150,12 +149,8 @@ impl Pages {
             fingerprint: String,
             rows: Vec<RowCtx>,
             text_link: String,
-            upload_action: String,
-            accept: &'static str,
-            upload_title: &'static str,
-            upload_label: &'static str,
-            limits: String,
-            refused: &'a [String],
+            #[serde(flatten)]
+            upload: super::pages::UploadCtx<'a>,
             cover_action: String,
             cover: Option<Cover>,
             cover_file: bool,
@@ -179,17 +174,7 @@ impl Pages {
         let built = crate::output::out_dir(&self.root)
             .join("html")
             .join(&source.dir);
-        let cover = std::fs::read_dir(&built).ok().and_then(|rd| {
-            let mut covers: Vec<(u32, String)> = rd
-                .filter_map(|e| e.ok())
-                .filter_map(|e| {
-                    let f = e.file_name().to_string_lossy().into_owned();
-                    let w = f.strip_prefix("cover-")?.split('.').next()?.parse().ok()?;
-                    Some((w, f))
-                })
-                .collect();
-            covers.sort();
-            let (_, file) = covers.into_iter().next()?;
+        let cover = super::photos::thumbnail(&built, "cover").and_then(|file| {
             let (width, height) = image::image_dimensions(built.join(&file)).ok()?;
             Some(Cover {
                 src: format!("/{}/{file}", source.dir),
@@ -197,10 +182,8 @@ impl Pages {
                 height,
             })
         });
-        let upload_action = format!(
-            "/_edit/upload?item={}&csrf={csrf}",
-            url::form_urlencoded::byte_serialize(item.as_bytes()).collect::<String>()
-        );
+        let upload = self.upload_ctx(item, csrf, false, refused);
+        let cover_action = format!("{}&cover=1", upload.upload_action);
         let mut base = self.base(&page.title, "dashboard", csrf);
         base.notice = self.notice(done);
         Reply::html(
@@ -213,30 +196,13 @@ impl Pages {
                     fingerprint: write::fingerprint(text.as_bytes()),
                     rows,
                     text_link: edit_link(&source.dir),
-                    upload_action: format!(
-                        "/_edit/upload?item={}&csrf={csrf}",
-                        url::form_urlencoded::byte_serialize(item.as_bytes()).collect::<String>()
-                    ),
-                    accept: "audio/*,.flac,.wav,.aiff,.aif,.mp3,.ogg,.oga,.opus,.m4a",
-                    upload_title: self.t.add_tracks,
-                    upload_label: self.t.choose_tracks,
-                    limits: self.limits_text(),
-                    refused,
-                    cover_action: format!("{upload_action}&cover=1"),
+                    upload,
+                    cover_action,
                     cover,
                     cover_file: !cover_files(&folder).is_empty(),
                 },
             ),
         )
-    }
-
-    /// The upload limits as the forms print them.
-    pub(super) fn limits_text(&self) -> String {
-        let text = |l: Option<u64>| l.map(human_bytes).unwrap_or_else(|| "∞".into());
-        self.t
-            .limits
-            .replace("{file}", &text(self.config.edit.max_file.0))
-            .replace("{request}", &text(self.config.edit.max_request.0))
     }
 
     /// Saves the track table: changed titles and artists, or the removal its button asked for.
