@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::config::{Config, QualityMode};
+use crate::config::{AudioCounts, Config, Mp3Mode, QualityMode, MP3_VBR_KBPS};
 use crate::content::{Page, PageKind, Site};
 use crate::error::Error;
 use crate::media::{self, Cache, MediaOptions};
@@ -32,8 +32,12 @@ pub(crate) fn opus_down(kbps: u32, floor: u32) -> Option<u32> {
     step_down(&OPUS, kbps, floor)
 }
 
-pub(crate) fn mp3_down(kbps: u32) -> Option<u32> {
-    step_down(&MP3, kbps, 64)
+/// The next MP3 bitrate down: LAME's VBR averages in VBR mode, constant bitrates otherwise.
+pub(crate) fn mp3_down(kbps: u32, mode: Mp3Mode) -> Option<u32> {
+    match mode {
+        Mp3Mode::Vbr => step_down(&MP3_VBR_KBPS, kbps, 64),
+        Mp3Mode::Cbr => step_down(&MP3, kbps, 64),
+    }
 }
 
 /// The page folder of an output path: `albums/x/p-480.webp` → `albums/x`.
@@ -42,13 +46,16 @@ fn dir_of(path: &str) -> &str {
 }
 
 /// Media bytes per page folder, against each budget, from a list of written files.
-pub(crate) fn media_bytes(written: &[Written]) -> BTreeMap<String, BudgetBytes> {
+pub(crate) fn media_bytes(
+    written: &[Written],
+    audio_counts: AudioCounts,
+) -> BTreeMap<String, BudgetBytes> {
     let mut by_dir: BTreeMap<String, BudgetBytes> = BTreeMap::new();
     for w in written {
         if matches!(w.kind, Kind::Images | Kind::Audio) {
             by_dir
                 .entry(dir_of(&w.path).to_string())
-                .or_default()
+                .or_insert(BudgetBytes::new(audio_counts))
                 .add(w);
         }
     }
@@ -166,7 +173,7 @@ fn changes(kind: PageKind, config: &Config) -> Vec<Change> {
                 }
             }
             if a.mp3 {
-                if let Some(m) = mp3_down(a.mp3_bitrate) {
+                if let Some(m) = mp3_down(a.mp3_bitrate, a.mp3_mode) {
                     push(
                         format!("[audio] mp3_bitrate {} → {m} kb/s", a.mp3_bitrate),
                         &|c| c.audio.mp3_bitrate = m,
@@ -205,7 +212,8 @@ pub(crate) fn guidance(
     written: &[Written],
     trials: &Trials,
 ) -> Result<String, Error> {
-    let before = media_bytes(written);
+    let counts = config.budget.audio_counts;
+    let before = media_bytes(written, counts);
     let over: Vec<&Budget> = report.over().collect();
 
     // The contributors to explain: the three largest items of each budget that does not hold.
@@ -243,13 +251,13 @@ pub(crate) fn guidance(
                 }
                 trials.run(&subset, &change.config)?
             };
-            for (dir, bytes) in media_bytes(&after) {
+            for (dir, bytes) in media_bytes(&after, counts) {
                 measured.insert((change.label.clone(), dir), bytes);
             }
             for d in &dirs {
                 measured
                     .entry((change.label.clone(), d.to_string()))
-                    .or_default();
+                    .or_insert(BudgetBytes::new(counts));
             }
         }
     }
@@ -287,7 +295,10 @@ pub(crate) fn guidance(
                 ));
                 continue;
             }
-            let base = before.get(&item.dir).copied().unwrap_or_default();
+            let base = before
+                .get(&item.dir)
+                .copied()
+                .unwrap_or(BudgetBytes::new(counts));
             let mut any = false;
             for ((label, dir), after) in &measured {
                 if dir != &item.dir {
@@ -328,6 +339,7 @@ mod tests {
             path: path.into(),
             kind,
             bytes,
+            seconds: 0,
         }
     }
 
@@ -340,7 +352,8 @@ mod tests {
             file(Format::Gemini, "playlists/p/a.mp3", Kind::Audio, 150),
             file(Format::Html, "playlists/q/b.mp3", Kind::Audio, 99),
         ];
-        let after = media_bytes(&without_mp3(&written, &["playlists/p"]));
+        let without = without_mp3(&written, &["playlists/p"]);
+        let after = media_bytes(&without, AudioCounts::Both);
         let p = after["playlists/p"];
         use crate::report::BudgetKind;
         assert_eq!(
@@ -349,6 +362,12 @@ mod tests {
         );
         assert_eq!(p.get(BudgetKind::Audio), 200, "both formats' audio");
         assert!(!after.contains_key("playlists/q"), "only the asked folders");
+        let html_only = media_bytes(&without, AudioCounts::Html)["playlists/p"];
+        assert_eq!(
+            html_only.get(BudgetKind::Audio),
+            100,
+            "the HTML site's audio"
+        );
     }
 
     #[test]
@@ -357,6 +376,9 @@ mod tests {
         assert_eq!(size_down(480, 480), None);
         assert_eq!(opus_down(96, 32), Some(80));
         assert_eq!(opus_down(32, 32), None);
-        assert_eq!(mp3_down(64), None);
+        assert_eq!(mp3_down(64, Mp3Mode::Cbr), None);
+        assert_eq!(mp3_down(128, Mp3Mode::Cbr), Some(112));
+        assert_eq!(mp3_down(130, Mp3Mode::Vbr), Some(115));
+        assert_eq!(mp3_down(65, Mp3Mode::Vbr), None);
     }
 }

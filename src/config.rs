@@ -49,27 +49,110 @@ impl Default for EditConfig {
 }
 
 /// How tracks are published: Opus for browsers, MP3 as the fallback that every player and Gemini client plays.
+/// `quality` names a preset for both codecs; `opus_bitrate` and `mp3_bitrate` override it.
 #[derive(Debug, Clone, Deserialize, Serialize, Hash)]
-#[serde(deny_unknown_fields, default)]
+#[serde(from = "RawAudio")]
 pub(crate) struct AudioConfig {
+    /// The preset the bitrates came from (not part of what the encoders see).
+    #[serde(skip_serializing)]
+    pub quality: AudioQuality,
     /// Publish Ogg Opus (HTML `<audio>`).
     pub opus: bool,
     /// Opus bitrate in kb/s (never above a lossy source's own).
     pub opus_bitrate: u32,
     /// Publish MP3 too: the HTML fallback and the file Gemini links to.
     pub mp3: bool,
-    /// MP3 bitrate in kb/s (never above a lossy source's own).
+    /// MP3 bitrate in kb/s (never above a lossy source's own): the average aimed at in VBR mode.
     pub mp3_bitrate: u32,
+    /// `vbr` (LAME's -V levels, the default) or `cbr` (a constant bitrate).
+    pub mp3_mode: Mp3Mode,
+}
+
+/// Named presets for both codecs. The README's benchmark gives the bytes per hour and the measured
+/// quality of each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, Hash)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum AudioQuality {
+    Frugal,
+    #[default]
+    Standard,
+    High,
+}
+
+impl AudioQuality {
+    /// Opus and MP3 bitrates, in kb/s (in VBR mode, MP3 at LAME -V8, -V5 and -V2), chosen from the
+    /// scores of `bench/audio-quality.sh`: `standard` is the lowest of each codec that keeps music in
+    /// ViSQOL's "good" range (4 and up).
+    pub(crate) fn bitrates(self) -> (u32, u32) {
+        match self {
+            AudioQuality::Frugal => (32, 85),
+            AudioQuality::Standard => (48, 130),
+            AudioQuality::High => (96, 190),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, Hash)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Mp3Mode {
+    #[default]
+    Vbr,
+    Cbr,
+}
+
+/// LAME's VBR levels (-V0 to -V9) and the average bitrate each gives on music, in kb/s (LAME's docs).
+pub(crate) const MP3_VBR_KBPS: [u32; 10] = [245, 225, 190, 175, 165, 130, 115, 100, 85, 65];
+
+/// The best LAME VBR level whose average stays at or under `kbps`, if any does.
+pub(crate) fn mp3_vbr_level(kbps: u32) -> Option<u8> {
+    MP3_VBR_KBPS
+        .iter()
+        .position(|&k| k <= kbps)
+        .map(|v| v as u8)
+}
+
+/// `[audio]` as written: the bitrates a preset gives unless set.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawAudio {
+    quality: AudioQuality,
+    opus: bool,
+    opus_bitrate: Option<u32>,
+    mp3: bool,
+    mp3_bitrate: Option<u32>,
+    mp3_mode: Mp3Mode,
+}
+
+impl Default for RawAudio {
+    fn default() -> Self {
+        RawAudio {
+            quality: AudioQuality::default(),
+            opus: true,
+            opus_bitrate: None,
+            mp3: true,
+            mp3_bitrate: None,
+            mp3_mode: Mp3Mode::default(),
+        }
+    }
+}
+
+impl From<RawAudio> for AudioConfig {
+    fn from(r: RawAudio) -> Self {
+        let (opus, mp3) = r.quality.bitrates();
+        AudioConfig {
+            quality: r.quality,
+            opus: r.opus,
+            opus_bitrate: r.opus_bitrate.unwrap_or(opus),
+            mp3: r.mp3,
+            mp3_bitrate: r.mp3_bitrate.unwrap_or(mp3),
+            mp3_mode: r.mp3_mode,
+        }
+    }
 }
 
 impl Default for AudioConfig {
     fn default() -> Self {
-        AudioConfig {
-            opus: true,
-            opus_bitrate: 96,
-            mp3: true,
-            mp3_bitrate: 128,
-        }
+        RawAudio::default().into()
     }
 }
 
@@ -156,8 +239,11 @@ pub(crate) struct BudgetConfig {
     pub html: Limit,
     /// The whole Gemini capsule (no limit unless set).
     pub gemini: Limit,
-    /// The audio of all playlists, counted once in each format.
+    /// The audio of all playlists that the host of `audio_counts` stores, each file once.
     pub audio: Limit,
+    /// Which site's audio files the audio budget counts: `html` (the bucket's, the default) or `both`
+    /// (the HTML site's and the capsule's, for one host that keeps both).
+    pub audio_counts: AudioCounts,
     /// `--fit` never lowers a photo's SSIMULACRA2 target below this.
     pub min_photo_target: u8,
     /// `--fit` never lowers the Opus bitrate below this, in kb/s.
@@ -172,11 +258,22 @@ impl Default for BudgetConfig {
             html: Limit(Some(100_000_000)),
             gemini: Limit(None),
             audio: Limit(Some(2_000_000_000)),
+            audio_counts: AudioCounts::Html,
             min_photo_target: 55,
             min_opus_bitrate: 32,
             fit_may_drop_mp3: false,
         }
     }
+}
+
+/// Which site's audio the audio budget counts. The capsule's audio always counts in `[budget] gemini`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum AudioCounts {
+    /// The HTML site's: what the Deuxfleurs bucket stores.
+    Html,
+    /// Both sites': one host keeps the HTML site and the capsule.
+    Both,
 }
 
 /// Where `capsule publish` sends each site.
@@ -382,12 +479,12 @@ impl Config {
         check(
             (6..=256).contains(&a.opus_bitrate),
             "opus_bitrate",
-            format!("audio.opus_bitrate = {} is out of range; use 6 to 256 kb/s (96 is very good music, 64 good)", a.opus_bitrate),
+            format!("audio.opus_bitrate = {} is out of range; use 6 to 256 kb/s (or a preset: quality = \"frugal\", \"standard\" or \"high\")", a.opus_bitrate),
         );
         check(
             (32..=320).contains(&a.mp3_bitrate),
             "mp3_bitrate",
-            format!("audio.mp3_bitrate = {} is out of range; use 32 to 320 kb/s (128 is a common choice)", a.mp3_bitrate),
+            format!("audio.mp3_bitrate = {} is out of range; use 32 to 320 kb/s (or a preset: quality = \"frugal\", \"standard\" or \"high\")", a.mp3_bitrate),
         );
         check(
             (6..=256).contains(&self.budget.min_opus_bitrate),
@@ -548,5 +645,48 @@ mod tests {
         };
         assert_eq!(errors[0].line, Some(2));
         assert!(errors[0].message.contains("photos.quality"));
+    }
+
+    #[test]
+    fn audio_presets_set_both_codecs_and_explicit_bitrates_win() {
+        let parse = |t: &str| Config::parse(t, Path::new("capsule.toml")).unwrap().audio;
+        let standard = parse("");
+        assert_eq!(standard.quality, AudioQuality::Standard);
+        assert_eq!(
+            (standard.opus_bitrate, standard.mp3_bitrate),
+            AudioQuality::Standard.bitrates()
+        );
+        assert_eq!(standard.mp3_mode, Mp3Mode::Vbr);
+        for (name, preset) in [
+            ("frugal", AudioQuality::Frugal),
+            ("high", AudioQuality::High),
+        ] {
+            let a = parse(&format!("[audio]\nquality = \"{name}\"\n"));
+            assert_eq!((a.opus_bitrate, a.mp3_bitrate), preset.bitrates(), "{name}");
+        }
+        let a = parse("[audio]\nquality = \"high\"\nopus_bitrate = 40\n");
+        assert_eq!(a.opus_bitrate, 40);
+        assert_eq!(a.mp3_bitrate, AudioQuality::High.bitrates().1);
+        let err =
+            Config::parse("[audio]\nquality = \"best\"\n", Path::new("capsule.toml")).unwrap_err();
+        let Error::Content { errors, .. } = err else {
+            panic!("not a content error")
+        };
+        assert_eq!(errors[0].line, Some(2), "{}", errors[0].message);
+        assert!(
+            errors[0].message.contains("frugal"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn mp3_vbr_levels_stay_under_the_bitrate_asked_for() {
+        assert_eq!(mp3_vbr_level(320), Some(0));
+        assert_eq!(mp3_vbr_level(130), Some(5));
+        assert_eq!(mp3_vbr_level(128), Some(6));
+        assert_eq!(mp3_vbr_level(100), Some(7));
+        assert_eq!(mp3_vbr_level(65), Some(9));
+        assert_eq!(mp3_vbr_level(64), None);
     }
 }

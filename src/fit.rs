@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::budget::{mp3_down, opus_down, size_down, Trials};
-use crate::config::{toml_message, Config, QualityMode};
+use crate::config::{mp3_vbr_level, toml_message, Config, Mp3Mode, QualityMode, MP3_VBR_KBPS};
 use crate::content::{Page, Site};
 use crate::error::{line_of_offset, Diagnostic, Error};
 use crate::media::Cache;
@@ -128,11 +128,24 @@ impl Fitted {
             s.push_str(&format!("; Opus {} kb/s", a.opus_bitrate));
         }
         if a.mp3 && base.audio.mp3 {
-            s.push_str(&format!("; MP3 {} kb/s", a.mp3_bitrate));
+            s.push_str(&format!(
+                "; MP3 {}",
+                mp3_label(a.mp3_bitrate, base.audio.mp3_mode)
+            ));
         } else if base.audio.mp3 {
             s.push_str("; no MP3 fallback");
         }
         s
+    }
+}
+
+/// "about 85 kb/s (VBR, LAME -V8)" or "128 kb/s".
+pub(crate) fn mp3_label(kbps: u32, mode: Mp3Mode) -> String {
+    match (mode, mp3_vbr_level(kbps)) {
+        (Mp3Mode::Vbr, Some(v)) => {
+            format!("about {} kb/s (VBR, LAME -V{v})", MP3_VBR_KBPS[v as usize])
+        }
+        _ => format!("{kbps} kb/s"),
     }
 }
 
@@ -257,7 +270,7 @@ fn audio_ladder(config: &Config) -> Vec<(u32, u32, bool)> {
         } else {
             None
         };
-        let nm = if mp3 { mp3_down(m) } else { None };
+        let nm = if mp3 { mp3_down(m, a.mp3_mode) } else { None };
         if no.is_none() && nm.is_none() {
             break;
         }
@@ -283,7 +296,7 @@ pub(crate) fn fit(
                 .into(),
         ));
     }
-    let mut fixed = BudgetBytes::default();
+    let mut fixed = BudgetBytes::new(base.budget.audio_counts);
     for (format, kind) in [
         (Format::Html, BudgetKind::Html),
         (Format::Gemini, BudgetKind::Gemini),
@@ -398,7 +411,7 @@ fn too_big(search: &Search, budget: BudgetKind, limit: u64, floor: &str, report:
         .memo
         .values()
         .fold(u64::MAX, |m, t| m.min(t.get(budget)));
-    let what = budget.description();
+    let what = budget.description(search.fixed.audio_counts());
     let mut s = format!(
         "error: {what} does not fit its budget of {} even at the lowest settings `--fit` may use ({floor}): \
          it would be {}, {} over.\n",
@@ -449,11 +462,14 @@ mod tests {
     #[test]
     fn audio_ladder_respects_floor_and_mp3_permission() {
         let mut c = Config::default();
+        c.audio.opus_bitrate = 96;
         let steps = audio_ladder(&c);
-        assert_eq!(steps[0], (96, 128, true));
+        assert_eq!(steps[0], (96, 130, true));
         assert!(steps.iter().all(|s| s.0 >= 32 && s.2));
         assert_eq!(steps.last().unwrap().0, 32);
+        // In VBR mode, MP3 steps down LAME's -V levels: -V6 (about 115 kb/s) comes after -V5.
+        assert_eq!(steps[1], (80, 115, true));
         c.budget.fit_may_drop_mp3 = true;
-        assert_eq!(audio_ladder(&c)[1], (96, 128, false));
+        assert_eq!(audio_ladder(&c)[1], (96, 130, false));
     }
 }

@@ -59,6 +59,9 @@ pub(crate) struct Written {
     pub path: String,
     pub kind: Kind,
     pub bytes: u64,
+    /// An audio file's playing time, in seconds (0 for other files). A track's encodings share a path
+    /// but for its extension, and count once as music.
+    pub seconds: u64,
 }
 
 /// A file the media phase made in the cache, and where the write phase places it.
@@ -125,19 +128,17 @@ impl Staging {
     /// Places every file the media phase made.
     pub(crate) fn place(&self, placements: &[Placement]) -> Result<(), Error> {
         for p in placements {
-            self.link(p.file.format, &p.file.path, p.file.kind, &p.source)?;
+            let bytes = self.link(p.file.format, &p.file.path, &p.source)?;
+            lock(&self.written).push(Written {
+                bytes,
+                ..p.file.clone()
+            });
         }
         Ok(())
     }
 
     /// Publishes a cached file: a hard link when the file system allows it (no copy), else a copy.
-    pub(crate) fn link(
-        &self,
-        format: Format,
-        rel: &str,
-        kind: Kind,
-        source: &Path,
-    ) -> Result<u64, Error> {
+    fn link(&self, format: Format, rel: &str, source: &Path) -> Result<u64, Error> {
         let path = self.path(format, rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(Error::io("create", parent))?;
@@ -149,7 +150,6 @@ impl Staging {
         let bytes = std::fs::metadata(&path)
             .map_err(Error::io("read", &path))?
             .len();
-        self.record(format, rel, kind, bytes);
         Ok(bytes)
     }
 
@@ -160,6 +160,7 @@ impl Staging {
             path: rel.to_string(),
             kind,
             bytes,
+            seconds: 0,
         });
     }
 

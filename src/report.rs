@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{BudgetConfig, Config};
+use crate::config::{AudioCounts, BudgetConfig, Config};
 use crate::content::{PageKind, Site};
 use crate::error::{display_path, Error};
 use crate::media::MediaStats;
@@ -33,14 +33,69 @@ pub(crate) struct Kinds {
     pub other: Count,
 }
 
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct FormatReport {
     pub total_bytes: u64,
     pub files: u64,
     pub kinds: Kinds,
+    /// The music this format publishes.
+    #[serde(default)]
+    pub music: Music,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Music in hours: what is published, what it costs, and what the budget that counts it holds.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Music {
+    /// Recordings published (a track's encodings count once).
+    pub tracks: u64,
+    pub seconds: u64,
+    pub hours: f64,
+    /// Audio bytes per hour of music at the current settings (0 without music).
+    pub bytes_per_hour: u64,
+    /// Hours of music, in all, that the budget counting this format's audio holds at that rate.
+    pub budget_holds_hours: Option<f64>,
+}
+
+/// Distinct recordings, their seconds and the audio bytes of `files`: a track's encodings (the same path
+/// but for the extension) count once as music.
+fn music_of<'a>(files: impl Iterator<Item = &'a Written>) -> (u64, u64, u64) {
+    let mut stems = std::collections::BTreeMap::new();
+    let mut bytes = 0;
+    for w in files.filter(|w| w.kind == Kind::Audio) {
+        bytes += w.bytes;
+        let stem = w.path.rsplit_once('.').map_or(w.path.as_str(), |(s, _)| s);
+        stems.insert(stem, w.seconds);
+    }
+    (stems.len() as u64, stems.values().sum(), bytes)
+}
+
+fn per_hour(bytes: u64, seconds: u64) -> u64 {
+    if seconds == 0 {
+        0
+    } else {
+        (bytes as u128 * 3600 / seconds as u128) as u64
+    }
+}
+
+/// Hours, to the ten-thousandth (a third of a second).
+fn hours(seconds: u64) -> f64 {
+    (seconds as f64 / 0.36).round() / 10_000.0
+}
+
+/// "14 h", "9.5 h", "25 min", "40 s".
+pub(crate) fn human_hours(hours: f64) -> String {
+    if hours < 1.0 / 60.0 {
+        format!("{} s", (hours * 3600.0).round() as u64)
+    } else if hours < 1.0 {
+        format!("{} min", (hours * 60.0).round() as u64)
+    } else if hours < 10.0 {
+        format!("{:.1} h", hours)
+    } else {
+        format!("{} h", hours.round() as u64)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Report {
     /// `gemini` and `html`.
     pub formats: BTreeMap<Format, FormatReport>,
@@ -125,19 +180,20 @@ impl BudgetKind {
     }
 
     /// What it limits, in words.
-    pub(crate) fn description(self) -> &'static str {
-        match self {
-            BudgetKind::Html => "the HTML site",
-            BudgetKind::Gemini => "the Gemini capsule",
-            BudgetKind::Audio => "the audio of all playlists",
+    pub(crate) fn description(self, audio: AudioCounts) -> &'static str {
+        match (self, audio) {
+            (BudgetKind::Html, _) => "the HTML site",
+            (BudgetKind::Gemini, _) => "the Gemini capsule",
+            (BudgetKind::Audio, AudioCounts::Html) => "the audio of the HTML site",
+            (BudgetKind::Audio, AudioCounts::Both) => "the audio of both sites",
         }
     }
 
-    pub(crate) fn scope(self) -> Scope {
-        match self {
-            BudgetKind::Html => Scope::Html,
-            BudgetKind::Gemini => Scope::Gemini,
-            BudgetKind::Audio => Scope::All,
+    pub(crate) fn scope(self, audio: AudioCounts) -> Scope {
+        match (self, audio) {
+            (BudgetKind::Html, _) | (BudgetKind::Audio, AudioCounts::Html) => Scope::Html,
+            (BudgetKind::Gemini, _) => Scope::Gemini,
+            (BudgetKind::Audio, AudioCounts::Both) => Scope::All,
         }
     }
 
@@ -151,12 +207,13 @@ impl BudgetKind {
     }
 
     /// Whether a written file counts against this budget.
-    pub(crate) fn counts(self, file: &Written) -> bool {
-        match self {
-            BudgetKind::Html => file.format == Format::Html,
-            BudgetKind::Gemini => file.format == Format::Gemini,
-            BudgetKind::Audio => file.kind == Kind::Audio,
-        }
+    pub(crate) fn counts(self, file: &Written, audio: AudioCounts) -> bool {
+        let in_scope = match self.scope(audio) {
+            Scope::Html => file.format == Format::Html,
+            Scope::Gemini => file.format == Format::Gemini,
+            Scope::All => true,
+        };
+        in_scope && (self != BudgetKind::Audio || file.kind == Kind::Audio)
     }
 
     /// What an album or playlist weighs against this budget.
@@ -176,21 +233,36 @@ impl std::fmt::Display for BudgetKind {
 }
 
 /// Bytes against each budget.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct BudgetBytes {
     html: u64,
     gemini: u64,
     audio: u64,
+    /// Which site's audio the audio budget counts.
+    audio_counts: AudioCounts,
 }
 
 impl BudgetBytes {
+    pub(crate) fn new(audio_counts: AudioCounts) -> BudgetBytes {
+        BudgetBytes {
+            html: 0,
+            gemini: 0,
+            audio: 0,
+            audio_counts,
+        }
+    }
+
     /// Counts `file` against every budget that counts it.
     pub(crate) fn add(&mut self, file: &Written) {
         for kind in BudgetKind::ALL {
-            if kind.counts(file) {
+            if kind.counts(file, self.audio_counts) {
                 *self.slot(kind) += file.bytes;
             }
         }
+    }
+
+    pub(crate) fn audio_counts(&self) -> AudioCounts {
+        self.audio_counts
     }
 
     /// Adds `bytes` to one budget's count.
@@ -216,7 +288,7 @@ impl BudgetBytes {
 }
 
 /// One budget, checked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Budget {
     /// The key in `[budget]`: `html`, `gemini` or `audio`.
     pub name: BudgetKind,
@@ -225,12 +297,36 @@ pub(crate) struct Budget {
     pub used_bytes: u64,
     pub limit_bytes: u64,
     pub ok: bool,
+    /// The music among the files it counts, when there is any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub music: Option<BudgetMusic>,
+}
+
+/// A budget's room in hours of music, at the bytes per hour of the music it already counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct BudgetMusic {
+    pub hours: f64,
+    pub bytes_per_hour: u64,
+    /// Hours more it holds at that rate (0 when over).
+    pub room_hours: f64,
 }
 
 impl Budget {
-    /// "4.9 MB of 100 MB, 95.1 MB left" or "412 KB of 300 KB, 112 KB over".
+    /// "4.9 MB of 100 MB, 95.1 MB left" or "412 KB of 300 KB, 112 KB over", and for music "1.2 GB of
+    /// 2.0 GB — 14 h of music published, room for 9 h more".
     pub(crate) fn summary(&self) -> String {
         let (used, limit) = (human_bytes(self.used_bytes), human_bytes(self.limit_bytes));
+        if let Some(m) = &self.music {
+            let room = if self.ok {
+                format!("room for {} more", human_hours(m.room_hours))
+            } else {
+                format!("{} over", human_bytes(self.used_bytes - self.limit_bytes))
+            };
+            return format!(
+                "{used} of {limit} — {} of music published, {room}",
+                human_hours(m.hours)
+            );
+        }
         if self.ok {
             format!(
                 "{used} of {limit}, {} left",
@@ -245,7 +341,11 @@ impl Budget {
     }
 
     pub(crate) fn description(&self) -> &'static str {
-        self.name.description()
+        let counts = match self.format {
+            Scope::All => AudioCounts::Both,
+            _ => AudioCounts::Html,
+        };
+        self.name.description(counts)
     }
 }
 
@@ -262,6 +362,16 @@ impl Report {
             .iter()
             .map(|&f| (f, FormatReport::default()))
             .collect();
+        for (format, f) in formats.iter_mut() {
+            let (tracks, seconds, bytes) = music_of(written.iter().filter(|w| w.format == *format));
+            f.music = Music {
+                tracks,
+                seconds,
+                hours: hours(seconds),
+                bytes_per_hour: per_hour(bytes, seconds),
+                budget_holds_hours: None,
+            };
+        }
         for w in written {
             let f = formats.entry(w.format).or_default();
             f.files += 1;
@@ -273,8 +383,11 @@ impl Report {
                 Kind::Other => f.kinds.other.add(w.bytes),
             }
         }
-        let items = items(written, site);
+        let items = items(written, site, budget.audio_counts);
         let budgets = budgets(written, budget);
+        for (format, f) in formats.iter_mut() {
+            f.music.budget_holds_hours = holds(&budgets, *format).filter(|_| f.music.seconds > 0);
+        }
         Report {
             formats,
             out: out.to_path_buf(),
@@ -321,6 +434,20 @@ impl Report {
                     "    {name:<7}{files:>11}{:>11}\n",
                     human_bytes(c.bytes)
                 ));
+            }
+            let m = &f.music;
+            if m.seconds > 0 {
+                s.push_str(&format!(
+                    "    music  {} in {} track{}, {}/h",
+                    human_hours(m.hours),
+                    m.tracks,
+                    if m.tracks == 1 { "" } else { "s" },
+                    human_bytes(m.bytes_per_hour)
+                ));
+                if let Some(h) = m.budget_holds_hours {
+                    s.push_str(&format!("; its budget holds {}", human_hours(h)));
+                }
+                s.push('\n');
             }
         }
         let m = &self.media;
@@ -402,7 +529,7 @@ impl Report {
 }
 
 /// Bytes per album and playlist: every file under its folder, in each format; largest first.
-fn items(written: &[Written], site: &Site) -> Vec<Item> {
+fn items(written: &[Written], site: &Site, audio_counts: AudioCounts) -> Vec<Item> {
     let mut items: Vec<Item> = site
         .all_pages()
         .filter_map(|p| {
@@ -426,7 +553,7 @@ fn items(written: &[Written], site: &Site) -> Vec<Item> {
                 .is_some_and(|r| r.starts_with('/'))
         }) {
             item.bytes.add(w.format, w.bytes);
-            if BudgetKind::Audio.counts(w) {
+            if BudgetKind::Audio.counts(w, audio_counts) {
                 item.audio += w.bytes;
             }
         }
@@ -441,20 +568,94 @@ fn items(written: &[Written], site: &Site) -> Vec<Item> {
 }
 
 fn budgets(written: &[Written], budget: &BudgetConfig) -> Vec<Budget> {
-    let mut used = BudgetBytes::default();
+    let counts = budget.audio_counts;
+    let mut used = BudgetBytes::new(counts);
     for w in written {
         used.add(w);
     }
     BudgetKind::ALL
         .into_iter()
         .filter_map(|kind| {
-            kind.limit(budget).map(|limit_bytes| Budget {
+            let limit_bytes = kind.limit(budget)?;
+            let used_bytes = used.get(kind);
+            let (_, seconds, audio) = music_of(written.iter().filter(|w| kind.counts(w, counts)));
+            let music = (seconds > 0).then(|| {
+                let rate = per_hour(audio, seconds);
+                BudgetMusic {
+                    hours: hours(seconds),
+                    bytes_per_hour: rate,
+                    room_hours: (limit_bytes.saturating_sub(used_bytes) as f64
+                        / rate.max(1) as f64
+                        * 10.0)
+                        .floor()
+                        / 10.0,
+                }
+            });
+            Some(Budget {
                 name: kind,
-                format: kind.scope(),
-                used_bytes: used.get(kind),
+                format: kind.scope(counts),
+                used_bytes,
                 limit_bytes,
-                ok: used.get(kind) <= limit_bytes,
+                ok: used_bytes <= limit_bytes,
+                music,
             })
         })
         .collect()
+}
+
+/// The hours of music, in all, that the budget counting `format`'s audio holds: the audio budget when it
+/// counts that format, else the format's own budget.
+fn holds(budgets: &[Budget], format: Format) -> Option<f64> {
+    let in_scope = |b: &Budget| match b.format {
+        Scope::All => true,
+        Scope::Html => format == Format::Html,
+        Scope::Gemini => format == Format::Gemini,
+    };
+    let b = budgets
+        .iter()
+        .find(|b| b.name == BudgetKind::Audio && in_scope(b))
+        .or_else(|| {
+            budgets
+                .iter()
+                .find(|b| b.name != BudgetKind::Audio && in_scope(b))
+        })?;
+    b.music.as_ref().map(|m| {
+        let total = m.hours + m.room_hours;
+        (total * 10.0).round() / 10.0
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn audio(format: Format, path: &str, bytes: u64, seconds: u64) -> Written {
+        Written {
+            format,
+            path: path.into(),
+            kind: Kind::Audio,
+            bytes,
+            seconds,
+        }
+    }
+
+    #[test]
+    fn a_tracks_encodings_count_once_as_music() {
+        let files = [
+            audio(Format::Html, "playlists/a/01-x.opus", 400, 60),
+            audio(Format::Html, "playlists/a/01-x.mp3", 800, 60),
+            audio(Format::Html, "playlists/a/02-y.opus", 200, 30),
+        ];
+        assert_eq!(music_of(files.iter()), (2, 90, 1400));
+        assert_eq!(per_hour(1400, 90), 56_000);
+        assert_eq!(per_hour(1400, 0), 0);
+    }
+
+    #[test]
+    fn hours_read_as_a_listener_would_say_them() {
+        assert_eq!(human_hours(0.25), "15 min");
+        assert_eq!(human_hours(0.01), "36 s");
+        assert_eq!(human_hours(9.46), "9.5 h");
+        assert_eq!(human_hours(14.4), "14 h");
+    }
 }

@@ -127,6 +127,15 @@ mod tests {
         let optional = ["author", "description", "html_base_url", "gemini_base_url"];
         all.retain(|k| !optional.contains(&k.as_str()));
         written.retain(|k| !optional.contains(&k.as_str()));
+        // The bitrates come from the preset, so they are shown commented out: set, they would win over it.
+        for key in ["opus_bitrate", "mp3_bitrate"] {
+            assert!(
+                text.contains(&format!("\n# {key} = ")),
+                "{key} is not shown"
+            );
+            all.retain(|k| k != &format!("audio.{key}"));
+        }
+        all.push("audio.quality".into());
         written.sort();
         all.sort();
         assert_eq!(written, all);
@@ -138,5 +147,11 @@ mod tests {
             toml::Table::try_from(&parsed.budget).unwrap(),
             toml::Table::try_from(Config::default().budget).unwrap()
         );
+        assert_eq!(
+            toml::Table::try_from(&parsed.audio).unwrap(),
+            toml::Table::try_from(Config::default().audio).unwrap()
+        );
+        let (opus, mp3) = parsed.audio.quality.bitrates();
+        assert!(text.contains(&format!("# opus_bitrate = {opus}\n# mp3_bitrate = {mp3}\n")));
     }
 }

@@ -120,17 +120,81 @@ fn report_json_items_and_budgets_match_the_bytes_on_disk() {
         assert_eq!(b["ok"], true);
     }
     let audio = budget_line(&json, "audio");
-    let on_disk: u64 = ["gemini", "html"]
-        .iter()
-        .flat_map(|f| {
-            files_with_ext(&public.join(f), "mp3")
-                .into_iter()
-                .chain(files_with_ext(&public.join(f), "opus"))
-        })
-        .map(|p| std::fs::metadata(p).unwrap().len())
-        .sum();
-    assert_eq!(audio["used_bytes"].as_u64().unwrap(), on_disk);
+    assert_eq!(
+        audio["used_bytes"].as_u64().unwrap(),
+        audio_bytes(&public, "html")
+    );
     assert_eq!(audio["limit_bytes"].as_u64().unwrap(), 2_000_000_000);
+}
+
+/// The audio files of one site, and their bytes.
+fn audio_bytes(public: &Path, format: &str) -> u64 {
+    files_with_ext(&public.join(format), "mp3")
+        .into_iter()
+        .chain(files_with_ext(&public.join(format), "opus"))
+        .map(|p| std::fs::metadata(p).unwrap().len())
+        .sum()
+}
+
+/// The audio budget counts what the bucket stores, the HTML site's audio; the capsule's audio counts in the
+/// Gemini budget with its pages. `audio_counts = "both"` counts both sites' audio, for one host of both.
+/// The report gives the music in hours: published, bytes per hour, and the hours each budget holds.
+#[test]
+fn the_audio_budget_counts_the_html_sites_audio_and_reports_hours() {
+    let site = budget_site();
+    set_budget(site.path(), "html = \"100 MB\"\ngemini = \"20 MB\"");
+    let shown = text(&build(site.path(), &[]));
+    let public = site.path().join("public");
+    let json = report_json(site.path());
+    let (html, gemini) = (audio_bytes(&public, "html"), audio_bytes(&public, "gemini"));
+    assert!(html > 0 && gemini > 0, "{html} {gemini}");
+    let audio = budget_line(&json, "audio");
+    assert_eq!(audio["format"], "html");
+    assert_eq!(audio["used_bytes"].as_u64().unwrap(), html);
+    assert_eq!(
+        budget_line(&json, "gemini")["used_bytes"].as_u64().unwrap(),
+        dir_bytes(&public.join("gemini")),
+        "the capsule's audio counts in its own budget"
+    );
+
+    // Hours: three tracks, each counted once although the HTML site has two encodings of each.
+    let mp3s = files_with_ext(&public.join("html"), "mp3");
+    let seconds: f64 = mp3s.iter().map(|p| media::mp3_seconds(p)).sum();
+    let music = &json["formats"]["html"]["music"];
+    assert_eq!(music["tracks"].as_u64().unwrap(), mp3s.len() as u64);
+    let reported = music["seconds"].as_u64().unwrap();
+    assert!(
+        (reported as f64 - seconds).abs() <= mp3s.len() as f64,
+        "{reported} s reported, {seconds} s of MP3"
+    );
+    let per_hour = music["bytes_per_hour"].as_u64().unwrap();
+    assert_eq!(per_hour, html * 3600 / reported);
+    let holds = music["budget_holds_hours"].as_f64().unwrap();
+    let expected = 2e9 / per_hour as f64;
+    assert!((holds - expected).abs() <= 0.1, "{holds} h, not {expected}");
+    let room = audio["music"]["room_hours"].as_f64().unwrap();
+    let expected = (2e9 - html as f64) / per_hour as f64;
+    assert!((room - expected).abs() <= 0.1, "{room} h, not {expected}");
+    assert_eq!(
+        json["formats"]["gemini"]["music"]["tracks"]
+            .as_u64()
+            .unwrap(),
+        mp3s.len() as u64
+    );
+    assert!(
+        shown.contains("of music published, room for") && shown.contains("music "),
+        "{shown}"
+    );
+
+    // One host for both sites: the audio budget counts both again.
+    let toml = site.path().join("capsule.toml");
+    let text_before = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("{text_before}audio_counts = \"both\"\n")).unwrap();
+    build(site.path(), &[]);
+    let json = report_json(site.path());
+    let audio = budget_line(&json, "audio");
+    assert_eq!(audio["format"], "all");
+    assert_eq!(audio["used_bytes"].as_u64().unwrap(), html + gemini);
 }
 
 #[test]
@@ -175,14 +239,14 @@ fn a_build_over_budget_exits_1_names_the_largest_album_and_leaves_public_untouch
 #[test]
 fn the_audio_budget_names_the_playlist_and_measured_bitrate_savings() {
     let site = budget_site();
-    set_budget(site.path(), "html = \"100 MB\"\naudio = \"30 KB\"");
+    set_budget(site.path(), "html = \"100 MB\"\naudio = \"15 KB\"");
     let out = try_build(site.path(), &[]);
     let err = text(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("the audio of all playlists is"), "{err}");
+    assert!(err.contains("the audio of the HTML site is"), "{err}");
     assert!(err.contains("playlist \"night-drive\""), "{err}");
     assert!(
-        err.contains("[audio] opus_bitrate 96 → 80 kb/s saves"),
+        err.contains("[audio] opus_bitrate 48 → 40 kb/s saves"),
         "{err}"
     );
     assert!(err.contains("no MP3 fallback"), "{err}");

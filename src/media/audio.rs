@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::cache::Cache;
-use crate::config::AudioConfig;
+use crate::config::{mp3_vbr_level, AudioConfig, Mp3Mode};
 use crate::content::Track;
 use crate::error::Error;
 use crate::output::{join_path, Format, Kind, Placement, Written};
@@ -49,6 +49,7 @@ impl TrackOutput {
                 path: f.path.clone(),
                 kind: Kind::Audio,
                 bytes: f.bytes,
+                seconds: self.duration_secs,
             },
             source: f.source.clone(),
         };
@@ -162,6 +163,7 @@ fn encode_all(track: &Track, cfg: &AudioConfig, tmp: &Path) -> Result<TrackMeta,
                 &tmp.join("track.mp3"),
                 channels,
                 cap(cfg.mp3_bitrate),
+                cfg.mp3_mode,
                 track,
             )
         })
@@ -626,8 +628,20 @@ struct Mp3Sink {
 }
 
 impl Mp3Sink {
-    fn new(path: &Path, channels: usize, kbps: u32, track: &Track) -> Result<Mp3Sink, String> {
+    /// In VBR mode, `kbps` picks the best LAME -V level whose average stays under it; below the lowest
+    /// level's, or in CBR mode, it is a constant bitrate.
+    fn new(
+        path: &Path,
+        channels: usize,
+        kbps: u32,
+        mode: Mp3Mode,
+        track: &Track,
+    ) -> Result<Mp3Sink, String> {
         use mp3lame_encoder::{Bitrate::*, Builder, Id3Tag, Quality};
+        let vbr = match mode {
+            Mp3Mode::Vbr => mp3_vbr_level(kbps),
+            Mp3Mode::Cbr => None,
+        };
         let (bitrate, kbps) = [
             (Kbps320, 320),
             (Kbps256, 256),
@@ -652,10 +666,28 @@ impl Mp3Sink {
         b.set_num_channels(channels as u8)
             .map_err(|e| format!("{e:?}"))?;
         b.set_sample_rate(RATE).map_err(|e| format!("{e:?}"))?;
-        b.set_brate(bitrate).map_err(|e| format!("{e:?}"))?;
         b.set_quality(Quality::Good).map_err(|e| format!("{e:?}"))?;
-        // The LAME tag tells players the encoder's delay and padding, so they play exactly the source's
-        // samples (gapless), and gives the exact length.
+        if let Some(level) = vbr {
+            let q = [
+                Quality::Best,
+                Quality::SecondBest,
+                Quality::NearBest,
+                Quality::VeryNice,
+                Quality::Nice,
+                Quality::Good,
+                Quality::Decent,
+                Quality::Ok,
+                Quality::SecondWorst,
+                Quality::Worst,
+            ][level as usize];
+            b.set_vbr_mode(mp3lame_encoder::VbrMode::Mtrh)
+                .map_err(|e| format!("{e:?}"))?;
+            b.set_vbr_quality(q).map_err(|e| format!("{e:?}"))?;
+        } else {
+            b.set_brate(bitrate).map_err(|e| format!("{e:?}"))?;
+        }
+        // The LAME tag (a Xing header) tells players the encoder's delay and padding, so they play exactly
+        // the source's samples (gapless), and gives the exact length and, for VBR, the seek table.
         b.set_to_write_vbr_tag(true).map_err(|e| format!("{e:?}"))?;
         let (title, artist, album) = (
             track.title.clone(),

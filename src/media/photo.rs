@@ -68,6 +68,7 @@ impl Rendition {
                 path: self.path.clone(),
                 kind,
                 bytes: self.bytes,
+                seconds: 0,
             },
             source: self.source.clone(),
         }

@@ -138,3 +138,27 @@ pub(crate) fn size_then_paren(s: &str) -> Option<usize> {
         .find(|u| unit.starts_with(**u))
         .map(|u| number + 1 + u.len())
 }
+
+/// The Xing (VBR) or Info (CBR) header in an MP3's first frame, as players read it: its name, and the
+/// number of frames it says the file has. `None` when the first frame carries neither.
+pub(crate) fn mp3_xing(path: &Path) -> Option<(String, u32)> {
+    let bytes = std::fs::read(path).unwrap();
+    let mut at = 0;
+    if bytes.starts_with(b"ID3") {
+        let size = bytes[6..10]
+            .iter()
+            .fold(0usize, |n, &b| (n << 7) | (b & 0x7f) as usize);
+        at = 10 + size;
+    }
+    let frame = bytes.get(at..at + 200)?;
+    if frame[0] != 0xff || frame[1] & 0xe0 != 0xe0 {
+        return None;
+    }
+    let pos = frame
+        .windows(4)
+        .position(|w| w == b"Xing" || w == b"Info")?;
+    let name = String::from_utf8_lossy(&frame[pos..pos + 4]).into_owned();
+    let word = |i: usize| u32::from_be_bytes(frame[i..i + 4].try_into().unwrap());
+    let flags = word(pos + 4);
+    (flags & 1 == 1).then(|| (name, word(pos + 8)))
+}
