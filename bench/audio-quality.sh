@@ -86,7 +86,11 @@ settings=(
   "MP3 V7|mp3_bitrate = 100|opus = false"
   "MP3 V6|mp3_bitrate = 115|opus = false"
   "MP3 V5|mp3_bitrate = 130|opus = false"
+  "MP3 V2|mp3_bitrate = 190|opus = false"
+  "MP3 96 kb/s CBR|mp3_bitrate = 96|mp3_mode = \"cbr\"|opus = false"
+  "MP3 112 kb/s CBR|mp3_bitrate = 112|mp3_mode = \"cbr\"|opus = false"
   "MP3 128 kb/s CBR|mp3_bitrate = 128|mp3_mode = \"cbr\"|opus = false"
+  "MP3 160 kb/s CBR|mp3_bitrate = 160|mp3_mode = \"cbr\"|opus = false"
 )
 results=$work/results.tsv
 : > "$results"; : > "$results.bytes"

@@ -64,7 +64,7 @@ pub(crate) struct AudioConfig {
     pub mp3: bool,
     /// MP3 bitrate in kb/s (never above a lossy source's own): the average aimed at in VBR mode.
     pub mp3_bitrate: u32,
-    /// `vbr` (LAME's -V levels, the default) or `cbr` (a constant bitrate).
+    /// `vbr` (LAME's -V levels) or `cbr` (a constant bitrate); the preset's unless set.
     pub mp3_mode: Mp3Mode,
 }
 
@@ -80,14 +80,14 @@ pub(crate) enum AudioQuality {
 }
 
 impl AudioQuality {
-    /// Opus and MP3 bitrates, in kb/s (in VBR mode, MP3 at LAME -V8, -V5 and -V2), chosen from the
-    /// scores of `bench/audio-quality.sh`: `standard` is the lowest of each codec that keeps music in
-    /// ViSQOL's "good" range (4 and up).
-    pub(crate) fn bitrates(self) -> (u32, u32) {
+    /// The Opus bitrate, and the MP3 bitrate and mode, in kb/s, chosen from the scores of
+    /// `bench/audio-quality.sh` (see the README): `standard` is the lowest of each codec that keeps
+    /// music in ViSQOL's "good" range (4 and up).
+    pub(crate) fn settings(self) -> (u32, u32, Mp3Mode) {
         match self {
-            AudioQuality::Frugal => (32, 85),
-            AudioQuality::Standard => (48, 130),
-            AudioQuality::High => (96, 190),
+            AudioQuality::Frugal => (32, 85, Mp3Mode::Vbr),
+            AudioQuality::Standard => (48, 130, Mp3Mode::Vbr),
+            AudioQuality::High => (96, 190, Mp3Mode::Vbr),
         }
     }
 }
@@ -120,7 +120,7 @@ struct RawAudio {
     opus_bitrate: Option<u32>,
     mp3: bool,
     mp3_bitrate: Option<u32>,
-    mp3_mode: Mp3Mode,
+    mp3_mode: Option<Mp3Mode>,
 }
 
 impl Default for RawAudio {
@@ -131,21 +131,21 @@ impl Default for RawAudio {
             opus_bitrate: None,
             mp3: true,
             mp3_bitrate: None,
-            mp3_mode: Mp3Mode::default(),
+            mp3_mode: None,
         }
     }
 }
 
 impl From<RawAudio> for AudioConfig {
     fn from(r: RawAudio) -> Self {
-        let (opus, mp3) = r.quality.bitrates();
+        let (opus, mp3, mode) = r.quality.settings();
         AudioConfig {
             quality: r.quality,
             opus: r.opus,
             opus_bitrate: r.opus_bitrate.unwrap_or(opus),
             mp3: r.mp3,
             mp3_bitrate: r.mp3_bitrate.unwrap_or(mp3),
-            mp3_mode: r.mp3_mode,
+            mp3_mode: r.mp3_mode.unwrap_or(mode),
         }
     }
 }
@@ -653,20 +653,28 @@ mod tests {
         let standard = parse("");
         assert_eq!(standard.quality, AudioQuality::Standard);
         assert_eq!(
-            (standard.opus_bitrate, standard.mp3_bitrate),
-            AudioQuality::Standard.bitrates()
+            (
+                standard.opus_bitrate,
+                standard.mp3_bitrate,
+                standard.mp3_mode
+            ),
+            AudioQuality::Standard.settings()
         );
-        assert_eq!(standard.mp3_mode, Mp3Mode::Vbr);
         for (name, preset) in [
             ("frugal", AudioQuality::Frugal),
             ("high", AudioQuality::High),
         ] {
             let a = parse(&format!("[audio]\nquality = \"{name}\"\n"));
-            assert_eq!((a.opus_bitrate, a.mp3_bitrate), preset.bitrates(), "{name}");
+            assert_eq!(
+                (a.opus_bitrate, a.mp3_bitrate, a.mp3_mode),
+                preset.settings(),
+                "{name}"
+            );
         }
-        let a = parse("[audio]\nquality = \"high\"\nopus_bitrate = 40\n");
+        let a = parse("[audio]\nquality = \"high\"\nopus_bitrate = 40\nmp3_mode = \"cbr\"\n");
+        assert_eq!(a.mp3_mode, Mp3Mode::Cbr);
         assert_eq!(a.opus_bitrate, 40);
-        assert_eq!(a.mp3_bitrate, AudioQuality::High.bitrates().1);
+        assert_eq!(a.mp3_bitrate, AudioQuality::High.settings().1);
         let err =
             Config::parse("[audio]\nquality = \"best\"\n", Path::new("capsule.toml")).unwrap_err();
         let Error::Content { errors, .. } = err else {

@@ -586,9 +586,9 @@ fn budgets(written: &[Written], budget: &BudgetConfig) -> Vec<Budget> {
                     bytes_per_hour: rate,
                     room_hours: (limit_bytes.saturating_sub(used_bytes) as f64
                         / rate.max(1) as f64
-                        * 10.0)
+                        * 10_000.0)
                         .floor()
-                        / 10.0,
+                        / 10_000.0,
                 }
             });
             Some(Budget {

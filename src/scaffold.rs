@@ -128,7 +128,7 @@ mod tests {
         all.retain(|k| !optional.contains(&k.as_str()));
         written.retain(|k| !optional.contains(&k.as_str()));
         // The bitrates come from the preset, so they are shown commented out: set, they would win over it.
-        for key in ["opus_bitrate", "mp3_bitrate"] {
+        for key in ["opus_bitrate", "mp3_bitrate", "mp3_mode"] {
             assert!(
                 text.contains(&format!("\n# {key} = ")),
                 "{key} is not shown"
@@ -151,7 +151,10 @@ mod tests {
             toml::Table::try_from(&parsed.audio).unwrap(),
             toml::Table::try_from(Config::default().audio).unwrap()
         );
-        let (opus, mp3) = parsed.audio.quality.bitrates();
-        assert!(text.contains(&format!("# opus_bitrate = {opus}\n# mp3_bitrate = {mp3}\n")));
+        let (opus, mp3, mode) = parsed.audio.quality.settings();
+        let mode = toml::Value::try_from(mode).unwrap();
+        assert!(text.contains(&format!(
+            "# opus_bitrate = {opus}\n# mp3_bitrate = {mp3}\n# mp3_mode = {mode}\n"
+        )));
     }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::cache::Cache;
-use crate::config::{mp3_vbr_level, AudioConfig, Mp3Mode};
+use crate::config::{mp3_vbr_level, AudioConfig, Mp3Mode, MP3_VBR_KBPS};
 use crate::content::Track;
 use crate::error::Error;
 use crate::output::{join_path, Format, Kind, Placement, Written};
@@ -162,8 +162,11 @@ fn encode_all(track: &Track, cfg: &AudioConfig, tmp: &Path) -> Result<TrackMeta,
             Mp3Sink::new(
                 &tmp.join("track.mp3"),
                 channels,
-                cap(cfg.mp3_bitrate),
-                cfg.mp3_mode,
+                mp3_rate(
+                    cfg,
+                    channels,
+                    lossy.then(|| source_kbps(&track.source)).flatten(),
+                ),
                 track,
             )
         })
@@ -247,6 +250,31 @@ fn feed(
         s.push(samples).map_err(|e| fail(track, e))?;
     }
     Ok(())
+}
+
+/// How an MP3 is encoded: a LAME VBR level (0 best to 9), or a constant bitrate in kb/s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mp3Rate {
+    Vbr(u8),
+    Cbr(u32),
+}
+
+/// The MP3 encoding of a track. In VBR mode: the level of `mp3_bitrate`, or a lower one when a lossy
+/// source has fewer bits than that level spends (its average is for stereo; mono takes about half), or
+/// at last a constant bitrate at the source's. In CBR mode: `mp3_bitrate`, capped at the source's.
+fn mp3_rate(cfg: &AudioConfig, channels: usize, source_kbps: Option<u32>) -> Mp3Rate {
+    let source = source_kbps.filter(|&k| k > 0);
+    let capped = source.map_or(cfg.mp3_bitrate, |s| cfg.mp3_bitrate.min(s));
+    if cfg.mp3_mode == Mp3Mode::Cbr {
+        return Mp3Rate::Cbr(capped);
+    }
+    let Some(asked) = mp3_vbr_level(cfg.mp3_bitrate) else {
+        return Mp3Rate::Cbr(capped);
+    };
+    let per_channels = if channels == 1 { 2 } else { 1 };
+    (asked..MP3_VBR_KBPS.len() as u8)
+        .find(|&v| source.is_none_or(|s| MP3_VBR_KBPS[v as usize] / per_channels <= s))
+        .map_or(Mp3Rate::Cbr(capped), Mp3Rate::Vbr)
 }
 
 /// The average bitrate of a file, from its header.
@@ -628,21 +656,13 @@ struct Mp3Sink {
 }
 
 impl Mp3Sink {
-    /// In VBR mode, `kbps` picks the best LAME -V level whose average stays under it; below the lowest
-    /// level's, or in CBR mode, it is a constant bitrate.
-    fn new(
-        path: &Path,
-        channels: usize,
-        kbps: u32,
-        mode: Mp3Mode,
-        track: &Track,
-    ) -> Result<Mp3Sink, String> {
+    fn new(path: &Path, channels: usize, rate: Mp3Rate, track: &Track) -> Result<Mp3Sink, String> {
         use mp3lame_encoder::{Bitrate::*, Builder, Id3Tag, Quality};
-        let vbr = match mode {
-            Mp3Mode::Vbr => mp3_vbr_level(kbps),
-            Mp3Mode::Cbr => None,
+        let (vbr, asked) = match rate {
+            Mp3Rate::Vbr(v) => (Some(v), MP3_VBR_KBPS[v as usize]),
+            Mp3Rate::Cbr(k) => (None, k),
         };
-        let (bitrate, kbps) = [
+        let (bitrate, cbr) = [
             (Kbps320, 320),
             (Kbps256, 256),
             (Kbps224, 224),
@@ -660,8 +680,10 @@ impl Mp3Sink {
             (Kbps16, 16),
         ]
         .into_iter()
-        .find(|(_, k)| *k <= kbps)
+        .find(|(_, k)| *k <= asked)
         .unwrap_or((Kbps8, 8));
+        // What the file's metadata records: the level's average in VBR mode.
+        let kbps = if vbr.is_some() { asked } else { cbr };
         let mut b = Builder::new().ok_or("cannot start the MP3 encoder")?;
         b.set_num_channels(channels as u8)
             .map_err(|e| format!("{e:?}"))?;
@@ -768,4 +790,35 @@ fn tag_pairs(track: &Track) -> Vec<(&'static str, String)> {
         tags.push(("TRACKNUMBER", n.to_string()));
     }
     tags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(mp3_bitrate: u32, mp3_mode: Mp3Mode) -> AudioConfig {
+        AudioConfig {
+            mp3_bitrate,
+            mp3_mode,
+            ..AudioConfig::default()
+        }
+    }
+
+    #[test]
+    fn mp3_levels_never_spend_more_than_a_lossy_source_has() {
+        let v5 = cfg(130, Mp3Mode::Vbr);
+        assert_eq!(mp3_rate(&v5, 2, None), Mp3Rate::Vbr(5), "a lossless source");
+        assert_eq!(mp3_rate(&v5, 2, Some(320)), Mp3Rate::Vbr(5));
+        // A 110 kb/s stereo source gets -V7 (about 100 kb/s), not -V5.
+        assert_eq!(mp3_rate(&v5, 2, Some(110)), Mp3Rate::Vbr(7));
+        // Mono spends about half: an 80 kb/s mono source keeps -V5.
+        assert_eq!(mp3_rate(&v5, 1, Some(80)), Mp3Rate::Vbr(5));
+        // Below what -V9 spends, a constant bitrate at the source's.
+        assert_eq!(mp3_rate(&v5, 2, Some(40)), Mp3Rate::Cbr(40));
+        assert_eq!(
+            mp3_rate(&cfg(128, Mp3Mode::Cbr), 2, Some(96)),
+            Mp3Rate::Cbr(96)
+        );
+        assert_eq!(mp3_rate(&cfg(48, Mp3Mode::Vbr), 2, None), Mp3Rate::Cbr(48));
+    }
 }
