@@ -82,12 +82,13 @@ pub(crate) enum AudioQuality {
 impl AudioQuality {
     /// The Opus bitrate, and the MP3 bitrate and mode, in kb/s, chosen from the scores of
     /// `bench/audio-quality.sh` (see the README): `standard` is the lowest of each codec that keeps
-    /// music in ViSQOL's "good" range (4 and up).
+    /// each kind of music in ViSQOL's "good" range (4 and up). LAME's VBR levels scored lower than
+    /// constant bitrates of the same size there, so the presets use constant bitrates.
     pub(crate) fn settings(self) -> (u32, u32, Mp3Mode) {
         match self {
-            AudioQuality::Frugal => (32, 85, Mp3Mode::Vbr),
-            AudioQuality::Standard => (48, 130, Mp3Mode::Vbr),
-            AudioQuality::High => (96, 190, Mp3Mode::Vbr),
+            AudioQuality::Frugal => (32, 96, Mp3Mode::Cbr),
+            AudioQuality::Standard => (48, 128, Mp3Mode::Cbr),
+            AudioQuality::High => (96, 160, Mp3Mode::Cbr),
         }
     }
 }

@@ -464,11 +464,14 @@ mod tests {
         let mut c = Config::default();
         c.audio.opus_bitrate = 96;
         let steps = audio_ladder(&c);
-        assert_eq!(steps[0], (96, 130, true));
+        assert_eq!(steps[0], (96, 128, true));
+        assert_eq!(steps[1], (80, 112, true));
         assert!(steps.iter().all(|s| s.0 >= 32 && s.2));
         assert_eq!(steps.last().unwrap().0, 32);
         // In VBR mode, MP3 steps down LAME's -V levels: -V6 (about 115 kb/s) comes after -V5.
-        assert_eq!(steps[1], (80, 115, true));
+        c.audio.mp3_mode = Mp3Mode::Vbr;
+        c.audio.mp3_bitrate = 130;
+        assert_eq!(audio_ladder(&c)[1], (80, 115, true));
         c.budget.fit_may_drop_mp3 = true;
         assert_eq!(audio_ladder(&c)[1], (96, 130, false));
     }

@@ -1,5 +1,6 @@
-//! Published tracks in a real browser (Debian's chromium over WebDriver), as a listener meets them: the
-//! VBR MP3 and the Opus file each show their exact length, and seeking lands where it was asked to.
+//! Published tracks in a real browser (Debian's chromium over WebDriver), as a listener meets them: a
+//! VBR MP3 (`mp3_mode = "vbr"`) and the Opus file each show their exact length, and seeking lands where
+//! it was asked to.
 //! A VBR MP3 without its Xing/LAME header would show a length guessed from its first frames, and seek by
 //! that guess.
 
@@ -83,11 +84,15 @@ fn a_listener_sees_the_exact_length_and_seeks_in_both_formats() {
     let site = fixture("basic");
     let folder = site.path().join("content/playlists/night-drive");
     write_changing_wav(&folder.join("05-changes.wav"));
+    let config = site.path().join("capsule.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n[audio]\nmp3_mode = \"vbr\"\n")).unwrap();
     build(site.path(), &["-q"]);
     let mp3 = site
         .path()
         .join("public/html/playlists/night-drive/05-changes.mp3");
-    assert!(mp3.exists());
+    let (tag, _) = media::mp3_xing(&mp3).expect("no Xing header");
+    assert_eq!(tag, "Xing", "the MP3 is not VBR");
 
     let serve = Serve::start(site.path(), &["--no-gemini"]);
     let browser = Browser::start();

@@ -254,6 +254,18 @@ fn the_audio_budget_names_the_playlist_and_measured_bitrate_savings() {
         !site.path().join("public").exists(),
         "a site over budget was written"
     );
+
+    // The HTML site's audio fits in 40 KB; both sites' audio does not.
+    set_budget(site.path(), "html = \"100 MB\"\naudio = \"40 KB\"");
+    build(site.path(), &["-q"]);
+    set_budget(
+        site.path(),
+        "html = \"100 MB\"\naudio = \"40 KB\"\naudio_counts = \"both\"",
+    );
+    let out = try_build(site.path(), &[]);
+    let err = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("the audio of both sites is"), "{err}");
 }
 
 #[test]
