@@ -57,17 +57,104 @@ enum Target {
     Other,
 }
 
+/// Whether HTML forbids `c` in a page: control characters other than tab, line feed, form feed and
+/// carriage return (C0, DEL and C1).
+fn is_forbidden_control(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{0c}'))
+        || ('\u{7f}'..='\u{9f}').contains(&c)
+}
+
+/// The body without the control characters HTML and gemtext forbid, and a warning for each line that
+/// had some. Line feeds stay, so lines keep their numbers.
+fn without_controls(src: &BodySource, diags: &mut Diagnostics) -> String {
+    if !src.body.chars().any(is_forbidden_control) {
+        return src.body.to_string();
+    }
+    for (i, text) in src.body.split('\n').enumerate() {
+        let found: Vec<String> = text
+            .chars()
+            .filter(|&c| is_forbidden_control(c))
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        if !found.is_empty() {
+            diags.warn(
+                src.file,
+                Some(src.body_line + i),
+                format!(
+                    "control character {} left out (pages cannot show it); delete it from the file",
+                    found.join(", ")
+                ),
+            );
+        }
+    }
+    src.body.replace(is_forbidden_control, "")
+}
+
+/// Whether an external link target is an address a browser can follow: a URL that parses, and for
+/// web addresses a host whose labels are not empty (`https://../` is not one).
+fn is_valid_external(url: &str) -> bool {
+    if url.is_empty() || url.starts_with('#') {
+        return true;
+    }
+    let Ok(parsed) = url::Url::parse(url) else {
+        // Protocol-relative (`//host/x`) and other scheme-less forms are checked against a base.
+        return url::Url::parse("https://example.org/")
+            .and_then(|b| b.join(url))
+            .is_ok();
+    };
+    match parsed.host() {
+        Some(url::Host::Domain(d)) => {
+            let labels: Vec<&str> = d.split('.').collect();
+            labels[..labels.len() - 1].iter().all(|l| !l.is_empty()) && !d.is_empty()
+        }
+        Some(_) => true,
+        None => !matches!(parsed.scheme(), "http" | "https"),
+    }
+}
+
+fn warn_invalid(src: &BodySource, line: usize, url: &str, diags: &mut Diagnostics) {
+    diags.warn(
+        src.file,
+        Some(line),
+        format!("\"{url}\" is not a valid web address, so it is published as plain text; check it"),
+    );
+}
+
 pub(super) fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBody {
     let mut out = ParsedBody::default();
     let mut depth = 0usize;
     let mut current: Vec<Event<'static>> = Vec::new();
     let mut has_content = false;
     let mut pending: Vec<Block> = Vec::new();
-    let mut events = Parser::new_ext(src.body, markdown_options()).into_offset_iter();
+    let body = without_controls(src, diags);
+    let mut events = Parser::new_ext(&body, markdown_options()).into_offset_iter();
+    // For each open link: whether its start was kept (a link inside a link, or one whose address is
+    // not valid, is kept as its text only: HTML allows no link in a link).
+    let mut links: Vec<bool> = Vec::new();
 
     while let Some((event, range)) = events.next() {
-        let line = src.body_line + line_of_offset(src.body, range.start) - 1;
+        let line = src.body_line + line_of_offset(&body, range.start) - 1;
+        let in_link = links.iter().any(|&kept| kept);
         match event {
+            Event::Start(Tag::Link { dest_url, .. })
+                if in_link || (has_scheme(&dest_url) && !is_valid_external(&dest_url)) =>
+            {
+                if !in_link {
+                    warn_invalid(src, line, &dest_url, diags);
+                }
+                depth += 1;
+                links.push(false);
+                continue;
+            }
+            Event::End(TagEnd::Link) => {
+                depth = depth.saturating_sub(1);
+                if !links.pop().unwrap_or(true) {
+                    continue;
+                }
+                // A link closes inside its paragraph, so no block ends here.
+                current.push(Event::End(TagEnd::Link));
+                continue;
+            }
             Event::Start(Tag::Image {
                 dest_url, title, ..
             }) => {
@@ -82,6 +169,17 @@ pub(super) fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBod
                             decorative: false,
                         }));
                         out.photos.push(PhotoRef { path });
+                    }
+                    Target::External | Target::Page(_) | Target::Other
+                        if in_link || !is_valid_external(&dest_url) =>
+                    {
+                        // It would become a link: inside a link, or with an address that is not one,
+                        // only its description stays.
+                        if !in_link {
+                            warn_invalid(src, line, &dest_url, diags);
+                        }
+                        has_content = true;
+                        current.push(Event::Text(alt.into()));
                     }
                     Target::External | Target::Page(_) | Target::Other => {
                         // Not a photo of ours: keep it as a link so no page loads third-party images.
@@ -147,6 +245,7 @@ pub(super) fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBod
                         }));
                     }
                 }
+                links.push(true);
                 continue;
             }
             Event::Start(Tag::HtmlBlock) => {

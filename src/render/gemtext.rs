@@ -229,17 +229,22 @@ fn list_lines(
             .filter(|t| !t.is_empty())
             .collect();
         let own = own.join(" ");
+        let silent = own.is_empty() && start.is_none();
         let label = match start {
             Some(n) => format!("{}. {own}", n + i as u64),
             None => own,
         };
+        // An item with no text of its own (only a nested list, or nothing) gets no line, and its
+        // children name the parents above it.
         let mut full: Vec<String> = path.to_vec();
         full.push(label.clone());
         let text = full.join(" › ");
-        lines.push(match start {
-            Some(_) => escape_line(&text),
-            None => format!("* {text}"),
-        });
+        if !silent {
+            lines.push(match start {
+                Some(_) => escape_line(&text),
+                None => format!("* {text}"),
+            });
+        }
         for node in item {
             match node {
                 Node::Para(inline) | Node::Heading(_, inline) => {
@@ -248,7 +253,9 @@ fn list_lines(
                 }
                 Node::List(s, sub) => {
                     let mut sub_path = path.to_vec();
-                    sub_path.push(shorten(&label));
+                    if !silent {
+                        sub_path.push(shorten(&label));
+                    }
                     list_lines(*s, sub, &sub_path, ctx, lines);
                 }
                 other => {
@@ -263,15 +270,19 @@ fn list_lines(
     }
 }
 
-/// Parent labels are shortened so nested lines stay readable.
+/// Parent labels are shortened to their first words, so a nested line names its parents without
+/// repeating their text.
 fn shorten(label: &str) -> String {
-    const MAX: usize = 40;
+    const MAX: usize = 24;
     if label.chars().count() <= MAX {
-        label.to_string()
-    } else {
-        let cut: String = label.chars().take(MAX - 1).collect();
-        format!("{}…", cut.trim_end())
+        return label.to_string();
     }
+    let cut: String = label.chars().take(MAX).collect();
+    let words = match cut.rfind(' ') {
+        Some(i) if i > MAX / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", words.trim_end())
 }
 
 fn table_text(rows: &[Vec<Inline>]) -> String {

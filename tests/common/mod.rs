@@ -184,6 +184,39 @@ pub(crate) fn axe_script() -> String {
     std::fs::read_to_string(path).unwrap()
 }
 
+/// The CommonMark spec (npm package commonmark-spec, CC-BY-SA-4.0, pinned), installed into target/tools
+/// when missing; its text, checked against the checksum of that version.
+pub(crate) fn commonmark_spec() -> String {
+    const VERSION: &str = "0.31.2";
+    const SHA256: &str = "257c41ad946f7a1414a499aca402a1aa8fdac3678532266611348c1cf54f4b80";
+    static CELL: OnceLock<Option<PathBuf>> = OnceLock::new();
+    let tools = repo().join("target/tools");
+    let spec = tools.join("node_modules/commonmark-spec/spec.txt");
+    let path = installed(
+        &CELL,
+        || spec.is_file().then(|| spec.clone()),
+        || {
+            std::fs::create_dir_all(&tools).unwrap();
+            let _ = Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&tools)
+                .arg(format!("commonmark-spec@{VERSION}"))
+                .status();
+        },
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    use sha2::Digest;
+    let sum: String = sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        sum, SHA256,
+        "target/tools/node_modules/commonmark-spec is not version {VERSION}; delete it and run again"
+    );
+    text
+}
+
 /// w3m, the text browser (Debian package w3m), installed with apt-get when missing.
 pub(crate) fn w3m() -> PathBuf {
     static CELL: OnceLock<Option<PathBuf>> = OnceLock::new();
@@ -200,6 +233,43 @@ pub(crate) fn w3m() -> PathBuf {
 
 /// Problems found by classifying every line of a gemtext document by the Gemini spec's line types.
 pub(crate) fn gemtext_problems(text: &str) -> Vec<String> {
+    let mut problems = gemtext_line_problems(text);
+    for (n, line) in text_lines(text) {
+        problems.extend(
+            markup_left(line)
+                .map(|m| format!("line {n}: Markdown or HTML markup left ({m}): {line:?}")),
+        );
+    }
+    problems
+}
+
+/// The text lines of a gemtext page, numbered from 1: not link lines, not preformatted.
+pub(crate) fn text_lines(text: &str) -> Vec<(usize, &str)> {
+    let mut in_pre = false;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("```") {
+            in_pre = !in_pre;
+        } else if !in_pre && !line.starts_with("=>") {
+            out.push((i + 1, line));
+        }
+    }
+    out
+}
+
+/// The Markdown or HTML syntax in a gemtext text line.
+pub(crate) fn markup_left(line: &str) -> impl Iterator<Item = &'static str> + '_ {
+    [
+        "**", "__", "`", "](", "<b>", "</b>", "<i>", "<em>", "<strong>", "<script", "<div",
+    ]
+    .into_iter()
+    .filter(move |m| line.contains(m))
+}
+
+/// The line-type rules of gemtext: headings of one to three `#` and a space, link lines with a URL,
+/// preformatted blocks with alt text that close, list items at column 0 with `* `, and no control
+/// characters. (Markup inside preformatted blocks is left alone.)
+pub(crate) fn gemtext_line_problems(text: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let mut in_pre = false;
     for (i, line) in text.lines().enumerate() {
@@ -242,14 +312,10 @@ pub(crate) fn gemtext_problems(text: &str) -> Vec<String> {
         if line.starts_with("- ") || line.starts_with("+ ") {
             problems.push(format!("line {n}: Markdown list marker left: {line:?}"));
         }
-        for markup in [
-            "**", "__", "`", "](", "<b>", "</b>", "<i>", "<em>", "<strong>", "<script", "<div",
-        ] {
-            if line.contains(markup) {
-                problems.push(format!(
-                    "line {n}: Markdown or HTML markup left ({markup}): {line:?}"
-                ));
-            }
+    }
+    for (i, line) in text.lines().enumerate() {
+        if line.chars().any(|c| c.is_control() && c != '\t') {
+            problems.push(format!("line {}: control character: {line:?}", i + 1));
         }
     }
     if in_pre {

@@ -91,6 +91,16 @@ fn nested_lists_are_flattened_with_parent() {
 }
 
 #[test]
+fn nested_lines_name_long_parents_by_their_first_words_and_skip_empty_items() {
+    let md =
+        "- a parent whose text runs on for many words\n  - child\n- - \n  - under an empty item";
+    assert_eq!(
+        gem(md),
+        "* a parent whose text runs on for many words\n* a parent whose text… › child\n* under an empty item"
+    );
+}
+
+#[test]
 fn ordered_lists_keep_their_numbers() {
     assert_eq!(gem("3. three\n4. four"), "3. three\n4. four");
     assert_eq!(
