@@ -56,20 +56,21 @@ fn write_changing_wav(path: &Path) {
     std::fs::write(path, wav).unwrap();
 }
 
-/// Opens a media file on its own (Chromium wraps it in a `<video>` element), and reports its duration,
+/// Loads `url` into an `<audio>` element of the page the browser shows, and reports its duration,
 /// then where it is after seeking to `to` seconds.
 fn duration_and_seek(browser: &Browser, url: &str, to: f64) -> (f64, f64) {
-    browser.go(url);
     let script = format!(
         "const done = arguments[arguments.length - 1];
-         const m = document.querySelector('video, audio');
-         const seek = () => {{
+         const m = document.createElement('audio');
+         m.preload = 'metadata';
+         m.addEventListener('error', () => done(['error', String(m.error && m.error.code)]));
+         m.addEventListener('loadedmetadata', () => {{
            const d = m.duration;
            m.addEventListener('seeked', () => done([d, m.currentTime]), {{ once: true }});
            m.currentTime = {to};
-         }};
-         if (m.readyState >= 1) seek(); else m.addEventListener('loadedmetadata', seek, {{ once: true }});
-         m.addEventListener('error', () => done(['error', String(m.error && m.error.code)]));"
+         }}, {{ once: true }});
+         m.src = '{url}';
+         document.body.append(m);"
     );
     let got = browser.execute_async(&script);
     let num = |v: &Value| {
@@ -96,6 +97,12 @@ fn a_listener_sees_the_exact_length_and_seeks_in_both_formats() {
 
     let serve = Serve::start(site.path(), &["--no-gemini"]);
     let browser = Browser::start();
+    // The playlist page, whose player a listener would use.
+    browser.go(&format!(
+        "http://127.0.0.1:{}/playlists/night-drive/index.html",
+        serve.http
+    ));
+    assert!(browser.source().contains("05-changes.mp3"));
     for ext in ["mp3", "opus"] {
         let url = format!(
             "http://127.0.0.1:{}/playlists/night-drive/05-changes.{ext}",
