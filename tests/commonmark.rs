@@ -349,3 +349,101 @@ fn the_spec_examples_that_name_missing_files_are_refused_by_file_and_line() {
         );
     }
 }
+
+/// No page links to an address that runs code or hides a page (javascript:, data:, vbscript:, in any
+/// case), and NUL bytes never reach a page: each is left as text or out, with a warning naming the
+/// file and line.
+#[test]
+fn no_page_links_to_script_or_data_addresses_and_nul_bytes_are_left_out() {
+    let site = tempfile::tempdir().unwrap();
+    new_site(site.path());
+    std::fs::write(
+        site.path().join("content/hostile.md"),
+        page(
+            "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1))\n\n[c](data:text/html;base64,PHNjcmlwdD4=) [d](vbscript:msgbox) <javascript:alert(2)>\n\n![e](javascript:alert(3)) and a NUL \u{0} byte\n\n[fine](mailto:me@example.org)\n",
+            "Hostile",
+        ),
+    )
+    .unwrap();
+    let out = try_build(site.path(), &["-q"]);
+    let err = text(&out);
+    assert!(out.status.success(), "{err}");
+    for (line, scheme) in [
+        (4, "javascript"),
+        (6, "data"),
+        (6, "vbscript"),
+        (8, "javascript"),
+    ] {
+        assert!(
+            err.lines()
+                .any(|l| l.contains(&format!("hostile.md:{line}: the link to"))
+                    && l.contains(&format!("a {scheme}: address could run code"))),
+            "no warning about {scheme}: on line {line}: {err}"
+        );
+    }
+    assert_eq!(
+        err.matches("address could run code").count(),
+        6,
+        "one warning per link: {err}"
+    );
+    assert!(
+        err.contains("hostile.md:8: control character U+0000 left out"),
+        "{err}"
+    );
+    for format in ["html/hostile/index.html", "gemini/hostile/index.gmi"] {
+        let body = std::fs::read_to_string(site.path().join("public").join(format)).unwrap();
+        let lower = body.to_lowercase();
+        for scheme in ["javascript:", "data:", "vbscript:"] {
+            assert!(
+                !lower.contains(&format!("href=\"{scheme}"))
+                    && !lower.contains(&format!("=> {scheme}")),
+                "{format} links to {scheme}: {body}"
+            );
+        }
+        assert!(!body.contains('\0'), "{format} has a NUL byte");
+        assert!(body.contains("mailto:me@example.org"), "{format}");
+    }
+}
+
+/// No page grows faster than its source: a list nested 500 deep whose every item has text, and a long
+/// footnote cited by 500 paragraphs, each give pages of at most four times their source plus 64 KB, in
+/// both formats. (Each nested item named all its parents, and each citation repeated the note.)
+#[test]
+fn no_page_grows_faster_than_its_source() {
+    let site = tempfile::tempdir().unwrap();
+    new_site(site.path());
+    let deep: String = (0..500)
+        .map(|d| format!("{}- item number {d}\n", "  ".repeat(d)))
+        .collect();
+    let cited: String = (0..500)
+        .map(|i| format!("Paragraph {i} cites the note[^n].\n\n"))
+        .collect::<String>()
+        + "[^n]: "
+        + &"a long note ".repeat(2_000)
+        + "\n";
+    for (name, body) in [("deep", deep), ("cited", cited)] {
+        std::fs::write(
+            site.path().join(format!("content/{name}.md")),
+            page(&body, name),
+        )
+        .unwrap();
+    }
+    build(site.path(), &["-q"]);
+    for name in ["deep", "cited"] {
+        let source = std::fs::metadata(site.path().join(format!("content/{name}.md")))
+            .unwrap()
+            .len();
+        for file in [
+            format!("gemini/{name}/index.gmi"),
+            format!("html/{name}/index.html"),
+        ] {
+            let bytes = std::fs::metadata(site.path().join("public").join(&file))
+                .unwrap()
+                .len();
+            assert!(
+                bytes <= 4 * source + 64_000,
+                "{file}: {bytes} bytes from a source of {source}"
+            );
+        }
+    }
+}

@@ -112,12 +112,30 @@ fn is_valid_external(url: &str) -> bool {
     }
 }
 
+/// The schemes a reader's link may have; anything else (`javascript:`, `data:`, `vbscript:`…) could
+/// run code or hide a page, so it stays text.
+const SCHEMES: [&str; 4] = ["http", "https", "gemini", "mailto"];
+
+/// Why an external link target cannot be published as a link, if it cannot.
+fn refused_address(url: &str) -> Option<String> {
+    if has_scheme(url) && !url.starts_with("//") {
+        let scheme = url[..url.find(':').unwrap_or(0)].to_ascii_lowercase();
+        if !SCHEMES.contains(&scheme.as_str()) {
+            let shown: String = url.chars().take(40).collect();
+            return Some(format!(
+                "the link to \"{shown}\" is published as plain text: a {scheme}: address could run code or hide a page, and only http, https, gemini and mailto addresses become links"
+            ));
+        }
+    }
+    (!is_valid_external(url)).then(|| {
+        format!("\"{url}\" is not a valid web address, so it is published as plain text; check it")
+    })
+}
+
 fn warn_invalid(src: &BodySource, line: usize, url: &str, diags: &mut Diagnostics) {
-    diags.warn(
-        src.file,
-        Some(line),
-        format!("\"{url}\" is not a valid web address, so it is published as plain text; check it"),
-    );
+    if let Some(why) = refused_address(url) {
+        diags.warn(src.file, Some(line), why);
+    }
 }
 
 pub(super) fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBody {
@@ -137,7 +155,7 @@ pub(super) fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBod
         let in_link = links.iter().any(|&kept| kept);
         match event {
             Event::Start(Tag::Link { dest_url, .. })
-                if in_link || (has_scheme(&dest_url) && !is_valid_external(&dest_url)) =>
+                if in_link || (has_scheme(&dest_url) && refused_address(&dest_url).is_some()) =>
             {
                 if !in_link {
                     warn_invalid(src, line, &dest_url, diags);
@@ -171,7 +189,7 @@ pub(super) fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBod
                         out.photos.push(PhotoRef { path });
                     }
                     Target::External | Target::Page(_) | Target::Other
-                        if in_link || !is_valid_external(&dest_url) =>
+                        if in_link || refused_address(&dest_url).is_some() =>
                     {
                         // It would become a link: inside a link, or with an address that is not one,
                         // only its description stays.
@@ -468,6 +486,30 @@ mod tests {
         assert!(has_scheme("mailto:me@example.org"));
         assert!(!has_scheme("photo.jpg"));
         assert!(!has_scheme("a/b:c.jpg"));
+    }
+
+    #[test]
+    fn only_reader_schemes_and_valid_addresses_become_links() {
+        for ok in [
+            "https://example.org/a%20b",
+            "http://[::1]/",
+            "gemini://example.org/",
+            "mailto:me@example.org",
+            "//example.org/x",
+            "#top",
+        ] {
+            assert_eq!(refused_address(ok), None, "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html;base64,PHNjcmlwdD4=",
+            "vbscript:msgbox",
+            "https://../",
+            "https://a..b/",
+        ] {
+            assert!(refused_address(bad).is_some(), "{bad}");
+        }
     }
 
     #[test]

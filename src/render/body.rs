@@ -1,8 +1,8 @@
 //! A page's body in its format: Markdown blocks through the gemtext or HTML renderer, photos and tracks
 //! through the media outputs, with one context that both renderers read.
 
-use std::cell::Cell;
-use std::collections::HashMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
 
 use super::context::{BlockCtx, Ctx};
 use super::links::page_href;
@@ -18,6 +18,8 @@ pub(crate) struct BodyCtx<'a> {
     pub link: LinkFn<'a>,
     /// Footnote label → its text, gathered over the whole page (gemtext gives notes after each block).
     pub notes: HashMap<String, String>,
+    /// The notes gemtext has given already: each is given once, after the first block that cites it.
+    pub notes_given: RefCell<HashSet<String>>,
     /// Alt text of preformatted tables ("table").
     pub table_alt: &'a str,
     /// The level of the page's previous heading (1 for the page title), carried across blocks so
@@ -54,6 +56,7 @@ impl<'a> BodyCtx<'a> {
         BodyCtx {
             link: Box::new(link),
             notes,
+            notes_given: RefCell::default(),
             table_alt: ctx.words.table,
             last_heading: Cell::new(1),
         }

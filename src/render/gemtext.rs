@@ -127,7 +127,7 @@ impl Out {
             }
             Node::List(start, items) => {
                 let mut lines = Vec::new();
-                list_lines(*start, items, &[], ctx, &mut lines);
+                list_lines(*start, items, &[], false, ctx, &mut lines);
                 self.group(lines);
             }
             Node::Code(lang, code) => {
@@ -170,14 +170,18 @@ fn link_lines(inline: &Inline, ctx: &BodyCtx) -> Vec<String> {
         .collect()
 }
 
+/// The notes cited in `inline` that the page has not given yet (so a note cited a thousand times is
+/// given once, after its first citation).
 fn note_lines(inline: &Inline, ctx: &BodyCtx) -> Vec<String> {
+    let mut given = ctx.notes_given.borrow_mut();
     inline
         .notes
         .iter()
         .filter_map(|label| {
-            ctx.notes
-                .get(label)
-                .map(|text| escape_line(&format!("[{label}] {text}")))
+            let text = ctx.notes.get(label)?;
+            given
+                .insert(label.clone())
+                .then(|| escape_line(&format!("[{label}] {text}")))
         })
         .collect()
 }
@@ -210,11 +214,16 @@ fn preformatted(alt: &str, code: &str) -> Vec<String> {
     lines
 }
 
-/// Flattens a list: every item is one line at column 0; a nested item names its parents (`* parent › child`).
+/// How many parents a nested list item names.
+const PARENTS: usize = 2;
+
+/// Flattens a list: every item is one line at column 0; a nested item names its parents (`* parent ›
+/// child`), at most the [`PARENTS`] nearest (`deeper` says there are more, shown as `…`).
 fn list_lines(
     start: Option<u64>,
     items: &[Vec<Node>],
     path: &[String],
+    deeper: bool,
     ctx: &BodyCtx,
     lines: &mut Vec<String>,
 ) {
@@ -239,6 +248,11 @@ fn list_lines(
         let mut full: Vec<String> = path.to_vec();
         full.push(label.clone());
         let text = full.join(" › ");
+        let text = if deeper {
+            format!("… › {text}")
+        } else {
+            text
+        };
         if !silent {
             lines.push(match start {
                 Some(_) => escape_line(&text),
@@ -256,7 +270,10 @@ fn list_lines(
                     if !silent {
                         sub_path.push(shorten(&label));
                     }
-                    list_lines(*s, sub, &sub_path, ctx, lines);
+                    // Only the two nearest parents are named, so a deep list stays linear in size.
+                    let cut = sub_path.len().saturating_sub(PARENTS);
+                    let sub_deeper = deeper || cut > 0;
+                    list_lines(*s, sub, &sub_path[cut..], sub_deeper, ctx, lines);
                 }
                 other => {
                     let mut inner = Out::default();

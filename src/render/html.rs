@@ -103,6 +103,7 @@ mod tests {
                     .filter(|u| u != "gone")
             }),
             notes: Default::default(),
+            notes_given: Default::default(),
             table_alt: "table",
             last_heading: std::cell::Cell::new(1),
         };

@@ -17,6 +17,7 @@ fn gem(md: &str) -> String {
     let ctx = BodyCtx {
         link: Box::new(link),
         notes,
+        notes_given: Default::default(),
         table_alt: "table",
         last_heading: std::cell::Cell::new(1),
     };
@@ -98,6 +99,18 @@ fn nested_lines_name_long_parents_by_their_first_words_and_skip_empty_items() {
         gem(md),
         "* a parent whose text runs on for many words\n* a parent whose text… › child\n* under an empty item"
     );
+}
+
+#[test]
+fn a_deep_list_names_only_its_two_nearest_parents() {
+    let md = "- a\n  - b\n    - c\n      - d";
+    assert_eq!(gem(md), "* a\n* a › b\n* a › b › c\n* … › b › c › d");
+}
+
+#[test]
+fn a_footnote_cited_many_times_is_given_once() {
+    let md = "One[^n].\n\nTwo[^n].\n\n[^n]: The note.";
+    assert_eq!(gem(md), "One[n].\n[n] The note.\n\nTwo[n].");
 }
 
 #[test]
