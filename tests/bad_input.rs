@@ -494,3 +494,41 @@ fn keep_going_leaves_out_damaged_media_and_builds_the_rest() {
     );
     assert!(!page.contains("broken"), "the damaged photo is left out");
 }
+
+/// A symlink that leads outside the site (a page linked to a secret file, a photo, a whole album folder)
+/// is refused by name, and nothing of it is published; a symlink inside the site keeps working.
+#[cfg(unix)]
+#[test]
+fn symlinks_that_leave_the_site_are_refused_and_those_inside_work() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    let gull = repo().join("tests/fixtures/basic/content/albums/harbour-2024/gull.jpg");
+    std::fs::write(outside.path().join("secret.md"), "TOP-SECRET\n").unwrap();
+    std::fs::copy(&gull, outside.path().join("photo.jpg")).unwrap();
+    std::fs::create_dir(outside.path().join("album")).unwrap();
+    std::fs::copy(&gull, outside.path().join("album/a.jpg")).unwrap();
+    let cases = [
+        ("content/leak.md", "secret.md"),
+        ("content/albums/trip/far.jpg", "photo.jpg"),
+        ("content/albums/elsewhere", "album"),
+    ];
+    for (link, target) in cases {
+        let target = outside.path().join(target);
+        let expected = format!("{link}: this is a link to ");
+        assert_fails_cleanly(
+            |root| symlink(&target, root.join(link)).unwrap(),
+            &[expected.as_str(), "outside the site's content/ folder"],
+        );
+    }
+
+    let site = small_site();
+    let root = site.path();
+    symlink("gull.jpg", root.join("content/albums/trip/same.jpg")).unwrap();
+    build(root, &[]);
+    let published = tree(&root.join("public"));
+    assert!(
+        published.keys().any(|k| k.contains("trip/same")),
+        "the photo linked inside the site is missing: {:?}",
+        published.keys().collect::<Vec<_>>()
+    );
+}

@@ -371,6 +371,14 @@ fn classify(url: &str, src: &BodySource, line: usize, diags: &mut Diagnostics) -
     };
     let on_disk = src.content.join(&rel);
     let rel_str = rel.to_string_lossy().replace('\\', "/");
+    if let Some(target) = leaves_site(&on_disk, src.content) {
+        diags.error(
+            src.file,
+            Some(line),
+            format!("\"{decoded}\": {}", leaves_site_message(&target)),
+        );
+        return Target::Other;
+    }
     if is_photo(&rel) || is_audio(&rel) {
         if !on_disk.is_file() {
             diags.error(src.file, Some(line), format!("\"{decoded}\" does not exist (looked for {}); check the file name, including upper and lower case", crate::error::display_path(&on_disk)));
@@ -394,6 +402,22 @@ fn classify(url: &str, src: &BodySource, line: usize, diags: &mut Diagnostics) -
         return Target::Page(format!("{}{fragment}", rel_str.trim_end_matches('/')));
     }
     Target::Other
+}
+
+/// Where `path` really is, when following its links leads outside `content/` (a symlink to
+/// `/etc/passwd`, or to a folder elsewhere): the build must not publish it.
+pub(super) fn leaves_site(path: &Path, content: &Path) -> Option<PathBuf> {
+    let real = std::fs::canonicalize(path).ok()?;
+    let base = std::fs::canonicalize(content).ok()?;
+    (!real.starts_with(&base)).then_some(real)
+}
+
+/// The message for a file that is a link to somewhere outside the site.
+pub(super) fn leaves_site_message(target: &Path) -> String {
+    format!(
+        "this is a link to {}, outside the site's content/ folder, so capsule does not publish it; copy it into content/ instead",
+        crate::error::display_path(target)
+    )
 }
 
 fn has_scheme(url: &str) -> bool {

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use super::document::{parse_body, BodySource, ParsedBody};
+use super::document::{leaves_site, leaves_site_message, parse_body, BodySource, ParsedBody};
 use super::frontmatter::{self, FrontMatter};
 use super::media_files::{
     self, capture_time, file_slug, is_audio, is_photo, is_unsupported_photo, read_track,
@@ -115,13 +115,21 @@ fn source_of(md: Option<&Path>, dir: &Path) -> PathBuf {
 }
 
 impl Loader<'_> {
-    /// Entries of a folder, sorted by name, hidden files left out.
+    /// Entries of a folder, sorted by name, hidden files left out, and links that lead outside the
+    /// site refused (an error names each).
     fn sorted_entries(&mut self, dir: &Path) -> Vec<PathBuf> {
         let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
             Ok(rd) => rd
                 .filter_map(|e| e.ok())
                 .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
                 .map(|e| e.path())
+                .filter(|path| match leaves_site(path, &self.content) {
+                    Some(target) => {
+                        self.diags.error(path, None, leaves_site_message(&target));
+                        false
+                    }
+                    None => true,
+                })
                 .collect(),
             Err(e) => {
                 self.diags
@@ -134,6 +142,10 @@ impl Loader<'_> {
     }
 
     fn read_markdown(&mut self, path: &Path) -> Option<frontmatter::Document> {
+        if let Some(target) = leaves_site(path, &self.content) {
+            self.diags.error(path, None, leaves_site_message(&target));
+            return None;
+        }
         let given = self.texts.get(path).map(|t| t.as_bytes().to_vec());
         let bytes = match given.map_or_else(|| std::fs::read(path), Ok) {
             Ok(b) => b,
