@@ -532,3 +532,64 @@ fn symlinks_that_leave_the_site_are_refused_and_those_inside_work() {
         published.keys().collect::<Vec<_>>()
     );
 }
+
+/// A photo-like JPEG of `w`×`h` pixels: smooth gradients and fine noise, as a camera would make.
+fn jpeg_bytes(w: u32, h: u32) -> Vec<u8> {
+    let mut state = 12345u32;
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let n = (state % 24) as u8;
+        image::Rgb([(x * 200 / w) as u8 + n, (y * 200 / h) as u8 + n, 120 + n])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .encode_image(&img)
+        .unwrap();
+    out
+}
+
+/// A JPEG cut short (its headers whole, its image data ending early) or with corrupt image data is an
+/// error naming the file, never a photo published half grey; with --keep-going it is left out with a
+/// warning and the rest is built.
+#[test]
+fn damaged_jpegs_are_refused_not_published_grey() {
+    let whole = jpeg_bytes(640, 480);
+    let mut corrupt = whole.clone();
+    let middle = corrupt.len() / 2;
+    for b in &mut corrupt[middle..middle + 64] {
+        *b = 0xff;
+    }
+    for (name, bytes, why) in [
+        (
+            "cut.jpg",
+            whole[..whole.len() * 6 / 10].to_vec(),
+            "its data ends early",
+        ),
+        ("corrupt.jpg", corrupt, "its image data is corrupt"),
+    ] {
+        let path = format!("content/albums/trip/{name}");
+        assert_fails_cleanly(
+            |root| std::fs::write(root.join(&path), &bytes).unwrap(),
+            &[path.as_str(), why, "would show grey"],
+        );
+    }
+
+    let site = small_site();
+    let root = site.path();
+    std::fs::write(
+        root.join("content/albums/trip/cut.jpg"),
+        &whole[..whole.len() / 2],
+    )
+    .unwrap();
+    let out = build(root, &["--keep-going"]);
+    let shown = text(&out);
+    assert!(
+        shown.contains("content/albums/trip/cut.jpg") && shown.contains("left out"),
+        "{shown}"
+    );
+    let published = tree(&root.join("public"));
+    assert!(published.keys().any(|k| k.contains("trip/gull")));
+    assert!(!published.keys().any(|k| k.contains("trip/cut")));
+}

@@ -252,6 +252,14 @@ fn decode(photo: &Photo, largest: u32) -> Result<(DynamicImage, Option<Vec<u8>>)
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
+    if format == Some(image::ImageFormat::Jpeg) {
+        if let Some(problem) = jpeg_damage(&photo.source) {
+            return Err(fail(
+                photo,
+                format!("the photo is damaged or cut short ({problem}), so it would show grey; copy it again from its source, or export it again as JPEG"),
+            ));
+        }
+    }
     let scaled = match format {
         Some(image::ImageFormat::Jpeg) => decode_jpeg_scaled(&photo.source, w.max(h), largest),
         _ => None,
@@ -288,6 +296,56 @@ fn decode_jpeg_scaled(path: &std::path::Path, long: u32, largest: u32) -> Option
     })
     .ok()
     .flatten()
+}
+
+thread_local! {
+    /// The damage libjpeg reported while [`jpeg_damage`] read a JPEG on this thread.
+    static JPEG_DAMAGE: std::cell::Cell<Option<&'static str>> = const { std::cell::Cell::new(None) };
+}
+
+/// What libjpeg finds wrong with a JPEG's image data, if anything: it reads the whole stream (at 1/8
+/// scale, so only the entropy decoding costs) and warns of data that ends early or is corrupt, which
+/// other decoders silently paint grey; a file it cannot read to its end is damaged too.
+fn jpeg_damage(path: &std::path::Path) -> Option<&'static str> {
+    use mozjpeg_sys::{jpeg_common_struct, jpeg_error_mgr, jpeg_std_error};
+    extern "C-unwind" fn on_message(cinfo: &mut jpeg_common_struct, level: std::os::raw::c_int) {
+        // SAFETY: libjpeg calls this with its own, valid error manager.
+        let code = unsafe { cinfo.err.as_ref() }.map_or(0, |e| e.msg_code);
+        let damage = match code {
+            mozjpeg_sys::JWRN_JPEG_EOF => Some("its data ends early"),
+            mozjpeg_sys::JWRN_HIT_MARKER
+            | mozjpeg_sys::JWRN_HUFF_BAD_CODE
+            | mozjpeg_sys::JWRN_MUST_RESYNC => Some("its image data is corrupt"),
+            _ => None,
+        };
+        if level < 0 && damage.is_some() {
+            JPEG_DAMAGE.with(|d| d.set(d.get().or(damage)));
+        }
+    }
+    extern "C-unwind" fn on_error(_cinfo: &mut jpeg_common_struct) {
+        JPEG_DAMAGE.with(|d| d.set(d.get().or(Some("it cannot be read to its end"))));
+        std::panic::resume_unwind(Box::new(()));
+    }
+    let data = std::fs::read(path).ok()?;
+    JPEG_DAMAGE.with(|d| d.set(None));
+    // SAFETY: a zeroed error manager filled by libjpeg's own initialiser, as libjpeg expects.
+    let mut err: jpeg_error_mgr = unsafe { std::mem::zeroed() };
+    unsafe { jpeg_std_error(&mut err) };
+    err.emit_message = Some(on_message);
+    err.error_exit = Some(on_error);
+    let _ = std::panic::catch_unwind(move || -> Option<()> {
+        let mut d = mozjpeg::Decompress::with_err(err).from_mem(&data).ok()?;
+        d.scale(1);
+        let mut started = match d.image().ok()? {
+            mozjpeg::decompress::Format::RGB(s)
+            | mozjpeg::decompress::Format::Gray(s)
+            | mozjpeg::decompress::Format::CMYK(s) => s,
+        };
+        let _ = started.read_scanlines::<u8>();
+        let _ = started.finish();
+        Some(())
+    });
+    JPEG_DAMAGE.with(|d| d.take())
 }
 
 /// Pixels described by an embedded RGB profile (Display P3 from phones, Adobe RGB from cameras) are
