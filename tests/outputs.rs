@@ -198,6 +198,39 @@ fn html_passes_the_nu_html_checker() {
     }
 }
 
+/// Every link of every HTML page has a name a screen reader can say (axe's `link-name` rule): text, an
+/// image with alt text, or an `aria-label`. A photo without alt text is still a link to its larger
+/// version, named by its caption or file name.
+#[test]
+fn every_link_has_an_accessible_name() {
+    for site in all_sites() {
+        for file in files_with_ext(&site.out().join("html"), "html") {
+            let html = std::fs::read_to_string(&file).unwrap();
+            for part in html.split("<a ").skip(1) {
+                let (tag, rest) = part.split_once('>').unwrap();
+                let inner = rest.split("</a>").next().unwrap();
+                let labelled = tag.contains("aria-label=\"") && !tag.contains("aria-label=\"\"");
+                let alt = inner.contains(" alt=\"") && !inner.contains(" alt=\"\"");
+                let mut text = String::new();
+                let mut in_tag = false;
+                for c in inner.chars() {
+                    match c {
+                        '<' => in_tag = true,
+                        '>' => in_tag = false,
+                        _ if !in_tag => text.push(c),
+                        _ => {}
+                    }
+                }
+                assert!(
+                    labelled || alt || !text.trim().is_empty(),
+                    "{}: a link with no name: <a {tag}>{inner}</a>",
+                    file.display()
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn html_has_no_javascript() {
     for site in all_sites() {
