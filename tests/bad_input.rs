@@ -593,3 +593,24 @@ fn damaged_jpegs_are_refused_not_published_grey() {
     assert!(published.keys().any(|k| k.contains("trip/gull")));
     assert!(!published.keys().any(|k| k.contains("trip/cut")));
 }
+
+/// A folder under albums/ holding no photo (only a PDF and notes) is not a silent empty page: the build
+/// says so, naming the folder, and still builds the rest.
+#[test]
+fn an_album_without_photos_is_named_in_a_warning() {
+    let site = small_site();
+    let root = site.path();
+    let folder = root.join("content/albums/papers");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("scan.pdf"), b"%PDF-1.4\n").unwrap();
+    std::fs::write(folder.join("notes.txt"), "notes\n").unwrap();
+    let shown = text(&build(root, &[]));
+    assert!(
+        shown.contains("content/albums/papers: this album has no photo"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("albums/trip: this album has no photo"),
+        "{shown}"
+    );
+}

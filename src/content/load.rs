@@ -491,6 +491,27 @@ impl Loader<'_> {
 
     /// Empty photos and two files that would get the same output name.
     fn check_media(&mut self, page: &Page) {
+        let empty = match page.kind {
+            PageKind::Album => page
+                .photos
+                .is_empty()
+                .then_some("photo (JPEG, PNG or WebP)"),
+            PageKind::Playlist => page
+                .tracks
+                .is_empty()
+                .then_some("track (FLAC, WAV, MP3, Ogg, Opus, M4A or AIFF)"),
+            _ => None,
+        };
+        if let Some(what) = empty {
+            self.diags.warn(
+                &page.source,
+                None,
+                format!(
+                    "this {} has no {what}, so its page is empty; put them in its folder",
+                    page.kind.name()
+                ),
+            );
+        }
         let mut seen: HashMap<(&str, &str), &Path> = HashMap::new();
         for p in &page.photos {
             if std::fs::metadata(&p.source)
