@@ -141,47 +141,40 @@ pub(crate) fn tool(name: &str, install: &[&str]) -> PathBuf {
         })
 }
 
+/// Installs the npm package `spec` into target/tools.
+fn npm_install(spec: &str) {
+    let tools = repo().join("target/tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    let _ = Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&tools)
+        .arg(spec)
+        .status();
+}
+
+/// A file of an npm package in target/tools (`file` under node_modules/), installed when missing.
+fn npm_file(cell: &'static OnceLock<Option<PathBuf>>, file: &str, spec: &str) -> PathBuf {
+    let path = repo().join("target/tools/node_modules").join(file);
+    installed(
+        cell,
+        || path.is_file().then(|| path.clone()),
+        || npm_install(spec),
+    )
+}
+
 /// The Nu HTML Checker (npm package vnu-jar), installed into target/tools when missing.
 pub(crate) fn vnu_jar() -> PathBuf {
     static CELL: OnceLock<Option<PathBuf>> = OnceLock::new();
-    let tools = repo().join("target/tools");
-    let jar = tools.join("node_modules/vnu-jar/build/dist/vnu.jar");
-    installed(
-        &CELL,
-        || {
-            std::env::var_os("VNU_JAR")
-                .map(PathBuf::from)
-                .or_else(|| jar.is_file().then(|| jar.clone()))
-        },
-        || {
-            std::fs::create_dir_all(&tools).unwrap();
-            let _ = Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "--prefix"])
-                .arg(&tools)
-                .arg("vnu-jar@26")
-                .status();
-        },
-    )
+    match std::env::var_os("VNU_JAR") {
+        Some(jar) => PathBuf::from(jar),
+        None => npm_file(&CELL, "vnu-jar/build/dist/vnu.jar", "vnu-jar@26"),
+    }
 }
 
 /// axe-core (npm), the accessibility checker, installed into target/tools when missing; its script.
 pub(crate) fn axe_script() -> String {
     static CELL: OnceLock<Option<PathBuf>> = OnceLock::new();
-    let tools = repo().join("target/tools");
-    let script = tools.join("node_modules/axe-core/axe.min.js");
-    let path = installed(
-        &CELL,
-        || script.is_file().then(|| script.clone()),
-        || {
-            std::fs::create_dir_all(&tools).unwrap();
-            let _ = Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "--prefix"])
-                .arg(&tools)
-                .arg("axe-core@4")
-                .status();
-        },
-    );
-    std::fs::read_to_string(path).unwrap()
+    std::fs::read_to_string(npm_file(&CELL, "axe-core/axe.min.js", "axe-core@4")).unwrap()
 }
 
 /// The CommonMark spec (npm package commonmark-spec, CC-BY-SA-4.0, pinned), installed into target/tools
@@ -190,19 +183,10 @@ pub(crate) fn commonmark_spec() -> String {
     const VERSION: &str = "0.31.2";
     const SHA256: &str = "257c41ad946f7a1414a499aca402a1aa8fdac3678532266611348c1cf54f4b80";
     static CELL: OnceLock<Option<PathBuf>> = OnceLock::new();
-    let tools = repo().join("target/tools");
-    let spec = tools.join("node_modules/commonmark-spec/spec.txt");
-    let path = installed(
+    let path = npm_file(
         &CELL,
-        || spec.is_file().then(|| spec.clone()),
-        || {
-            std::fs::create_dir_all(&tools).unwrap();
-            let _ = Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "--prefix"])
-                .arg(&tools)
-                .arg(format!("commonmark-spec@{VERSION}"))
-                .status();
-        },
+        "commonmark-spec/spec.txt",
+        &format!("commonmark-spec@{VERSION}"),
     );
     let text = std::fs::read_to_string(path).unwrap();
     use sha2::Digest;
