@@ -40,26 +40,27 @@ pub(crate) fn mp3_down(kbps: u32, mode: Mp3Mode) -> Option<u32> {
     }
 }
 
-/// The page folder of an output path: `albums/x/p-480.webp` → `albums/x`.
-fn dir_of(path: &str) -> &str {
-    path.rsplit_once('/').map_or("", |(d, _)| d)
-}
+/// Each page folder's media files: what a build writes for its photos and tracks (a track that two
+/// playlists share is in both).
+pub(crate) type ByPage = BTreeMap<String, Vec<Written>>;
 
-/// Media bytes per page folder, against each budget, from a list of written files.
+/// Media bytes per page folder, against each budget.
 pub(crate) fn media_bytes(
-    written: &[Written],
+    by_page: &ByPage,
     audio_counts: AudioCounts,
 ) -> BTreeMap<String, BudgetBytes> {
-    let mut by_dir: BTreeMap<String, BudgetBytes> = BTreeMap::new();
-    for w in written {
-        if matches!(w.kind, Kind::Images | Kind::Audio) {
-            by_dir
-                .entry(dir_of(&w.path).to_string())
-                .or_insert(BudgetBytes::new(audio_counts))
-                .add(w);
-        }
-    }
-    by_dir
+    by_page
+        .iter()
+        .map(|(dir, files)| {
+            let mut bytes = BudgetBytes::new(audio_counts);
+            for w in files {
+                if matches!(w.kind, Kind::Images | Kind::Audio) {
+                    bytes.add(w);
+                }
+            }
+            (dir.clone(), bytes)
+        })
+        .collect()
 }
 
 /// Where and how trial encodes run.
@@ -70,46 +71,59 @@ pub(crate) struct Trials<'a> {
 }
 
 impl Trials<'_> {
-    /// Encodes the media of `pages` with `config` and returns the files a build would write for them.
-    /// Everything it encodes stays in the cache; nothing else is written.
-    pub(crate) fn run(&self, pages: &[&Page], config: &Config) -> Result<Vec<Written>, Error> {
+    fn media(&self, pages: &[&Page], config: &Config) -> Result<media::MediaRun, Error> {
         // Warnings of trial encodes would repeat those of the build itself.
-        let run = media::run(
+        media::run(
             pages,
             config,
             self.cache,
             self.options.clone(),
             &mut Vec::new(),
-        )?;
+        )
+    }
+
+    /// Encodes the media of `pages` with `config` and returns the files a build would write for them,
+    /// each once. Everything it encodes stays in the cache; nothing else is written.
+    pub(crate) fn run(&self, pages: &[&Page], config: &Config) -> Result<Vec<Written>, Error> {
+        let run = self.media(pages, config)?;
         Ok(run.placements().into_iter().map(|p| p.file).collect())
+    }
+
+    /// The same, page by page.
+    pub(crate) fn by_page(&self, pages: &[&Page], config: &Config) -> Result<ByPage, Error> {
+        Ok(self.media(pages, config)?.by_page())
     }
 }
 
-/// The media of `dirs` as they would be without MP3: the HTML site keeps only its Opus files, and the
-/// capsule links to the Opus file instead of the MP3.
-fn without_mp3(written: &[Written], dirs: &[&str]) -> Vec<Written> {
-    let in_dirs = |w: &Written| dirs.contains(&dir_of(&w.path));
-    let opus_of = |mp3: &str| {
-        let opus = format!("{}.opus", mp3.trim_end_matches(".mp3"));
-        written
-            .iter()
-            .find(|o| o.format == crate::output::Format::Html && o.path == opus)
-            .cloned()
-    };
-    let mut out = Vec::new();
-    for w in written.iter().filter(|w| in_dirs(w)) {
-        if w.kind == Kind::Audio && w.path.ends_with(".mp3") {
-            if w.format == crate::output::Format::Gemini {
-                out.extend(opus_of(&w.path).map(|o| Written {
-                    format: w.format,
-                    ..o
-                }));
+/// The media of each page as they would be without MP3: the HTML site keeps only its Opus files, and
+/// the capsule links to the Opus file instead of the MP3.
+fn without_mp3(by_page: &ByPage) -> ByPage {
+    by_page
+        .iter()
+        .map(|(dir, written)| {
+            let opus_of = |mp3: &str| {
+                let opus = format!("{}.opus", mp3.trim_end_matches(".mp3"));
+                written
+                    .iter()
+                    .find(|o| o.format == crate::output::Format::Html && o.path == opus)
+                    .cloned()
+            };
+            let mut out = Vec::new();
+            for w in written {
+                if w.kind == Kind::Audio && w.path.ends_with(".mp3") {
+                    if w.format == crate::output::Format::Gemini {
+                        out.extend(opus_of(&w.path).map(|o| Written {
+                            format: w.format,
+                            ..o
+                        }));
+                    }
+                } else {
+                    out.push(w.clone());
+                }
             }
-        } else {
-            out.push(w.clone());
-        }
-    }
-    out
+            (dir.clone(), out)
+        })
+        .collect()
 }
 
 /// One concrete change to suggest.
@@ -209,11 +223,9 @@ pub(crate) fn guidance(
     site: &Site,
     config: &Config,
     report: &Report,
-    written: &[Written],
     trials: &Trials,
 ) -> Result<String, Error> {
     let counts = config.budget.audio_counts;
-    let before = media_bytes(written, counts);
     let over: Vec<&Budget> = report.over().collect();
 
     // The contributors to explain: the three largest items of each budget that does not hold.
@@ -225,7 +237,9 @@ pub(crate) fn guidance(
         chosen.push((b, items));
     }
 
-    // One trial per distinct change, over the pages of every chosen item it applies to.
+    // One trial per distinct change, over the pages of every chosen item it applies to; the same
+    // pages with the build's own settings (all from the cache) are the base to compare with.
+    let mut before = BTreeMap::new();
     let mut measured: BTreeMap<(String, String), BudgetBytes> = BTreeMap::new();
     let pages: BTreeMap<&str, &Page> = site.all_pages().map(|p| (p.dir.as_str(), p)).collect();
     for kind in [PageKind::Album, PageKind::Playlist] {
@@ -241,15 +255,17 @@ pub(crate) fn guidance(
             continue;
         }
         let subset: Vec<&Page> = dirs.iter().filter_map(|d| pages.get(d).copied()).collect();
+        let base = trials.by_page(&subset, config)?;
+        before.extend(media_bytes(&base, counts));
         for change in changes(kind, config) {
             // Without the MP3 fallback, the files are those already made, less the MP3s: no encoding.
             let after = if config.audio.mp3 && !change.config.audio.mp3 {
-                without_mp3(written, &dirs)
+                without_mp3(&base)
             } else {
                 if trials.options.progress {
                     eprintln!("Measuring what {} would save…", change.label);
                 }
-                trials.run(&subset, &change.config)?
+                trials.by_page(&subset, &change.config)?
             };
             for (dir, bytes) in media_bytes(&after, counts) {
                 measured.insert((change.label.clone(), dir), bytes);
@@ -345,14 +361,17 @@ mod tests {
 
     #[test]
     fn without_mp3_the_capsule_links_to_the_opus_file() {
-        let written = vec![
-            file(Format::Html, "playlists/p/a.opus", Kind::Audio, 100),
-            file(Format::Html, "playlists/p/a.mp3", Kind::Audio, 150),
-            file(Format::Html, "playlists/p/cover-480.webp", Kind::Images, 10),
-            file(Format::Gemini, "playlists/p/a.mp3", Kind::Audio, 150),
-            file(Format::Html, "playlists/q/b.mp3", Kind::Audio, 99),
-        ];
-        let without = without_mp3(&written, &["playlists/p"]);
+        let by_page: ByPage = [(
+            "playlists/p".to_string(),
+            vec![
+                file(Format::Html, "music/tracks/a.opus", Kind::Audio, 100),
+                file(Format::Html, "music/tracks/a.mp3", Kind::Audio, 150),
+                file(Format::Html, "playlists/p/cover-480.webp", Kind::Images, 10),
+                file(Format::Gemini, "music/tracks/a.mp3", Kind::Audio, 150),
+            ],
+        )]
+        .into();
+        let without = without_mp3(&by_page);
         let after = media_bytes(&without, AudioCounts::Both);
         let p = after["playlists/p"];
         use crate::report::BudgetKind;
@@ -361,7 +380,6 @@ mod tests {
             (110, 100)
         );
         assert_eq!(p.get(BudgetKind::Audio), 200, "both formats' audio");
-        assert!(!after.contains_key("playlists/q"), "only the asked folders");
         let html_only = media_bytes(&without, AudioCounts::Html)["playlists/p"];
         assert_eq!(
             html_only.get(BudgetKind::Audio),

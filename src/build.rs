@@ -7,10 +7,11 @@ use crate::config::Config;
 use crate::content;
 use crate::error::{Diagnostic, Error};
 use crate::fit::{self, Fitted};
+use crate::library::Library;
 use crate::media::{self, Cache, MediaOptions, MediaStats};
 use crate::output::{check_out_dir, out_dir, Staging};
 use crate::render::{render_site, Templates};
-use crate::report::Report;
+use crate::report::{MusicShares, Report};
 
 #[derive(Clone)]
 pub(crate) struct BuildOptions {
@@ -199,14 +200,7 @@ impl Prepared {
             staged = self.stage(&settings.config, opts, warnings)?;
         }
         if staged.report.over().next().is_some() && !opts.allow_over_budget {
-            let written = staged.staging.written();
-            let message = budget::guidance(
-                &self.site,
-                &settings.config,
-                &staged.report,
-                &written,
-                &trials,
-            );
+            let message = budget::guidance(&self.site, &settings.config, &staged.report, &trials);
             staged.staging.discard();
             warnings.append(&mut staged.media_warnings);
             return Err(message.map_or_else(|e| e, Error::Budget));
@@ -225,7 +219,7 @@ impl Prepared {
         let staging = Staging::create(&self.out)?;
         let mut media_warnings = Vec::new();
         match self.write_site(config, &staging, opts, &mut media_warnings) {
-            Ok(stats) => {
+            Ok((stats, music)) => {
                 let report = Report::from_written(
                     &staging.written(),
                     &self.site,
@@ -233,6 +227,7 @@ impl Prepared {
                     &self.out,
                     warnings.len() + media_warnings.len(),
                     stats,
+                    &music,
                 );
                 Ok(Staged {
                     staging,
@@ -254,7 +249,7 @@ impl Prepared {
         staging: &Staging,
         opts: &BuildOptions,
         warnings: &mut Vec<Diagnostic>,
-    ) -> Result<MediaStats, Error> {
+    ) -> Result<(MediaStats, MusicShares), Error> {
         let run = media::run(
             &self.site.all_pages().collect::<Vec<_>>(),
             config,
@@ -263,10 +258,14 @@ impl Prepared {
             warnings,
         )?;
         staging.place(&run.placements())?;
-        for file in render_site(&self.site, &run.outputs, &self.templates)? {
+        let library = Library::of_site(&self.site, &run.outputs);
+        for file in render_site(&self.site, &run.outputs, &library, &self.templates)? {
             staging.write(file.format, &file.path, file.kind, file.text.as_bytes())?;
         }
-        Ok(run.stats)
+        Ok((
+            run.stats,
+            MusicShares::of(&self.site, &run.outputs, &library),
+        ))
     }
 
     /// Phase 4: swaps the staged site into place, prunes the cache and covers, and saves the report.

@@ -6,11 +6,12 @@
 //! 2. `config`: `capsule.toml`;
 //! 3. `content`: the site model, loaded from `content/`;
 //! 4. `media`: photo and audio jobs, and their cache;
-//! 5. `render`: gemtext and HTML, as pure functions of the model and the media;
-//! 6. `report`, `budget`, `fit`: sizes, budgets and the settings that fit them;
-//! 7. `build`: the phases of one build;
-//! 8. `serve`, `publish`, `scaffold`, `edit`: the commands' own work;
-//! 9. `cli`: the command line.
+//! 5. `library`: the music library across all playlists, and its recommendations;
+//! 6. `render`: gemtext and HTML, as pure functions of the model, the media and the library;
+//! 7. `report`, `budget`, `fit`: sizes, budgets and the settings that fit them;
+//! 8. `build`: the phases of one build;
+//! 9. `serve`, `publish`, `scaffold`, `edit`: the commands' own work;
+//! 10. `cli`: the command line.
 
 mod budget;
 mod build;
@@ -22,6 +23,7 @@ mod edit;
 mod error;
 mod fit;
 mod formats;
+mod library;
 mod locks;
 mod media;
 mod mime;

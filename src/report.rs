@@ -10,7 +10,7 @@ use crate::content::{PageKind, Site};
 use crate::error::{display_path, Error};
 use crate::media::MediaStats;
 use crate::output::{Format, Kind, Written};
-use crate::units::human_bytes;
+use crate::units::{human_bytes, human_hours};
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Count {
@@ -82,19 +82,6 @@ fn hours(seconds: u64) -> f64 {
     (seconds as f64 / 0.36).round() / 10_000.0
 }
 
-/// "14 h", "9.5 h", "25 min", "40 s".
-pub(crate) fn human_hours(hours: f64) -> String {
-    if hours < 1.0 / 60.0 {
-        format!("{} s", (hours * 3600.0).round() as u64)
-    } else if hours < 1.0 {
-        format!("{} min", (hours * 60.0).round() as u64)
-    } else if hours < 10.0 {
-        format!("{:.1} h", hours)
-    } else {
-        format!("{} h", hours.round() as u64)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Report {
     /// `gemini` and `html`.
@@ -110,6 +97,98 @@ pub(crate) struct Report {
     /// One line per limit set in `[budget]`.
     #[serde(default)]
     pub budgets: Vec<Budget>,
+    /// Each curator's music, in each format.
+    #[serde(default)]
+    pub curators: Vec<CuratorReport>,
+    /// Bytes not stored twice because playlists share recordings (each is stored once per format).
+    #[serde(default)]
+    pub shared_bytes: ItemBytes,
+}
+
+/// One curator's music: their playlists' recordings, each once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct CuratorReport {
+    pub name: String,
+    pub slug: String,
+    pub playlists: usize,
+    pub tracks: usize,
+    pub seconds: u64,
+    /// Their audio files' bytes in each format.
+    pub bytes: ItemBytes,
+}
+
+/// What the music library tells the report: the files each playlist links to (its tracks are stored
+/// in `music/tracks/`, not in its folder), each curator's music, and the bytes sharing saved.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct MusicShares {
+    /// Playlist folder → its tracks' files, in both formats.
+    pub files: std::collections::HashMap<String, Vec<(Format, String)>>,
+    pub curators: Vec<CuratorReport>,
+    pub shared: ItemBytes,
+}
+
+impl MusicShares {
+    pub(crate) fn of(
+        site: &Site,
+        media: &crate::media::MediaOutputs,
+        library: &crate::library::Library,
+    ) -> MusicShares {
+        let mut files = std::collections::HashMap::new();
+        for page in &site.playlists {
+            let list: Vec<(Format, String)> = media
+                .get(&page.dir)
+                .map(|m| {
+                    m.tracks
+                        .iter()
+                        .flatten()
+                        .flat_map(|t| t.placements())
+                        .map(|p| (p.file.format, p.file.path))
+                        .collect()
+                })
+                .unwrap_or_default();
+            files.insert(page.dir.clone(), list);
+        }
+        let output_of = |r: usize| {
+            let &(p, i) = library.recordings[r].uses.first()?;
+            media
+                .get(&site.playlists.get(p)?.dir)?
+                .tracks
+                .get(i)?
+                .as_ref()
+        };
+        let mut curators: Vec<CuratorReport> = library
+            .curators
+            .iter()
+            .map(|c| {
+                let mut bytes = ItemBytes::default();
+                for &r in &c.recordings {
+                    if let Some(out) = output_of(r) {
+                        for p in out.placements() {
+                            bytes.add(p.file.format, p.file.bytes);
+                        }
+                    }
+                }
+                CuratorReport {
+                    name: c.name.clone(),
+                    slug: c.slug.clone(),
+                    playlists: c.playlists.len(),
+                    tracks: c.recordings.len(),
+                    seconds: library.seconds_of(c),
+                    bytes,
+                }
+            })
+            .collect();
+        curators.sort_by(|a, b| a.slug.cmp(&b.slug));
+        let mut shared = ItemBytes::default();
+        for (format, bytes) in &library.shared_bytes {
+            shared.add(*format, *bytes);
+        }
+        MusicShares {
+            files,
+            curators,
+            shared,
+        }
+    }
 }
 
 /// The bytes one album or playlist adds to each format (its page and its media).
@@ -357,6 +436,7 @@ impl Report {
         out: &Path,
         warnings: usize,
         media: MediaStats,
+        music: &MusicShares,
     ) -> Report {
         let mut formats: BTreeMap<Format, FormatReport> = Format::ALL
             .iter()
@@ -383,7 +463,7 @@ impl Report {
                 Kind::Other => f.kinds.other.add(w.bytes),
             }
         }
-        let items = items(written, site, budget.audio_counts);
+        let items = items(written, site, budget.audio_counts, music);
         let budgets = budgets(written, budget);
         for (format, f) in formats.iter_mut() {
             f.music.budget_holds_hours = holds(&budgets, *format).filter(|_| f.music.seconds > 0);
@@ -395,6 +475,8 @@ impl Report {
             media,
             items,
             budgets,
+            curators: music.curators.clone(),
+            shared_bytes: music.shared,
         }
     }
 
@@ -480,6 +562,33 @@ impl Report {
                 ));
             }
         }
+        if !self.curators.is_empty() {
+            s.push_str("  Music by curator\n");
+            let width = self
+                .curators
+                .iter()
+                .map(|c| c.name.chars().count())
+                .max()
+                .unwrap_or(0);
+            for c in &self.curators {
+                s.push_str(&format!(
+                    "    {:<width$}  HTML {:>8}  Gemini {:>8}  {} in {} track{}\n",
+                    c.name,
+                    human_bytes(c.bytes.html),
+                    human_bytes(c.bytes.gemini),
+                    human_hours(c.seconds as f64 / 3600.0),
+                    c.tracks,
+                    if c.tracks == 1 { "" } else { "s" },
+                ));
+            }
+        }
+        if self.shared_bytes.total() > 0 {
+            s.push_str(&format!(
+                "  shared tracks stored once: {} saved in HTML, {} in Gemini\n",
+                human_bytes(self.shared_bytes.html),
+                human_bytes(self.shared_bytes.gemini)
+            ));
+        }
         for b in &self.budgets {
             s.push_str(&format!(
                 "  budget {:<7}{} {}\n",
@@ -528,8 +637,14 @@ impl Report {
     }
 }
 
-/// Bytes per album and playlist: every file under its folder, in each format; largest first.
-fn items(written: &[Written], site: &Site, audio_counts: AudioCounts) -> Vec<Item> {
+/// Bytes per album and playlist: every file under its folder and, for a playlist, its tracks' files (a
+/// track two playlists share counts in both), in each format; largest first.
+fn items(
+    written: &[Written],
+    site: &Site,
+    audio_counts: AudioCounts,
+    music: &MusicShares,
+) -> Vec<Item> {
     let mut items: Vec<Item> = site
         .all_pages()
         .filter_map(|p| {
@@ -546,12 +661,28 @@ fn items(written: &[Written], site: &Site, audio_counts: AudioCounts) -> Vec<Ite
             })
         })
         .collect();
+    let mut linked: std::collections::HashMap<(Format, &str), Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        for (format, path) in music.files.get(&item.dir).into_iter().flatten() {
+            linked.entry((*format, path.as_str())).or_default().push(i);
+        }
+    }
     for w in written {
-        if let Some(item) = items.iter_mut().find(|i| {
+        let mut owners: Vec<usize> = linked
+            .get(&(w.format, w.path.as_str()))
+            .cloned()
+            .unwrap_or_default();
+        if let Some(i) = items.iter().position(|i| {
             w.path
                 .strip_prefix(i.dir.as_str())
                 .is_some_and(|r| r.starts_with('/'))
         }) {
+            owners.push(i);
+        }
+        owners.dedup();
+        for i in owners {
+            let item = &mut items[i];
             item.bytes.add(w.format, w.bytes);
             if BudgetKind::Audio.counts(w, audio_counts) {
                 item.audio += w.bytes;

@@ -44,6 +44,19 @@ pub(crate) fn parse_size(text: &str) -> Option<u64> {
     (value.is_finite() && bytes >= 0.0 && bytes < u64::MAX as f64).then(|| bytes.round() as u64)
 }
 
+/// "14 h", "9.5 h", "25 min", "40 s".
+pub(crate) fn human_hours(hours: f64) -> String {
+    if hours < 1.0 / 60.0 {
+        format!("{} s", (hours * 3600.0).round() as u64)
+    } else if hours < 1.0 {
+        format!("{} min", (hours * 60.0).round() as u64)
+    } else if hours < 10.0 {
+        format!("{:.1} h", hours)
+    } else {
+        format!("{} h", hours.round() as u64)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

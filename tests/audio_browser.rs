@@ -89,9 +89,7 @@ fn a_listener_sees_the_exact_length_and_seeks_in_both_formats() {
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("{text}\n[audio]\nmp3_mode = \"vbr\"\n")).unwrap();
     build(site.path(), &["-q"]);
-    let mp3 = site
-        .path()
-        .join("public/html/playlists/night-drive/05-changes.mp3");
+    let mp3 = site.path().join("public/html/music/tracks/05-changes.mp3");
     let (tag, _) = media::mp3_xing(&mp3).expect("no Xing header");
     assert_eq!(tag, "Xing", "the MP3 is not VBR");
 
@@ -105,7 +103,7 @@ fn a_listener_sees_the_exact_length_and_seeks_in_both_formats() {
     assert!(browser.source().contains("05-changes.mp3"));
     for ext in ["mp3", "opus"] {
         let url = format!(
-            "http://127.0.0.1:{}/playlists/night-drive/05-changes.{ext}",
+            "http://127.0.0.1:{}/music/tracks/05-changes.{ext}",
             serve.http
         );
         let (duration, at) = duration_and_seek(&browser, &url, 31.5);

@@ -47,7 +47,9 @@ fn new_site_builds_from_inside_and_with_root() {
         std::fs::read_to_string(site.join("public/gemini/playlists/my-first-playlist/index.gmi"))
             .unwrap();
     assert!(
-        playlist.contains("=> tone.mp3 1. A gentle tone — The capsule example (0:02, MP3,"),
+        playlist.contains(
+            "=> ../../music/tracks/tone.mp3 1. A gentle tone — The capsule example (0:02, MP3,"
+        ),
         "{playlist}"
     );
 

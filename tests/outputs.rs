@@ -56,38 +56,13 @@ fn example() -> &'static Site {
     built("example", &CELL)
 }
 
-fn all_sites() -> [&'static Site; 3] {
-    [basic(), french(), example()]
+fn music() -> &'static Site {
+    static CELL: OnceLock<Site> = OnceLock::new();
+    built("music", &CELL)
 }
 
-/// A snapshot of an output tree that holds on any CPU: text files verbatim but for the printed file sizes,
-/// encoded media by format, length or pixel size (see `common::media`), anything else by size and hash, in
-/// path order. The sizes left out are checked by `printed_sizes_are_the_sizes_of_the_published_files` and
-/// `media_sizes_stay_near_the_reference`; `snapshots_hold_on_a_cpu_without_avx` runs the build on another CPU.
-fn snapshot_of(dir: &Path) -> String {
-    let mut s = String::new();
-    for (path, bytes) in tree(dir) {
-        let is_text = [".gmi", ".html", ".xml", ".css"]
-            .iter()
-            .any(|e| path.ends_with(e));
-        if is_text {
-            s.push_str(&format!(
-                "==> {path}\n{}\n",
-                media::without_sizes(&String::from_utf8_lossy(&bytes))
-            ));
-        } else if let Some(described) = media::describe_media(&path, &bytes) {
-            s.push_str(&format!("==> {path} ({described})\n"));
-        } else {
-            let hash = bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
-                (h ^ *b as u64).wrapping_mul(0x100000001b3)
-            });
-            s.push_str(&format!(
-                "==> {path} ({} bytes, fnv {hash:016x})\n",
-                bytes.len()
-            ));
-        }
-    }
-    s
+fn all_sites() -> [&'static Site; 4] {
+    [basic(), french(), example(), music()]
 }
 
 #[test]
@@ -334,7 +309,7 @@ fn audio_has_controls_no_preload_and_typed_sources() {
     assert_eq!(html.matches("<audio controls preload=\"none\">").count(), 3);
     // Opus first for browsers that play it, then the MP3 fallback; both encoded from any source format.
     for name in ["01-intro", "02-city", "03-outro"] {
-        let sources = format!("<source src=\"{name}.opus\" type=\"audio/ogg; codecs=opus\">\n<source src=\"{name}.mp3\" type=\"audio/mpeg\">");
+        let sources = format!("<source src=\"../../music/tracks/{name}.opus\" type=\"audio/ogg; codecs=opus\">\n<source src=\"../../music/tracks/{name}.mp3\" type=\"audio/mpeg\">");
         assert!(
             html.contains(&sources),
             "no Opus and MP3 sources for {name}:\n{html}"
@@ -613,7 +588,7 @@ fn opus_is_one_tagged_second(opus: &Path, title: &str) {
 /// carries a LAME tag with its delay and padding.
 #[test]
 fn every_audio_format_is_read_and_published_at_its_exact_length() {
-    let dir = formats().out().join("html/playlists/formats");
+    let dir = formats().out().join("html/music/tracks");
     for (name, title) in [
         ("01-aiff", "Aiff"),
         ("02-alac", "Alac"),
@@ -658,9 +633,7 @@ fn every_audio_format_is_read_and_published_at_its_exact_length() {
 /// its header in.) `tests/audio_browser.rs` checks the same of a VBR MP3 in Chromium.
 #[test]
 fn mp3s_carry_a_lame_header_with_their_length() {
-    let path = basic()
-        .out()
-        .join("html/playlists/night-drive/01-intro.mp3");
+    let path = basic().out().join("html/music/tracks/01-intro.mp3");
     let (tag, frames) = media::mp3_xing(&path).expect("01-intro.mp3 has no LAME header");
     assert_eq!(tag, "Info", "01-intro.mp3 is not of a constant bitrate");
     let seconds = media::mp3_seconds(&path);
@@ -781,7 +754,7 @@ fn sized_links(text: &str, format: &str) -> Vec<(String, String)> {
 /// the source's tags; no lossy source is published at a higher bitrate than its own.
 #[test]
 fn audio_is_valid_gapless_tagged_and_never_inflated() {
-    let dir = basic().out().join("html/playlists/night-drive");
+    let dir = basic().out().join("html/music/tracks");
     for (name, title, source_kbps) in [
         ("01-intro", "Intro", None),
         ("02-city", "City Lights", Some(16)),

@@ -32,7 +32,7 @@ fn site() -> tempfile::TempDir {
 
 /// Size of the long track's MP3 as published (the server must report exactly this).
 fn long_len(root: &std::path::Path) -> u64 {
-    std::fs::metadata(root.join("public/html/playlists/night-drive/04-long.mp3"))
+    std::fs::metadata(root.join("public/html/music/tracks/04-long.mp3"))
         .unwrap()
         .len()
 }
@@ -47,9 +47,9 @@ fn http_types_lengths_and_head() {
         ("/atom.xml", "application/atom+xml"),
         ("/albums/harbour-2024/gull-96.webp", "image/webp"),
         ("/albums/harbour-2024/gull-48.webp", "image/webp"),
-        ("/playlists/night-drive/01-intro.opus", "audio/ogg"),
-        ("/playlists/night-drive/02-city.mp3", "audio/mpeg"),
-        ("/playlists/night-drive/04-long.mp3", "audio/mpeg"),
+        ("/music/tracks/01-intro.opus", "audio/ogg"),
+        ("/music/tracks/02-city.mp3", "audio/mpeg"),
+        ("/music/tracks/04-long.mp3", "audio/mpeg"),
         ("/_gemini/index.gmi", "text/gemini; charset=utf-8"),
     ] {
         let r = s.get(path);
@@ -63,10 +63,9 @@ fn http_types_lengths_and_head() {
         );
         assert!(r.header("Transfer-Encoding").is_none(), "{path} is chunked");
     }
-    assert!(s.get("/playlists/night-drive/04-long.mp3").body.len() > 32 * 1024);
-    let head = s.request(
-        "HEAD /playlists/night-drive/04-long.mp3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-    );
+    assert!(s.get("/music/tracks/04-long.mp3").body.len() > 32 * 1024);
+    let head = s
+        .request("HEAD /music/tracks/04-long.mp3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());
     assert_eq!(
@@ -79,7 +78,7 @@ fn http_types_lengths_and_head() {
 fn http_ranges_etags_folders_errors_and_methods() {
     let dir = site();
     let s = Serve::start(dir.path(), &[]);
-    let track = "/playlists/night-drive/04-long.mp3";
+    let track = "/music/tracks/04-long.mp3";
     let full = s.get(track).body;
     let r = s.request(&format!(
         "GET {track} HTTP/1.1\r\nHost: x\r\nRange: bytes=100-199\r\nConnection: close\r\n\r\n"
@@ -532,18 +531,14 @@ fn curl_sees_what_a_browser_sees() {
             .expect("curl runs");
         String::from_utf8_lossy(&out.stdout).to_lowercase()
     };
-    let head = curl(&[&format!("{base}/playlists/night-drive/04-long.mp3")]);
+    let head = curl(&[&format!("{base}/music/tracks/04-long.mp3")]);
     assert!(head.starts_with("http/1.1 200"), "{head}");
     assert!(
         head.contains("content-type: audio/mpeg")
             && head.contains(&format!("content-length: {}", long_len(dir.path()))),
         "{head}"
     );
-    let range = curl(&[
-        "-r",
-        "10-19",
-        &format!("{base}/playlists/night-drive/04-long.mp3"),
-    ]);
+    let range = curl(&["-r", "10-19", &format!("{base}/music/tracks/04-long.mp3")]);
     assert!(
         range.starts_with("http/1.1 206")
             && range.contains(&format!(

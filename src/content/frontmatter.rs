@@ -27,6 +27,32 @@ pub(crate) struct FrontMatter {
     /// Per-track overrides in a playlist, keyed by file name.
     #[serde(default)]
     pub tracks: BTreeMap<String, TrackOverride>,
+    /// A playlist's genres, for every track that does not set its own.
+    pub genre: Option<Genres>,
+    /// Who made this playlist, when it is not the site's `author`.
+    pub curator: Option<String>,
+}
+
+/// `genre = "ambient"` or `genre = ["ambient", "drone"]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum Genres {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Genres {
+    /// The genres named, trimmed, without empty names.
+    pub(crate) fn list(&self) -> Vec<String> {
+        let all: Vec<&String> = match self {
+            Genres::One(g) => vec![g],
+            Genres::Many(v) => v.iter().collect(),
+        };
+        all.into_iter()
+            .map(|g| g.trim().to_string())
+            .filter(|g| !g.is_empty())
+            .collect()
+    }
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -36,6 +62,8 @@ pub(crate) struct TrackOverride {
     pub artist: Option<String>,
     pub album: Option<String>,
     pub number: Option<u32>,
+    /// Replaces the genres of the file's tags (and of the playlist).
+    pub genre: Option<Genres>,
 }
 
 /// `date = 2024-06-01` (a TOML date) or `date = "2024-06-01"` (a string).

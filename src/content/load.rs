@@ -16,6 +16,8 @@ use crate::error::{display_path, Diagnostic, Diagnostics, Error};
 /// Folder names under `content/` that hold items rather than pages.
 pub(super) const ALBUMS: &str = "albums";
 pub(super) const PLAYLISTS: &str = "playlists";
+/// The music library's folder in both outputs.
+pub(crate) const MUSIC: &str = "music";
 
 pub(crate) fn load(
     root: &Path,
@@ -47,6 +49,7 @@ pub(crate) fn load_with(
         diags: Diagnostics::default(),
         links: Vec::new(),
         texts,
+        config_author: config.author.clone(),
     };
     let home_md = content.join("index.md");
     let mut home = loader.page(
@@ -95,6 +98,13 @@ pub(crate) fn load_with(
         loader.check_alt_text(page);
     }
     loader.check_slugs(&site);
+    if site.config.html_base_url.is_none() && site.playlists.iter().any(|p| !p.tracks.is_empty()) {
+        loader.diags.warn(
+            root.join("capsule.toml"),
+            None,
+            "html_base_url is not set, so the playlists get no podcast feed (a feed needs the site's full address); set it to the address of your HTML site, such as \"https://my-site.web.deuxfleurs.fr/\"",
+        );
+    }
     site.links = link_map(&site, &content);
     loader.check_links(&site, &with_drafts);
     loader.diags.finish(warnings)?;
@@ -108,6 +118,8 @@ struct Loader<'t> {
     links: Vec<(PathBuf, String, usize)>,
     /// Texts to read in place of some Markdown files.
     texts: &'t HashMap<PathBuf, String>,
+    /// The site's `author`: the curator of a playlist that names none.
+    config_author: Option<String>,
 }
 
 fn source_of(md: Option<&Path>, dir: &Path) -> PathBuf {
@@ -243,8 +255,32 @@ impl Loader<'_> {
             photos: Vec::new(),
             tracks: Vec::new(),
             cover: None,
+            curator: (kind == PageKind::Playlist)
+                .then(|| {
+                    front
+                        .curator
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_string)
+                        .or_else(|| self.config_author.clone())
+                })
+                .flatten(),
         };
         self.attach_media(&mut page, parsed, front, src_dir);
+        // What the writer wrote for the playlist wins over the files' tags; a track's own wins over both.
+        if let Some(genres) = front.genre.as_ref().map(|g| g.list()) {
+            for t in &mut page.tracks {
+                let key = t
+                    .source
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if front.tracks.get(&key).is_none_or(|o| o.genre.is_none()) {
+                    t.genres = genres.clone();
+                }
+            }
+        }
         if page.publish_originals {
             for photo in page
                 .photos
@@ -607,7 +643,7 @@ impl Loader<'_> {
 
     fn check_slugs(&mut self, site: &Site) {
         let mut seen: HashMap<&str, &Path> = HashMap::new();
-        for reserved in [ALBUMS, PLAYLISTS] {
+        for reserved in [ALBUMS, PLAYLISTS, MUSIC] {
             seen.insert(reserved, Path::new(reserved));
         }
         for page in site.pages.iter().chain(&site.albums).chain(&site.playlists) {
@@ -618,7 +654,12 @@ impl Loader<'_> {
                     "this file name has no letters or digits; rename it so it can have an address",
                 );
             } else if let Some(other) = seen.insert(&page.dir, &page.source) {
-                let why = if other == Path::new(ALBUMS) || other == Path::new(PLAYLISTS) {
+                let why = if other == Path::new(MUSIC) {
+                    format!(
+                        "the address \"{}\" is reserved for the music library; rename the file",
+                        page.dir
+                    )
+                } else if other == Path::new(ALBUMS) || other == Path::new(PLAYLISTS) {
                     format!(
                         "the address \"{}\" is reserved for the list of {other}; rename the file",
                         page.dir,

@@ -121,6 +121,18 @@ pub(super) fn capture_time(path: &Path) -> Option<String> {
 
 /// Reads a track's tags and duration; the overrides (from the Markdown) win over the tags.
 /// Unreadable tags are not fatal (the audio may still decode): they come back as a warning.
+/// A genre tag may name several genres: `Ambient; Drone`, `Ambient/Drone` or, in ID3v2.4, NUL-separated.
+fn split_genres(tag: String) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for g in tag.split([';', '/', '\0', '|']) {
+        let g = g.trim();
+        if !g.is_empty() && !out.iter().any(|o| o.eq_ignore_ascii_case(g)) {
+            out.push(g.to_string());
+        }
+    }
+    out
+}
+
 pub(super) fn read_track(
     path: &Path,
     link_text: Option<&str>,
@@ -171,6 +183,12 @@ pub(super) fn read_track(
         album: over.album.clone().or_else(|| tag_text(|t| t.album())),
         number: over.number.or_else(|| tag.and_then(|t| t.track())),
         duration_secs: (!duration.is_zero()).then(|| duration.as_secs_f64().round() as u64),
+        genres: match &over.genre {
+            Some(g) => g.list(),
+            None => tag_text(|t| t.genre())
+                .map(split_genres)
+                .unwrap_or_default(),
+        },
     };
     Ok((track, warning))
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::Config;
 
 pub(crate) use document::{markdown_options, percent_decode};
-pub(crate) use load::{load, load_with, prune_covers};
+pub(crate) use load::{load, load_with, prune_covers, MUSIC};
 pub(crate) use sources::{sources, Source};
 
 /// Link targets to other pages are stored with this prefix and the target's content path,
@@ -105,6 +105,8 @@ pub(crate) struct Page {
     pub tracks: Vec<Track>,
     /// Index into `photos`.
     pub cover: Option<usize>,
+    /// Who made a playlist: its `curator`, or the site's `author`.
+    pub curator: Option<String>,
 }
 
 /// A piece of a page's body, in reading order.
@@ -151,4 +153,6 @@ pub(crate) struct Track {
     pub album: Option<String>,
     pub number: Option<u32>,
     pub duration_secs: Option<u64>,
+    /// From the track's override, else the file's tags, else the playlist's `genre`.
+    pub genres: Vec<String>,
 }

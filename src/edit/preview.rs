@@ -38,7 +38,8 @@ pub(crate) fn main_of(root: &Path, dir: &str, file: &Path, text: &str) -> Result
     .map_err(|e| e.to_string())?;
     let _ = cache.save();
     let wanted = Format::Html.page_file(dir);
-    let page = render_site(&site, &run.outputs, &templates)
+    let library = crate::library::Library::of_site(&site, &run.outputs);
+    let page = render_site(&site, &run.outputs, &library, &templates)
         .map_err(|e| e.to_string())?
         .into_iter()
         .find(|r| r.format == Format::Html && r.path == wanted)

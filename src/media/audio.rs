@@ -38,6 +38,8 @@ pub(crate) struct TrackOutput {
     pub gemini: AudioFile,
     /// Measured while decoding, so it holds even when a file's header lies.
     pub duration_secs: u64,
+    /// The hash of the source file's bytes: the same recording in two playlists is stored once.
+    pub recording: String,
 }
 
 impl TrackOutput {
@@ -92,6 +94,9 @@ pub(super) fn process(
     dir: &str,
     cache: &Cache,
 ) -> Result<(TrackOutput, bool, Vec<String>), Error> {
+    let recording = cache
+        .source_hash(&track.source)
+        .map_err(|e| fail(track, format!("cannot read the file: {e}")))?;
     let (entry, meta, ran) = cache.entry::<TrackMeta>(&track.source, "track", cfg, |tmp| {
         encode_all(track, cfg, tmp)
     })?;
@@ -125,6 +130,7 @@ pub(super) fn process(
             html: files.into_iter().map(|(_, f)| f).collect(),
             gemini,
             duration_secs: (meta.frames + RATE as u64 / 2) / RATE as u64,
+            recording,
         },
         ran,
         meta.notes.clone(),

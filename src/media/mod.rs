@@ -49,19 +49,93 @@ pub(crate) struct MediaRun {
     pub stats: MediaStats,
 }
 
+/// The folder of both outputs where every track's files are stored, once per recording.
+pub(crate) const TRACKS_DIR: &str = "music/tracks";
+
 impl MediaRun {
-    /// Every file to place in the output, for the write phase (or, in budget trials, just to count).
+    /// Every file to place in the output, each once (a recording in two playlists is one file), for the
+    /// write phase (or, in budget trials, just to count).
     pub(crate) fn placements(&self) -> Vec<Placement> {
         let mut out = Vec::new();
-        for page in self.outputs.values() {
+        let mut seen = std::collections::HashSet::new();
+        let mut dirs: Vec<&String> = self.outputs.keys().collect();
+        dirs.sort();
+        for dir in dirs {
+            let page = &self.outputs[dir];
             for photo in page.photos.iter().flatten() {
                 out.extend(photo.placements());
             }
             for track in page.tracks.iter().flatten() {
-                out.extend(track.placements());
+                for p in track.placements() {
+                    if seen.insert((p.file.format, p.file.path.clone())) {
+                        out.push(p);
+                    }
+                }
             }
         }
         out
+    }
+}
+
+impl MediaRun {
+    /// Each page's media files, for measuring what a page weighs: a track two playlists share is in both.
+    pub(crate) fn by_page(
+        &self,
+    ) -> std::collections::BTreeMap<String, Vec<crate::output::Written>> {
+        self.outputs
+            .iter()
+            .map(|(dir, page)| {
+                let photos = page.photos.iter().flatten().flat_map(|p| p.placements());
+                let tracks = page.tracks.iter().flatten().flat_map(|t| t.placements());
+                (dir.clone(), photos.chain(tracks).map(|p| p.file).collect())
+            })
+            .collect()
+    }
+}
+
+/// Names each recording's files in [`TRACKS_DIR`] after the first track that has it (pages in the order
+/// given), adding the start of its hash where two different recordings would get the same name.
+fn name_recordings(jobs: &[Job], outputs: &mut MediaOutputs) {
+    // The recordings in order of first use, with the name of that first track.
+    let mut names: Vec<(String, String)> = Vec::new();
+    let mut named = std::collections::HashSet::new();
+    let mut counts: HashMap<String, std::collections::BTreeSet<String>> = HashMap::new();
+    let mut slots: HashMap<&str, usize> = HashMap::new();
+    for job in jobs {
+        if let Job::Track(dir, t) = job {
+            let i = slots.entry(dir).or_insert(0);
+            let slot = *i;
+            *i += 1;
+            if let Some(Some(o)) = outputs.get(*dir).and_then(|p| p.tracks.get(slot)) {
+                if named.insert(o.recording.clone()) {
+                    names.push((o.recording.clone(), t.name.clone()));
+                    counts
+                        .entry(t.name.clone())
+                        .or_default()
+                        .insert(o.recording.clone());
+                }
+            }
+        }
+    }
+    let stems: HashMap<String, String> = names
+        .into_iter()
+        .map(|(rec, name)| {
+            let stem = if counts[&name].len() > 1 {
+                format!("{name}-{}", &rec[..8.min(rec.len())])
+            } else {
+                name
+            };
+            (rec, stem)
+        })
+        .collect();
+    for page in outputs.values_mut() {
+        for o in page.tracks.iter_mut().flatten() {
+            let stem = &stems[&o.recording];
+            for f in o.html.iter_mut().chain(std::iter::once(&mut o.gemini)) {
+                let ext = f.path.rsplit_once('.').map_or("", |(_, e)| e).to_string();
+                f.path = format!("{TRACKS_DIR}/{stem}.{ext}");
+            }
+        }
     }
 }
 
@@ -141,8 +215,8 @@ pub(crate) fn run(
                         .map(|(o, ran)| Done::Photo(o, ran)),
                     &p.source,
                 ),
-                Job::Track(dir, t) => (
-                    audio::process(t, &config.audio, dir, cache).map(|(o, ran, notes)| {
+                Job::Track(_, t) => (
+                    audio::process(t, &config.audio, TRACKS_DIR, cache).map(|(o, ran, notes)| {
                         let notes = notes
                             .into_iter()
                             .map(|n| Diagnostic::new(&t.source, None, n))
@@ -208,5 +282,6 @@ pub(crate) fn run(
         }
     }
     diags.finish(warnings)?;
+    name_recordings(&jobs, &mut outputs);
     Ok(MediaRun { outputs, stats })
 }

@@ -89,7 +89,7 @@ pub(super) fn blocks(ctx: &Ctx, page: &Page, body: &BodyCtx) -> Vec<BlockCtx> {
                 track_position += 1;
                 Some(BlockCtx::Track(ctx.track(
                     track_position,
-                    &page.tracks[*i],
+                    (page, *i),
                     media.tracks.get(*i)?.as_ref()?,
                     from,
                 )))

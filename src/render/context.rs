@@ -4,7 +4,8 @@ use serde::Serialize;
 
 use super::i18n::{duration, human_date, Words};
 use super::links::{page_href, relative};
-use crate::content::{Page, PageKind, Photo, Site, Track};
+use super::music::{EntryCtx, LinkCtx, MusicCtx};
+use crate::content::{Page, PageKind, Photo, Site};
 use crate::media::{PageMedia, PhotoOutput, TrackOutput};
 use crate::output::Format;
 use crate::units::human_bytes;
@@ -83,6 +84,12 @@ pub(crate) struct TrackCtx {
     pub sources: Vec<SourceCtx>,
     /// The one file to download or open (Gemini's link).
     pub file: SourceCtx,
+    /// Its place on the page, for links to it.
+    pub id: String,
+    /// "More like this", with reasons.
+    pub more: Vec<EntryCtx>,
+    /// Its radio (M3U8).
+    pub radio: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -120,11 +127,20 @@ pub(crate) struct PageCtx<'a> {
     pub playlists: Vec<ItemLink>,
     pub photo_count: usize,
     pub track_count: usize,
+    /// A music page's own content.
+    pub music: Option<MusicCtx>,
+    /// A playlist's related playlists.
+    pub related: Vec<EntryCtx>,
+    /// A playlist's links to listen elsewhere (M3U8, podcast).
+    pub listen: Vec<LinkCtx>,
+    /// A playlist's curator, linked to their page.
+    pub curator: Option<LinkCtx>,
 }
 
 pub(crate) struct Ctx<'a> {
     pub site: &'a Site,
     pub media: &'a crate::media::MediaOutputs,
+    pub library: &'a crate::library::Library,
     pub words: &'static Words,
     pub format: Format,
 }
@@ -157,6 +173,9 @@ impl<'a> Ctx<'a> {
             if let (false, Some(to)) = (self.list(listed).is_empty(), listed.list_dir()) {
                 nav.push(nav_to(self.words.list_title(listed), to));
             }
+        }
+        if !self.library.is_empty() {
+            nav.push(nav_to(self.words.music.title, crate::content::MUSIC));
         }
         nav.extend(self.site.pages.iter().map(|p| nav_to(&p.title, &p.dir)));
         let has_feed = match self.format {
@@ -195,6 +214,10 @@ impl<'a> Ctx<'a> {
             playlists: Vec::new(),
             photo_count: 0,
             track_count: 0,
+            music: None,
+            related: Vec::new(),
+            listen: Vec::new(),
+            curator: None,
         }
     }
 
@@ -274,13 +297,18 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The track at `index` of `page`, the `position`th shown, as the page in `from_dir` shows it.
     pub(crate) fn track(
         &self,
         position: usize,
-        track: &Track,
+        (page, index): (&Page, usize),
         out: &TrackOutput,
         from_dir: &str,
     ) -> TrackCtx {
+        let track = &page.tracks[index];
+        let playlist = (page.kind == PageKind::Playlist)
+            .then(|| self.site.playlists.iter().position(|p| p.dir == page.dir))
+            .flatten();
         let source = |f: &crate::media::AudioFile| SourceCtx {
             href: relative(from_dir, &f.path),
             mime: f.mime,
@@ -299,6 +327,11 @@ impl<'a> Ctx<'a> {
             duration: Some(duration(out.duration_secs)).filter(|_| out.duration_secs > 0),
             sources: out.html.iter().map(source).collect(),
             file,
+            id: super::music::track_id(&out_stem(out)),
+            more: playlist
+                .map(|p| super::music::more_like_this(self, p, index, from_dir))
+                .unwrap_or_default(),
+            radio: playlist.and_then(|p| super::music::radio_of(self, p, index, from_dir)),
         }
     }
 
@@ -323,4 +356,10 @@ impl<'a> Ctx<'a> {
             _ => &[],
         }
     }
+}
+
+/// The name of a track's files in `music/tracks/`: the same for every playlist that has it.
+fn out_stem(out: &TrackOutput) -> String {
+    let name = out.gemini.path.rsplit('/').next().unwrap_or("");
+    name.rsplit_once('.').map_or(name, |(s, _)| s).to_string()
 }

@@ -7,13 +7,16 @@ pub(crate) mod html;
 pub(crate) mod i18n;
 pub(crate) mod links;
 mod markdown_ast;
+pub(crate) mod music;
 mod page;
+mod podcast;
 pub(crate) mod templates;
 
 use serde::Serialize;
 
 use crate::content::{Page, PageKind, Site};
 use crate::error::{Diagnostic, Error};
+use crate::library::Library;
 use crate::media::MediaOutputs;
 use crate::output::{Format, Kind};
 use context::Ctx;
@@ -32,6 +35,7 @@ pub(crate) struct Rendered {
 pub(crate) fn render_site(
     site: &Site,
     media: &MediaOutputs,
+    library: &Library,
     templates: &Templates,
 ) -> Result<Vec<Rendered>, Error> {
     let mut out = Emit::default();
@@ -39,12 +43,14 @@ pub(crate) fn render_site(
         let ctx = Ctx {
             site,
             media,
+            library,
             words: i18n::words(site.config.language),
             format,
         };
         pages(&ctx, templates, &mut out);
         lists(&ctx, templates, &mut out);
         feed(&ctx, templates, &mut out);
+        music::music_files(&ctx, templates, &mut out);
         if format == Format::Html {
             out.push(
                 format,

@@ -35,6 +35,15 @@ pub(super) fn page_context<'a>(ctx: &Ctx<'a>, page: &Page) -> PageCtx<'a> {
                 .checked_sub(1)
                 .and_then(|i| list.get(i))
                 .map(|p| ctx.item_link(p, from));
+            if page.kind == PageKind::Playlist {
+                if let Some(p) = ctx.site.playlists.iter().position(|p| p.dir == page.dir) {
+                    page_ctx.related = super::music::related_playlists(ctx, p, from);
+                    page_ctx.curator = super::music::curator_link(ctx, p, from);
+                }
+                if !ctx.library.is_empty() {
+                    page_ctx.listen = super::music::playlist_listen(ctx, from);
+                }
+            }
             page_ctx.up = page.kind.list_dir().map(|dir| NavLink {
                 title: ctx.words.list_title(page.kind).to_string(),
                 href: page_href(ctx.format, from, dir),

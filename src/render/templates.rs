@@ -19,6 +19,7 @@ macro_rules! builtin {
 /// Every built-in template, by the name a site uses to override it.
 pub(crate) const BUILTIN: &[(&str, &str)] = builtin!(
     "atom.xml",
+    "podcast.xml",
     "html/base.html",
     "html/home.html",
     "html/list.html",
@@ -31,6 +32,8 @@ pub(crate) const BUILTIN: &[(&str, &str)] = builtin!(
     "html/body.html",
     "html/item.html",
     "html/item-nav.html",
+    "html/music.html",
+    "html/entry.html",
     "html/style.css",
     "gemini/home.gmi",
     "gemini/list.gmi",
@@ -42,6 +45,8 @@ pub(crate) const BUILTIN: &[(&str, &str)] = builtin!(
     "gemini/footer.gmi",
     "gemini/body.gmi",
     "gemini/item.gmi",
+    "gemini/music.gmi",
+    "gemini/entry.gmi",
     "edit/base.html",
     "edit/message.html",
     "edit/dashboard.html",

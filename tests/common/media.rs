@@ -104,9 +104,12 @@ pub(crate) fn describe_media(path: &str, bytes: &[u8]) -> Option<String> {
     }
 }
 
-/// Text with every printed file size (", 470 B)", ", 2.4 KB)") replaced by ", ‹size›)": encoded sizes
-/// depend on the CPU; `printed_sizes_are_the_sizes_of_the_published_files` checks each one against its file.
+/// Text with every printed file size (", 470 B)", ", 2.4 KB)") replaced by ", ‹size›)", and every
+/// podcast enclosure's `length="…"` by `length="‹size›"`: encoded sizes depend on the CPU;
+/// `printed_sizes_are_the_sizes_of_the_published_files` checks each one against its file.
 pub(crate) fn without_sizes(text: &str) -> String {
+    let text = without_lengths(text);
+    let text = text.as_str();
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find(", ") {
@@ -122,6 +125,24 @@ pub(crate) fn without_sizes(text: &str) -> String {
                 rest = after;
             }
         }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn without_lengths(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("length=\"") {
+        out.push_str(&rest[..i + 8]);
+        let after = &rest[i + 8..];
+        let digits = after
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(after.len());
+        if digits > 0 {
+            out.push_str("‹size›");
+        }
+        rest = &after[digits..];
     }
     out.push_str(rest);
     out

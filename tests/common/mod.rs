@@ -307,3 +307,33 @@ pub(crate) fn gemtext_line_problems(text: &str) -> Vec<String> {
     }
     problems
 }
+
+/// A snapshot of an output tree that holds on any CPU: text files verbatim but for the printed file sizes,
+/// encoded media by format, length or pixel size (see `common::media`), anything else by size and hash, in
+/// path order. The sizes left out are checked by `printed_sizes_are_the_sizes_of_the_published_files` and
+/// `media_sizes_stay_near_the_reference` (tests/outputs.rs); `snapshots_hold_on_a_cpu_without_avx` runs the build on another CPU.
+pub(crate) fn snapshot_of(dir: &Path) -> String {
+    let mut s = String::new();
+    for (path, bytes) in tree(dir) {
+        let is_text = [".gmi", ".html", ".xml", ".css", ".m3u8"]
+            .iter()
+            .any(|e| path.ends_with(e));
+        if is_text {
+            s.push_str(&format!(
+                "==> {path}\n{}\n",
+                crate::common::media::without_sizes(&String::from_utf8_lossy(&bytes))
+            ));
+        } else if let Some(described) = crate::common::media::describe_media(&path, &bytes) {
+            s.push_str(&format!("==> {path} ({described})\n"));
+        } else {
+            let hash = bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
+                (h ^ *b as u64).wrapping_mul(0x100000001b3)
+            });
+            s.push_str(&format!(
+                "==> {path} ({} bytes, fnv {hash:016x})\n",
+                bytes.len()
+            ));
+        }
+    }
+    s
+}
