@@ -1,5 +1,5 @@
 //! The music library, built by the real binary from the music fixture (16 recordings in 4 playlists by 2
-//! curators, 4 files shared between playlists): its pages, its recommendations (known in advance), each
+//! curators, 4 files shared between playlists, one of them under another name): its pages, its recommendations (known in advance), each
 //! recording stored once, the M3U8 playlists and podcast feeds, and the audio budget.
 
 mod common;
@@ -59,8 +59,8 @@ fn snapshot_music_html() {
     insta::assert_snapshot!(music_snapshot("html"));
 }
 
-/// `seed` is in three playlists and `twin`, `puddle` in two; each is one file in each output, in
-/// `music/tracks/`, and every playlist links to that one file.
+/// `seed` is in three playlists and `twin`, `puddle` in two (`puddle` as `puddle-again.flac` in drive);
+/// each is one file in each output, in `music/tracks/`, and every playlist links to that one file.
 #[test]
 fn a_recording_in_several_playlists_is_stored_once_in_each_output() {
     for (format, exts) in [("html", &["opus", "mp3"][..]), ("gemini", &["mp3"][..])] {
@@ -85,6 +85,15 @@ fn a_recording_in_several_playlists_is_stored_once_in_each_output() {
             assert!(
                 page.contains("../../music/tracks/seed.mp3"),
                 "{playlist} in {format} does not link the one seed.mp3"
+            );
+        }
+        // The same bytes under two names are one recording, named after the first use (drive is
+        // newer than rain, so listed first).
+        for playlist in ["rain", "drive"] {
+            let page = read(&format!("{format}/playlists/{playlist}/{index}"));
+            assert!(
+                page.contains("../../music/tracks/puddle-again.mp3"),
+                "{playlist} in {format}"
             );
         }
     }
@@ -412,7 +421,7 @@ fn the_audio_budget_counts_shared_recordings_once() {
     };
     assert_eq!(
         json["shared_bytes"]["html"].as_u64().unwrap(),
-        2 * html("seed") + html("twin") + html("puddle")
+        2 * html("seed") + html("twin") + html("puddle-again")
     );
     let curators: Vec<(&str, u64)> = json["curators"]
         .as_array()
@@ -491,7 +500,17 @@ fn large_indexes_are_split_by_initial_and_a_site_without_music_has_none() {
     }
     front.push_str("+++\n");
     std::fs::write(folder.join("index.md"), front).unwrap();
-    build(site.path(), &["-q"]);
+    let shown = text(&build(site.path(), &[]));
+    // Without html_base_url there is no podcast feed, and the build says why.
+    assert!(
+        shown.contains(
+            "capsule.toml: html_base_url is not set, so the playlists get no podcast feed"
+        ),
+        "{shown}"
+    );
+    assert!(files_with_ext(&site.path().join("public"), "xml")
+        .iter()
+        .all(|f| f.file_name().unwrap() != "podcast.xml"));
     let out = site.path().join("public/gemini/music/artists");
     let index = std::fs::read_to_string(out.join("index.gmi")).unwrap();
     assert!(index.contains("## By initial"), "{index}");

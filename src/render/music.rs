@@ -395,7 +395,8 @@ pub(super) fn why(ctx: &Ctx, rec: &Rec) -> String {
     if !rec.close() {
         parts.push(w.no_close_match.to_string());
     }
-    for reason in &rec.reasons {
+    // A few words: the three strongest reasons (they come strongest first).
+    for reason in rec.reasons.iter().take(3) {
         parts.push(match reason {
             Reason::Genres(gs) => {
                 let names: Vec<&str> = gs
