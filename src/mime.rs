@@ -9,6 +9,10 @@ pub(crate) fn content_type(path: &Path) -> &'static str {
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
+    // The podcast feeds are RSS; every other XML file capsule writes is the Atom feed.
+    if path.file_name().is_some_and(|n| n == "podcast.xml") {
+        return "application/rss+xml";
+    }
     match ext.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",
@@ -45,6 +49,10 @@ mod tests {
             "text/html; charset=utf-8"
         );
         assert_eq!(content_type(Path::new("atom.xml")), "application/atom+xml");
+        assert_eq!(
+            content_type(Path::new("playlists/p/podcast.xml")),
+            "application/rss+xml"
+        );
         assert_eq!(content_type(Path::new("x.OGG")), "audio/ogg");
         assert_eq!(content_type(Path::new("x.bin")), "application/octet-stream");
     }

@@ -251,15 +251,8 @@ fn editor_pages_pass_axe() {
         let mut problems = Vec::new();
         for page in &pages {
             browser.go(&format!("{base}{page}"));
-            browser.execute(&format!("{axe}\nreturn true;"));
-            let found = browser.execute_async(
-                "const done = arguments[arguments.length - 1];\n\
-                 axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})\n\
-                 .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))\n\
-                 .catch(e => done(['axe failed: ' + e]));",
-            );
-            for v in found.as_array().unwrap() {
-                problems.push(format!("{name} {page}: {}", v.as_str().unwrap_or("?")));
+            for v in browser.axe(&axe, false) {
+                problems.push(format!("{name} {page}: {v}"));
             }
         }
         assert!(problems.is_empty(), "{}", problems.join("\n"));

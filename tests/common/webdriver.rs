@@ -125,6 +125,42 @@ impl Browser {
         Ok(value["value"].clone())
     }
 
+    /// Makes the pages see `prefers-color-scheme: dark` (or light), through Chromium's DevTools.
+    pub(crate) fn color_scheme(&self, dark: bool) {
+        let value = if dark { "dark" } else { "light" };
+        self.call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({"cmd": "Emulation.setEmulatedMedia", "params": {
+                "features": [{"name": "prefers-color-scheme", "value": value}]
+            }})),
+        )
+        .unwrap();
+    }
+
+    /// The violations axe-core finds on the current page for the WCAG 2.1 A and AA rules, and its
+    /// best practices when `best_practices`; `axe` is the text of axe.min.js.
+    pub(crate) fn axe(&self, axe: &str, best_practices: bool) -> Vec<String> {
+        self.execute(&format!("{axe}\nreturn true;"));
+        let tags = if best_practices {
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']"
+        } else {
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']"
+        };
+        let found = self.execute_async(&format!(
+            "const done = arguments[arguments.length - 1];\n\
+             axe.run(document, {{runOnly: {{type: 'tag', values: {tags}}}}})\n\
+             .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))\n\
+             .catch(e => done(['axe failed: ' + e]));"
+        ));
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap_or("?").to_string())
+            .collect()
+    }
+
     pub(crate) fn go(&self, url: &str) {
         self.call("POST", "/url", Some(json!({ "url": url })))
             .unwrap();
