@@ -5,7 +5,7 @@
 # Prints wall and CPU time, peak RSS, bytes per photo, SSIMULACRA2 (median and minimum, measured by
 # ssimulacra2_rs on the whole frame against a lossless resize of the source), audio bytes per hour.
 #
-# Usage: bench/media.sh CORPUS [WORKDIR]     (CORPUS from ../shared/corpus/fetch-public.sh)
+# Usage: bench/media.sh CORPUS [WORKDIR]     (CORPUS from `python3 bench/fetch-corpus.py CORPUS`)
 # Needs: libvips-tools, imagemagick, ffmpeg, opus-tools (Debian); ssimulacra2_rs
 #        (cargo install --locked ssimulacra2_rs --no-default-features); python3.
 set -euo pipefail
