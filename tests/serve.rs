@@ -220,6 +220,24 @@ fn hostile_paths_never_leave_the_root() {
     }
 }
 
+/// A request line that ends in LF alone is answered `59` at once; one that never ends, `59` when the
+/// 10 s the server waits for it are over (never silence, never a thread held for good).
+#[test]
+fn gemini_answers_59_to_a_line_without_crlf() {
+    let dir = site();
+    let s = Serve::start(dir.path(), &[]);
+    let base = format!("gemini://localhost:{}", s.gemini);
+    let start = std::time::Instant::now();
+    let r = gemini_raw(s.gemini, format!("{base}/\n").as_bytes(), &s.cert(), None);
+    assert_eq!(r.status(), "59", "{}", r.header);
+    assert!(start.elapsed().as_secs_f64() < 9.0, "it waited for the timeout");
+    let start = std::time::Instant::now();
+    let r = gemini_raw(s.gemini, format!("{base}/").as_bytes(), &s.cert(), None);
+    assert_eq!(r.header, "59 Request not complete within 10 s (it must end with CR LF)");
+    assert!(start.elapsed().as_secs_f64() >= 9.5, "answered before the timeout");
+    assert!(r.clean_close);
+}
+
 #[test]
 fn gemini_status_codes_by_the_spec() {
     let dir = site();

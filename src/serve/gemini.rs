@@ -4,7 +4,7 @@ use super::codes::{
     header, BAD_REQUEST, NOT_FOUND, PROXY_REQUEST_REFUSED, REDIRECT_PERMANENT, SUCCESS,
     TEMPORARY_FAILURE,
 };
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -68,8 +68,13 @@ impl Gemini {
                 Body::None,
             ),
             Err(RequestError::Malformed) => (header(BAD_REQUEST, "Malformed request"), Body::None),
-            // Timed out, or the TLS handshake failed: nothing to answer.
-            Err(RequestError::Gone) => return,
+            // A request begun but not ended in time gets an answer, once TLS is up.
+            Err(RequestError::Slow) if !stream.conn.is_handshaking() => (
+                header(BAD_REQUEST, "Request not complete within 10 s (it must end with CR LF)"),
+                Body::None,
+            ),
+            // Timed out before TLS was up, or the TLS handshake failed: nothing to answer.
+            Err(RequestError::Gone | RequestError::Slow) => return,
         };
         let _ = self.send(&mut stream, &header, body);
         // Every response ends with close_notify, so a client knows it got the whole body.
@@ -164,6 +169,8 @@ fn meta(message: &str) -> String {
 enum RequestError {
     TooLong,
     Malformed,
+    /// Nothing more came within the timeout.
+    Slow,
     Gone,
 }
 
@@ -180,7 +187,12 @@ fn read_request(stream: &mut impl Read) -> Result<String, RequestError> {
                     RequestError::Malformed
                 })
             }
+            // A line feed without its carriage return ends a malformed line: say so at once.
+            Ok(_) if byte[0] == b'\n' && !buf.ends_with(b"\r") => return Err(RequestError::Malformed),
             Ok(_) => buf.push(byte[0]),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return Err(RequestError::Slow)
+            }
             Err(_) => return Err(RequestError::Gone),
         }
         if buf.ends_with(b"\r\n") {
@@ -321,6 +333,11 @@ mod tests {
         ));
         assert!(matches!(
             read_request(&mut &b"gemini://x/"[..]),
+            Err(RequestError::Malformed)
+        ));
+        // A line feed alone ends a malformed line at once, without waiting for more.
+        assert!(matches!(
+            read_request(&mut &b"gemini://x/\nmore"[..]),
             Err(RequestError::Malformed)
         ));
     }

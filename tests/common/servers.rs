@@ -281,6 +281,16 @@ pub(crate) fn gemini_request(
     cert: &[u8],
     version: Option<&'static rustls::SupportedProtocolVersion>,
 ) -> GeminiResponse {
+    gemini_raw(port, format!("{request_line}\r\n").as_bytes(), cert, version)
+}
+
+/// The same with `bytes` sent as they are, line end or not, for malformed requests.
+pub(crate) fn gemini_raw(
+    port: u16,
+    bytes: &[u8],
+    cert: &[u8],
+    version: Option<&'static rustls::SupportedProtocolVersion>,
+) -> GeminiResponse {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let versions: Vec<&'static rustls::SupportedProtocolVersion> = match version {
         Some(v) => vec![v],
@@ -301,8 +311,8 @@ pub(crate) fn gemini_request(
     sock.set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
     let mut tls = rustls::StreamOwned::new(conn, sock);
-    tls.write_all(format!("{request_line}\r\n").as_bytes())
-        .unwrap();
+    tls.write_all(bytes).unwrap();
+    tls.flush().unwrap();
     let mut data = Vec::new();
     let clean_close = match tls.read_to_end(&mut data) {
         Ok(_) => true,
