@@ -614,3 +614,42 @@ fn an_album_without_photos_is_named_in_a_warning() {
         "{shown}"
     );
 }
+
+/// A cover that does not exist is named with the line of its `cover =` key.
+#[test]
+fn a_missing_cover_names_its_line() {
+    assert_fails_cleanly(
+        |root| {
+            std::fs::write(
+                root.join("content/albums/trip/index.md"),
+                "+++\ntitle = \"Trip\"\ncover = \"nope.jpg\"\n+++\n\n![A gull](gull.jpg)\n",
+            )
+            .unwrap()
+        },
+        &[
+            "content/albums/trip/index.md:3:",
+            "cover = \"nope.jpg\" does not exist",
+        ],
+    );
+}
+
+/// An album folder whose name starts with a dot is hidden, so it is left out, with a warning that
+/// says why and what to do, never silently.
+#[test]
+fn a_hidden_album_folder_is_named_in_a_warning() {
+    let site = small_site();
+    let root = site.path();
+    let hidden = root.join("content/albums/.holiday");
+    std::fs::create_dir_all(&hidden).unwrap();
+    std::fs::copy(
+        root.join("content/albums/trip/gull.jpg"),
+        hidden.join("gull.jpg"),
+    )
+    .unwrap();
+    let shown = text(&build(root, &[]));
+    assert!(
+        shown.contains("content/albums/.holiday: this folder's name starts with a dot"),
+        "{shown}"
+    );
+    assert!(!root.join("public/html/albums/holiday").exists());
+}

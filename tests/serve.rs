@@ -230,11 +230,20 @@ fn gemini_answers_59_to_a_line_without_crlf() {
     let start = std::time::Instant::now();
     let r = gemini_raw(s.gemini, format!("{base}/\n").as_bytes(), &s.cert(), None);
     assert_eq!(r.status(), "59", "{}", r.header);
-    assert!(start.elapsed().as_secs_f64() < 9.0, "it waited for the timeout");
+    assert!(
+        start.elapsed().as_secs_f64() < 9.0,
+        "it waited for the timeout"
+    );
     let start = std::time::Instant::now();
     let r = gemini_raw(s.gemini, format!("{base}/").as_bytes(), &s.cert(), None);
-    assert_eq!(r.header, "59 Request not complete within 10 s (it must end with CR LF)");
-    assert!(start.elapsed().as_secs_f64() >= 9.5, "answered before the timeout");
+    assert_eq!(
+        r.header,
+        "59 Request not complete within 10 s (it must end with CR LF)"
+    );
+    assert!(
+        start.elapsed().as_secs_f64() >= 9.5,
+        "answered before the timeout"
+    );
     assert!(r.clean_close);
 }
 

@@ -267,7 +267,8 @@ impl Loader<'_> {
                 })
                 .flatten(),
         };
-        self.attach_media(&mut page, parsed, front, src_dir);
+        let cover_line = doc.as_ref().and_then(|d| d.line_of("cover"));
+        self.attach_media(&mut page, parsed, (front, cover_line), src_dir);
         // What the writer wrote for the playlist wins over the files' tags; a track's own wins over both.
         if let Some(genres) = front.genre.as_ref().map(|g| g.list()) {
             for t in &mut page.tracks {
@@ -304,7 +305,7 @@ impl Loader<'_> {
         &mut self,
         page: &mut Page,
         parsed: ParsedBody,
-        front: &FrontMatter,
+        (front, cover_line): (&FrontMatter, Option<usize>),
         src_dir: &Path,
     ) {
         let mut photo_index: HashMap<PathBuf, usize> = HashMap::new();
@@ -350,7 +351,7 @@ impl Loader<'_> {
             if !cover.is_file() {
                 self.diags.error(
                     &page.source,
-                    None,
+                    cover_line,
                     format!(
                         "cover = \"{}\" does not exist in {}",
                         front.cover.as_deref().unwrap_or(""),
@@ -360,7 +361,7 @@ impl Loader<'_> {
             } else if !is_photo(cover) {
                 self.diags.error(
                     &page.source,
-                    None,
+                    cover_line,
                     "the cover must be a JPEG, PNG or WebP photo",
                 );
             }
@@ -594,6 +595,28 @@ impl Loader<'_> {
             return Vec::new();
         }
         let mut items = Vec::new();
+        let mut hidden: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect()
+            })
+            .unwrap_or_default();
+        hidden.sort();
+        for path in hidden {
+            let what = if kind == PageKind::Album {
+                "album"
+            } else {
+                "playlist"
+            };
+            self.diags.warn(
+                &path,
+                None,
+                format!("this folder's name starts with a dot, which hides it, so it is no {what} of the site; rename it without the dot to publish it"),
+            );
+        }
         for path in self.sorted_entries(&dir) {
             if !path.is_dir() {
                 self.diags.warn(

@@ -70,7 +70,10 @@ impl Gemini {
             Err(RequestError::Malformed) => (header(BAD_REQUEST, "Malformed request"), Body::None),
             // A request begun but not ended in time gets an answer, once TLS is up.
             Err(RequestError::Slow) if !stream.conn.is_handshaking() => (
-                header(BAD_REQUEST, "Request not complete within 10 s (it must end with CR LF)"),
+                header(
+                    BAD_REQUEST,
+                    "Request not complete within 10 s (it must end with CR LF)",
+                ),
                 Body::None,
             ),
             // Timed out before TLS was up, or the TLS handshake failed: nothing to answer.
@@ -188,7 +191,9 @@ fn read_request(stream: &mut impl Read) -> Result<String, RequestError> {
                 })
             }
             // A line feed without its carriage return ends a malformed line: say so at once.
-            Ok(_) if byte[0] == b'\n' && !buf.ends_with(b"\r") => return Err(RequestError::Malformed),
+            Ok(_) if byte[0] == b'\n' && !buf.ends_with(b"\r") => {
+                return Err(RequestError::Malformed)
+            }
             Ok(_) => buf.push(byte[0]),
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
                 return Err(RequestError::Slow)

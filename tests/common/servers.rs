@@ -281,7 +281,12 @@ pub(crate) fn gemini_request(
     cert: &[u8],
     version: Option<&'static rustls::SupportedProtocolVersion>,
 ) -> GeminiResponse {
-    gemini_raw(port, format!("{request_line}\r\n").as_bytes(), cert, version)
+    gemini_raw(
+        port,
+        format!("{request_line}\r\n").as_bytes(),
+        cert,
+        version,
+    )
 }
 
 /// The same with `bytes` sent as they are, line end or not, for malformed requests.
