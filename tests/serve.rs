@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::io::{Read, Write};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -218,6 +219,89 @@ fn hostile_paths_never_leave_the_root() {
             g.header
         );
     }
+}
+
+/// A port that is taken is said at once, before any build: nothing is written.
+#[test]
+fn a_busy_port_is_said_before_building() {
+    let site = fixture("basic");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = capsule()
+        .args([
+            "serve",
+            "--root",
+            site.path().to_str().unwrap(),
+            "--http-port",
+            &port,
+        ])
+        .output()
+        .unwrap();
+    let said = text(&out);
+    // A usage error (exit code 2): the command asked for what cannot be had.
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains(&format!("cannot listen on 127.0.0.1:{port}"))
+            && said.contains("--http-port"),
+        "{said}"
+    );
+    assert!(!said.contains("Built in"), "{said}");
+    assert!(!site.path().join("public").exists());
+}
+
+/// The threads of a running process, from /proc.
+fn threads_of(pid: u32) -> usize {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// 200 clients that send half a request and go quiet neither pile up threads nor lock the preview out:
+/// the server serves 64 connections at once (the rest wait their turn), gives each 5 s for its
+/// request line and headers, answers `408` to those that miss it, and still answers a real request.
+#[test]
+fn slow_clients_are_timed_out_and_cannot_pile_up_threads() {
+    let dir = site();
+    let s = Serve::start(dir.path(), &["--no-gemini"]);
+    let before = threads_of(s.child.id());
+    let mut idle = Vec::new();
+    for _ in 0..200 {
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", s.http)).unwrap();
+        c.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
+            .unwrap();
+        idle.push(c);
+    }
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let during = threads_of(s.child.id());
+    assert!(
+        during <= before + 64 + 8,
+        "{during} threads with 200 idle clients ({before} before)"
+    );
+    // A real request waits for its turn, then gets its page.
+    let start = std::time::Instant::now();
+    let r = http_request(
+        s.http,
+        "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(r.status, 200);
+    assert!(start.elapsed().as_secs() < 60);
+    // Each idle client got 408 once its 5 s were over, and its connection closed.
+    let mut timed_out = 0;
+    for mut c in idle.into_iter().take(64) {
+        c.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+            .unwrap();
+        let mut answer = Vec::new();
+        let _ = c.read_to_end(&mut answer);
+        if String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 408") {
+            timed_out += 1;
+        }
+    }
+    assert_eq!(timed_out, 64);
 }
 
 /// A request line that ends in LF alone is answered `59` at once; one that never ends, `59` when the

@@ -1,6 +1,7 @@
 //! `capsule serve`: builds the site, then previews it over HTTP (HTML, and the capsule as HTML) and over Gemini with TLS.
 
 mod codes;
+mod front;
 mod gemini;
 mod gemview;
 pub(crate) mod http;
@@ -50,6 +51,36 @@ pub(crate) fn run_with(
             opts.bind
         );
     }
+    // Both ports first: a busy port is said at once, before a build that would be for nothing.
+    let http_addr = SocketAddr::new(opts.bind, opts.http_port);
+    let public = TcpListener::bind(http_addr).map_err(|e| {
+        Error::Usage(format!(
+            "cannot listen on {http_addr}: {e}; choose another port with --http-port"
+        ))
+    })?;
+    let http_port = public
+        .local_addr()
+        .map(|a| a.port())
+        .unwrap_or(opts.http_port);
+    let gemini_listener = if opts.gemini {
+        Some(
+            TcpListener::bind(SocketAddr::new(opts.bind, opts.gemini_port)).map_err(|e| {
+                Error::Usage(format!(
+                    "cannot listen on port {}: {e}; choose another port with --gemini-port",
+                    opts.gemini_port
+                ))
+            })?,
+        )
+    } else {
+        None
+    };
+    // tiny_http answers behind the front door (front.rs), on a loopback port of its own.
+    let server = tiny_http::Server::http("127.0.0.1:0")
+        .map_err(|e| Error::Usage(format!("cannot listen on a local port: {e}")))?;
+    let inner = server
+        .server_addr()
+        .to_ip()
+        .ok_or_else(|| Error::Usage("the preview server has no local address".into()))?;
     let live = Arc::new(live::Live::start(BuildOptions {
         root: opts.root.clone(),
         out: None,
@@ -63,17 +94,6 @@ pub(crate) fn run_with(
         counter: None,
     }));
 
-    let http_addr = SocketAddr::new(opts.bind, opts.http_port);
-    let server = tiny_http::Server::http(http_addr).map_err(|e| {
-        Error::Usage(format!(
-            "cannot listen on {http_addr}: {e}; choose another port with --http-port"
-        ))
-    })?;
-    let http_port = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .unwrap_or(opts.http_port);
     let host = match opts.bind {
         IpAddr::V6(ip) => format!("[{ip}]"),
         IpAddr::V4(ip) => ip.to_string(),
@@ -84,16 +104,10 @@ pub(crate) fn run_with(
         http::GEMINI_VIEW
     );
     http::serve(Arc::new(server), live.clone(), 8, extension);
+    front::start(public, inner);
 
-    if opts.gemini {
+    if let Some(listener) = gemini_listener {
         let tls = tls::load_or_create(&Config::cache_dir(&opts.root).join("tls"))?;
-        let listener =
-            TcpListener::bind(SocketAddr::new(opts.bind, opts.gemini_port)).map_err(|e| {
-                Error::Usage(format!(
-                    "cannot listen on port {}: {e}; choose another port with --gemini-port",
-                    opts.gemini_port
-                ))
-            })?;
         let gemini_port = listener
             .local_addr()
             .map(|a| a.port())
