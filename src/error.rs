@@ -188,6 +188,29 @@ pub(crate) fn print_warnings(warnings: &[Diagnostic]) {
 }
 
 /// Converts a byte offset in `text` to a 1-based line number.
+/// The line of each offset of one text, each found in O(log lines): a text's line starts, once.
+pub(crate) struct LineIndex {
+    /// The offset just after each line feed.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> LineIndex {
+        let starts = text
+            .bytes()
+            .enumerate()
+            .filter(|(_, b)| *b == b'\n')
+            .map(|(i, _)| i + 1)
+            .collect();
+        LineIndex { starts }
+    }
+
+    /// The 1-based line of `offset`, as [`line_of_offset`] counts it.
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset) + 1
+    }
+}
+
 pub(crate) fn line_of_offset(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
     text.as_bytes()[..end]
@@ -195,4 +218,18 @@ pub(crate) fn line_of_offset(text: &str, offset: usize) -> usize {
         .filter(|&&b| b == b'\n')
         .count()
         + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_line_index_agrees_with_counting() {
+        let text = "one\ntwo\n\nfour\nfive";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 3 {
+            assert_eq!(index.line_of(offset), line_of_offset(text, offset), "{offset}");
+        }
+    }
 }

@@ -6,7 +6,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::media_files::{is_audio, is_photo, is_unsupported_photo, unsupported_photo_message};
 use super::{Block, PhotoUse, PAGE_LINK};
-use crate::error::{line_of_offset, Diagnostics};
+use crate::error::{Diagnostics, LineIndex};
 
 pub(crate) fn markdown_options() -> Options {
     Options::ENABLE_TABLES
@@ -146,12 +146,13 @@ pub(super) fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBod
     let mut pending: Vec<Block> = Vec::new();
     let body = without_controls(src, diags);
     let mut events = Parser::new_ext(&body, markdown_options()).into_offset_iter();
+    let lines = LineIndex::new(&body);
     // For each open link: whether its start was kept (a link inside a link, or one whose address is
     // not valid, is kept as its text only: HTML allows no link in a link).
     let mut links: Vec<bool> = Vec::new();
 
     while let Some((event, range)) = events.next() {
-        let line = src.body_line + line_of_offset(&body, range.start) - 1;
+        let line = src.body_line + lines.line_of(range.start) - 1;
         let in_link = links.iter().any(|&kept| kept);
         match event {
             Event::Start(Tag::Link { dest_url, .. })
