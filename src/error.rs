@@ -229,7 +229,11 @@ mod tests {
         let text = "one\ntwo\n\nfour\nfive";
         let index = LineIndex::new(text);
         for offset in 0..=text.len() + 3 {
-            assert_eq!(index.line_of(offset), line_of_offset(text, offset), "{offset}");
+            assert_eq!(
+                index.line_of(offset),
+                line_of_offset(text, offset),
+                "{offset}"
+            );
         }
     }
 }

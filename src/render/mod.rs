@@ -10,6 +10,8 @@ mod markdown_ast;
 pub(crate) mod music;
 mod page;
 mod podcast;
+#[cfg(test)]
+mod props;
 pub(crate) mod templates;
 
 use serde::Serialize;
