@@ -108,7 +108,11 @@ pub(crate) fn prepare(
     let root = &opts.root;
     let base = Config::load(root)?;
     let templates = Templates::load(root)?;
-    let site = content::load(root, base.clone(), opts.drafts, warnings)?;
+    let load = content::LoadOptions {
+        drafts: opts.drafts,
+        keep_going: opts.keep_going,
+    };
+    let site = content::load_with(root, base.clone(), load, warnings, &Default::default())?;
     let out = opts.out.clone().unwrap_or_else(|| out_dir(root));
     check_out_dir(&out, root)?;
     let cache = Cache::open(&Config::cache_dir(root).join("media"))?;

@@ -46,6 +46,10 @@ pub(crate) fn display_path(path: &Path) -> String {
 pub(crate) struct Diagnostics {
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
+    /// `--keep-going`: a photo or track that cannot be published is left out with a warning.
+    pub keep_going: bool,
+    /// The files left out so, for the caller to take out of the site.
+    pub left_out: Vec<PathBuf>,
 }
 
 impl Diagnostics {
@@ -65,6 +69,24 @@ impl Diagnostics {
         msg: impl Into<String>,
     ) {
         self.warnings.push(Diagnostic::new(file, line, msg));
+    }
+
+    /// A photo or track (`what`) that cannot be published: an error, or with `--keep-going` a warning,
+    /// and `what` is left out.
+    pub(crate) fn cannot_publish(
+        &mut self,
+        file: impl Into<PathBuf>,
+        line: Option<usize>,
+        msg: impl Into<String>,
+        what: &Path,
+    ) {
+        if self.keep_going {
+            let msg = format!("{} (left out of the site: --keep-going)", msg.into());
+            self.warnings.push(Diagnostic::new(file, line, msg));
+            self.left_out.push(what.to_path_buf());
+        } else {
+            self.error(file, line, msg);
+        }
     }
 
     /// Moves the warnings to `warnings`, where the caller gathers them, and turns collected errors into

@@ -653,3 +653,67 @@ fn a_hidden_album_folder_is_named_in_a_warning() {
     );
     assert!(!root.join("public/html/albums/holiday").exists());
 }
+
+/// `--keep-going` leaves out every photo and track it cannot publish, whatever the reason, with one
+/// warning each that names it: a HEIC, a GIF, a TIFF, an empty photo, an empty track, a photo the
+/// text names that does not exist, a symlink to a file outside the site. The rest is published.
+#[cfg(unix)]
+#[test]
+fn keep_going_leaves_out_whatever_cannot_be_published() {
+    let site = small_site();
+    let root = site.path();
+    let album = root.join("content/albums/trip");
+    for name in ["phone.heic", "anim.gif", "scan.tiff"] {
+        std::fs::write(album.join(name), b"not decoded by capsule").unwrap();
+    }
+    std::fs::write(album.join("empty.jpg"), b"").unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.jpg");
+    std::fs::copy(album.join("gull.jpg"), &secret).unwrap();
+    std::os::unix::fs::symlink(&secret, album.join("linked.jpg")).unwrap();
+    std::fs::write(
+        album.join("index.md"),
+        "+++\ntitle = \"Trip\"\n+++\n\n![A gull](gull.jpg)\n\n![Gone](missing.jpg)\n\n![Empty](empty.jpg)\n",
+    )
+    .unwrap();
+    let playlist = root.join("content/playlists/mix");
+    std::fs::create_dir_all(&playlist).unwrap();
+    std::fs::write(playlist.join("silence.mp3"), b"").unwrap();
+    std::fs::copy(
+        repo().join("tests/fixtures/basic/content/playlists/night-drive/03-outro.ogg"),
+        playlist.join("outro.ogg"),
+    )
+    .unwrap();
+
+    let without = run(&["build", "--root", root.to_str().unwrap()]);
+    assert_eq!(without.status.code(), Some(1), "{}", text(&without));
+    let out = run(&["build", "--root", root.to_str().unwrap(), "--keep-going"]);
+    let msg = text(&out);
+    assert!(out.status.success(), "{msg}");
+    for name in [
+        "phone.heic",
+        "anim.gif",
+        "scan.tiff",
+        "empty.jpg",
+        "linked.jpg",
+        "missing.jpg",
+        "silence.mp3",
+    ] {
+        let warnings = msg
+            .lines()
+            .filter(|l| l.contains(name) && l.contains("left out of the site: --keep-going"))
+            .count();
+        assert_eq!(warnings, 1, "{name}: {warnings} warnings in\n{msg}");
+    }
+    let page = std::fs::read_to_string(root.join("public/html/albums/trip/index.html")).unwrap();
+    assert!(page.contains("gull-160.webp"), "{page}");
+    assert!(
+        !page.contains("empty") && !page.contains("linked"),
+        "{page}"
+    );
+    let mix = std::fs::read_to_string(root.join("public/html/playlists/mix/index.html")).unwrap();
+    assert!(
+        mix.contains("outro.mp3") && !mix.contains("silence"),
+        "{mix}"
+    );
+}

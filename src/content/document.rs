@@ -373,16 +373,17 @@ fn classify(url: &str, src: &BodySource, line: usize, diags: &mut Diagnostics) -
     let on_disk = src.content.join(&rel);
     let rel_str = rel.to_string_lossy().replace('\\', "/");
     if let Some(target) = leaves_site(&on_disk, src.content) {
-        diags.error(
+        diags.cannot_publish(
             src.file,
             Some(line),
             format!("\"{decoded}\": {}", leaves_site_message(&target)),
+            &on_disk,
         );
         return Target::Other;
     }
     if is_photo(&rel) || is_audio(&rel) {
         if !on_disk.is_file() {
-            diags.error(src.file, Some(line), format!("\"{decoded}\" does not exist (looked for {}); check the file name, including upper and lower case", crate::error::display_path(&on_disk)));
+            diags.cannot_publish(src.file, Some(line), format!("\"{decoded}\" does not exist (looked for {}); check the file name, including upper and lower case", crate::error::display_path(&on_disk)), &on_disk);
             return Target::Other;
         }
         return if is_photo(&rel) {
@@ -392,10 +393,11 @@ fn classify(url: &str, src: &BodySource, line: usize, diags: &mut Diagnostics) -
         };
     }
     if is_unsupported_photo(&rel) {
-        diags.error(
+        diags.cannot_publish(
             src.file,
             Some(line),
             format!("\"{decoded}\": {}", unsupported_photo_message(&rel)),
+            &on_disk,
         );
         return Target::Other;
     }

@@ -25,7 +25,19 @@ pub(crate) fn load(
     drafts: bool,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Site, Error> {
-    load_with(root, config, drafts, warnings, &HashMap::new())
+    let opts = LoadOptions {
+        drafts,
+        keep_going: false,
+    };
+    load_with(root, config, opts, warnings, &HashMap::new())
+}
+
+/// How to load: with drafts or not, and whether what cannot be published is left out (`--keep-going`)
+/// or fails the load.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct LoadOptions {
+    pub drafts: bool,
+    pub keep_going: bool,
 }
 
 /// `load`, reading the Markdown files named in `texts` from there instead of the disk: the editor's
@@ -33,7 +45,7 @@ pub(crate) fn load(
 pub(crate) fn load_with(
     root: &Path,
     config: Config,
-    drafts: bool,
+    LoadOptions { drafts, keep_going }: LoadOptions,
     warnings: &mut Vec<Diagnostic>,
     texts: &HashMap<PathBuf, String>,
 ) -> Result<Site, Error> {
@@ -46,7 +58,10 @@ pub(crate) fn load_with(
     }
     let mut loader = Loader {
         content: content.clone(),
-        diags: Diagnostics::default(),
+        diags: Diagnostics {
+            keep_going,
+            ..Diagnostics::default()
+        },
         links: Vec::new(),
         texts,
         config_author: config.author.clone(),
@@ -137,7 +152,8 @@ impl Loader<'_> {
                 .map(|e| e.path())
                 .filter(|path| match leaves_site(path, &self.content) {
                     Some(target) => {
-                        self.diags.error(path, None, leaves_site_message(&target));
+                        self.diags
+                            .cannot_publish(path, None, leaves_site_message(&target), path);
                         false
                     }
                     None => true,
@@ -435,6 +451,44 @@ impl Loader<'_> {
                 .map(|t| t[..10].replace(':', "-"));
         }
         self.check_media(page);
+        self.drop_left_out(page);
+    }
+
+    /// Takes the photos and tracks that `--keep-going` left out out of the page, its body and cover.
+    fn drop_left_out(&self, page: &mut Page) {
+        let left_out = &self.diags.left_out;
+        if left_out.is_empty() {
+            return;
+        }
+        let gone = |p: &Path| left_out.iter().any(|l| l == p);
+        let mut photo_at = Vec::new();
+        let mut photos = Vec::new();
+        for photo in page.photos.drain(..) {
+            if gone(&photo.source) {
+                photo_at.push(None);
+            } else {
+                photo_at.push(Some(photos.len()));
+                photos.push(photo);
+            }
+        }
+        page.photos = photos;
+        page.cover = page.cover.and_then(|c| photo_at[c]);
+        let mut track_at = Vec::new();
+        let mut tracks = Vec::new();
+        for track in page.tracks.drain(..) {
+            if gone(&track.source) {
+                track_at.push(None);
+            } else {
+                track_at.push(Some(tracks.len()));
+                tracks.push(track);
+            }
+        }
+        page.tracks = tracks;
+        page.body.retain_mut(|b| match b {
+            Block::Photo(u) => photo_at[u.photo].map(|i| u.photo = i).is_some(),
+            Block::Track(t) => track_at[*t].map(|i| *t = i).is_some(),
+            Block::Markdown(_) => true,
+        });
     }
 
     /// The files of an item's folder that its text does not mention: photos to append to an album
@@ -460,8 +514,8 @@ impl Loader<'_> {
             } else if path.file_name().is_some_and(|n| n == "index.md") {
                 continue;
             } else if is_unsupported_photo(&path) {
-                self.diags
-                    .error(&path, None, media_files::unsupported_photo_message(&path));
+                let msg = media_files::unsupported_photo_message(&path);
+                self.diags.cannot_publish(&path, None, msg, &path);
             } else if is_photo(&path) {
                 if photos.contains_key(&path) {
                     continue;
@@ -520,7 +574,7 @@ impl Loader<'_> {
                 Some(t)
             }
             Err(msg) => {
-                self.diags.error(path, None, msg);
+                self.diags.cannot_publish(path, None, msg, path);
                 None
             }
         }
@@ -555,10 +609,11 @@ impl Loader<'_> {
                 .map(|m| m.len() == 0)
                 .unwrap_or(false)
             {
-                self.diags.error(
+                self.diags.cannot_publish(
                     &p.source,
                     None,
                     "the file is empty (0 bytes); copy it again from your camera or phone",
+                    &p.source,
                 );
             }
             if let Some(other) = seen.insert(("photo", &p.name), &p.source) {

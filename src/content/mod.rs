@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::Config;
 
 pub(crate) use document::{markdown_options, percent_decode};
-pub(crate) use load::{load, load_with, prune_covers, MUSIC};
+pub(crate) use load::{load, load_with, prune_covers, LoadOptions, MUSIC};
 pub(crate) use sources::{sources, Source};
 
 /// Link targets to other pages are stored with this prefix and the target's content path,

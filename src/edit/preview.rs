@@ -18,8 +18,17 @@ pub(crate) fn main_of(root: &Path, dir: &str, file: &Path, text: &str) -> Result
     let texts: HashMap<PathBuf, String> = [(file.to_path_buf(), text.to_string())].into();
     let base = Config::load(root).map_err(|e| e.to_string())?;
     let mut warnings = Vec::new();
-    let site = content::load_with(root, base.clone(), true, &mut warnings, &texts)
-        .map_err(|e| e.to_string())?;
+    let site = content::load_with(
+        root,
+        base.clone(),
+        content::LoadOptions {
+            drafts: true,
+            keep_going: false,
+        },
+        &mut warnings,
+        &texts,
+    )
+    .map_err(|e| e.to_string())?;
     let templates = Templates::load(root).map_err(|e| e.to_string())?;
     let cache = Cache::open(&Config::cache_dir(root).join("media")).map_err(|e| e.to_string())?;
     // The settings the build uses: capsule.toml's, or those of a --fit made for this content.
