@@ -41,6 +41,9 @@ pub(crate) fn display_path(path: &Path) -> String {
     shown.display().to_string()
 }
 
+/// How a warning about a photo or track left out of the site ends (`--keep-going`).
+pub(crate) const LEFT_OUT: &str = "(left out of the site: --keep-going)";
+
 /// Errors and warnings gathered while loading a site, reported all together.
 #[derive(Debug, Default)]
 pub(crate) struct Diagnostics {
@@ -81,7 +84,7 @@ impl Diagnostics {
         what: &Path,
     ) {
         if self.keep_going {
-            let msg = format!("{} (left out of the site: --keep-going)", msg.into());
+            let msg = format!("{} {LEFT_OUT}", msg.into());
             self.warnings.push(Diagnostic::new(file, line, msg));
             self.left_out.push(what.to_path_buf());
         } else {

@@ -518,6 +518,56 @@ fn edits_are_rebuilt_and_errors_shown_until_fixed() {
     assert!(r.text().contains("Fixed again."));
 }
 
+/// A photo that cannot be published does not hide the preview: the rest is built, the album says which
+/// file is left out and why, every other page names that album, in HTML and in Gemini; once the file
+/// is fixed, the notices go.
+#[test]
+fn a_broken_photo_is_named_on_its_page_and_the_rest_is_previewed() {
+    let dir = site();
+    let s = Serve::start(dir.path(), &[]);
+    let album = dir.path().join("content/albums/harbour-2024");
+    std::fs::write(
+        album.join("broken.jpg"),
+        b"\xff\xd8\xff\xe0 not really a jpeg",
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(150));
+    let page = s.get("/albums/harbour-2024/");
+    assert_eq!(page.status, 200, "{}", page.text());
+    let text = page.text();
+    assert!(text.contains("Preview: left out of this page"), "{text}");
+    assert!(
+        text.contains("content/albums/harbour-2024/broken.jpg"),
+        "{text}"
+    );
+    assert!(
+        text.contains("gull-96.webp"),
+        "the other photos are shown: {text}"
+    );
+    let home = s.get("/").text();
+    assert!(
+        home.contains("1 photo or track is left out")
+            && home.contains("<a href=\"/albums/harbour-2024/\">albums/harbour-2024</a>"),
+        "{home}"
+    );
+    let g = s.gemini(&format!(
+        "gemini://localhost:{}/albums/harbour-2024/",
+        s.gemini
+    ));
+    assert_eq!(g.status(), "20");
+    assert!(
+        g.text().contains("> Preview: left out of this page"),
+        "{}",
+        g.text()
+    );
+    assert!(g.text().contains("broken.jpg"), "{}", g.text());
+
+    std::fs::remove_file(album.join("broken.jpg")).unwrap();
+    std::thread::sleep(Duration::from_millis(150));
+    assert!(!s.get("/albums/harbour-2024/").text().contains("Preview:"));
+    assert!(!s.get("/").text().contains("Preview:"));
+}
+
 #[test]
 fn non_loopback_bind_warns_and_ctrl_c_stops_cleanly() {
     let dir = site();

@@ -270,7 +270,8 @@ pub(crate) fn run(
                 }
                 if keep_going {
                     let left_out = errors.into_iter().map(|mut d| {
-                        d.message.push_str(" (left out of the site: --keep-going)");
+                        d.message.push(' ');
+                        d.message.push_str(crate::error::LEFT_OUT);
                         d
                     });
                     diags.warnings.extend(left_out);

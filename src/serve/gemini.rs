@@ -51,6 +51,7 @@ pub(super) fn serve(listener: TcpListener, gemini: Arc<Gemini>) {
 enum Body {
     None,
     File(std::fs::File),
+    Text(String),
 }
 
 impl Gemini {
@@ -94,8 +95,12 @@ impl Gemini {
     ) -> std::io::Result<()> {
         stream.write_all(header.as_bytes())?;
         stream.write_all(b"\r\n")?;
-        if let Body::File(mut file) = body {
-            std::io::copy(&mut file, stream)?;
+        match body {
+            Body::File(mut file) => {
+                std::io::copy(&mut file, stream)?;
+            }
+            Body::Text(text) => stream.write_all(text.as_bytes())?,
+            Body::None => {}
         }
         Ok(())
     }
@@ -138,6 +143,18 @@ impl Gemini {
                 } else {
                     header(SUCCESS, mime)
                 };
+                let left_out = self.live.left_out();
+                if mime.starts_with("text/gemini") && !left_out.is_empty() {
+                    let text = std::fs::read_to_string(&path).unwrap_or_default();
+                    let dir = path
+                        .strip_prefix(&root)
+                        .ok()
+                        .and_then(std::path::Path::parent)
+                        .map(|d| d.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let text = super::notice::gemtext(&text, &dir, &left_out);
+                    return (head, Body::Text(text));
+                }
                 // Open now, under the read lock; the open file survives a swap that follows.
                 match std::fs::File::open(&path) {
                     Ok(file) => (head, Body::File(file)),

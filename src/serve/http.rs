@@ -153,15 +153,35 @@ fn answer(live: &Live, request: &Request) -> Reply {
             // A directory's page in the capsule view is shown as HTML; the .gmi file itself stays raw.
             if view && is_page && !sub.ends_with(".gmi") {
                 let text = std::fs::read_to_string(&file).unwrap_or_default();
+                let left_out = live.left_out();
+                let text = match left_out.is_empty() {
+                    true => text,
+                    false => super::notice::gemtext(&text, &page_dir(&root, &file), &left_out),
+                };
                 return Reply::text(
                     200,
                     "text/html; charset=utf-8",
                     gemview::render(&text, path),
                 );
             }
+            let left_out = live.left_out();
+            if is_page && !view && !left_out.is_empty() {
+                let html = std::fs::read_to_string(&file).unwrap_or_default();
+                let html = super::notice::html(&html, &page_dir(&root, &file), &left_out);
+                return Reply::text(200, "text/html; charset=utf-8", html);
+            }
             serve_file(request, &file)
         }
     }
+}
+
+/// The output folder of a page file: `…/html/albums/trip/index.html` → `albums/trip`.
+fn page_dir(root: &Path, file: &Path) -> String {
+    file.strip_prefix(root)
+        .ok()
+        .and_then(Path::parent)
+        .map(|d| d.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default()
 }
 
 fn error_page(error: &str) -> Reply {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::build::{build_with, BuildOptions};
 use crate::config::CONFIG_FILE;
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, LEFT_OUT};
 use crate::locks::lock;
 
 /// How often the sources are looked at, at most. Saving a file and switching to the browser takes longer.
@@ -119,6 +119,8 @@ impl Live {
         let fingerprint = sources_fingerprint(&self.opts.root);
         let opts = BuildOptions {
             allow_over_budget: false,
+            // As `capsule build`: what cannot be published stops the build.
+            keep_going: false,
             fit,
             progress: false,
             counter: Some(counter),
@@ -148,6 +150,18 @@ impl Live {
         self.lock_state().warnings.clone()
     }
 
+    /// What the last build left out (photos and tracks it could not publish), each with the output
+    /// folder of the page it belongs to.
+    pub(crate) fn left_out(&self) -> Vec<(String, Diagnostic)> {
+        let content = self.opts.root.join("content");
+        self.lock_state()
+            .warnings
+            .iter()
+            .filter(|d| d.message.ends_with(LEFT_OUT))
+            .map(|d| (page_dir_of(&content, &d.file), d.clone()))
+            .collect()
+    }
+
     /// Hold this while opening a file of the output, so it is not swapped meanwhile.
     pub(crate) fn read(&self) -> RwLockReadGuard<'_, ()> {
         crate::locks::read(&self.swap)
@@ -160,6 +174,28 @@ impl Live {
 
     fn lock_state(&self) -> std::sync::MutexGuard<'_, State> {
         lock(&self.state)
+    }
+}
+
+/// The output folder of the page a source file belongs to: `content/albums/Trip/x.jpg` →
+/// `albums/trip`, `content/About.md` → `about`, anything else of `content/` → the home page.
+fn page_dir_of(content: &Path, file: &Path) -> String {
+    use crate::content::slug::slugify;
+    let Ok(rel) = file.strip_prefix(content) else {
+        return String::new();
+    };
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    match parts.as_slice() {
+        [kind, item, ..] if kind == "albums" || kind == "playlists" => {
+            format!("{kind}/{}", slugify(item))
+        }
+        [page] if page.ends_with(".md") && page != "index.md" => {
+            slugify(page.trim_end_matches(".md"))
+        }
+        _ => String::new(),
     }
 }
 

@@ -6,6 +6,7 @@ mod gemini;
 mod gemview;
 pub(crate) mod http;
 pub(crate) mod live;
+mod notice;
 mod paths;
 mod tls;
 
@@ -85,8 +86,9 @@ pub(crate) fn run_with(
         root: opts.root.clone(),
         out: None,
         drafts: opts.drafts,
-        // The preview shows errors rather than hiding what is wrong.
-        keep_going: false,
+        // A photo or track that cannot be published is left out, and the pages say so (live.rs): the
+        // rest of the site stays to be seen. Errors in the text still show on every page.
+        keep_going: true,
         progress: true,
         // A preview over budget is still worth seeing; the report says so.
         allow_over_budget: true,
