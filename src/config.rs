@@ -464,16 +464,18 @@ impl Config {
                 p.quality
             ),
         );
-        for (key, value) in [
-            ("target", p.target),
-            ("thumbnail_target", p.thumbnail_target),
-            ("gemini_target", p.gemini_target.unwrap_or(p.target)),
-            ("min_photo_target", self.budget.min_photo_target),
+        // Only the keys written: gemini_target follows target when it is not set.
+        for (section, key, value) in [
+            ("photos", "target", Some(p.target)),
+            ("photos", "thumbnail_target", Some(p.thumbnail_target)),
+            ("photos", "gemini_target", p.gemini_target),
+            ("budget", "min_photo_target", Some(self.budget.min_photo_target)),
         ] {
+            let Some(value) = value else { continue };
             check(
                 (10..=95).contains(&value),
                 key,
-                format!("photos.{key} = {value} is out of range; use a SSIMULACRA2 score from 10 to 95 (70 is high quality, 50 is medium)"),
+                format!("{section}.{key} = {value} is out of range; use a SSIMULACRA2 score from 10 to 95 (70 is high quality, 50 is medium)"),
             );
         }
         let a = &self.audio;

@@ -717,3 +717,32 @@ fn keep_going_leaves_out_whatever_cannot_be_published() {
         "{mix}"
     );
 }
+
+/// A target out of range is one error, on its own key and line: `gemini_target`, which follows
+/// `target` when it is not written, is not blamed too.
+#[test]
+fn an_out_of_range_target_is_one_error_on_its_own_key() {
+    let site = small_site();
+    let root = site.path();
+    std::fs::write(root.join("capsule.toml"), "title = \"x\"\n[photos]\ntarget = 200\n").unwrap();
+    let out = run(&["build", "--root", root.to_str().unwrap()]);
+    let msg = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{msg}");
+    assert!(msg.contains("capsule.toml:3: photos.target = 200 is out of range"), "{msg}");
+    assert!(!msg.contains("gemini_target"), "{msg}");
+}
+
+/// Run where there is no site, capsule says which folder it looked in.
+#[test]
+fn no_content_folder_names_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = capsule().arg("build").current_dir(dir.path()).output().unwrap();
+    let msg = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{msg}");
+    let shown = dir.path().canonicalize().unwrap();
+    assert!(
+        msg.contains(&format!("there is no content/ folder in {}", shown.display()))
+            || msg.contains(&format!("there is no content/ folder in {}", dir.path().display())),
+        "{msg}"
+    );
+}

@@ -53,7 +53,12 @@ pub(crate) fn load_with(
     if !content.is_dir() {
         return Err(Error::Usage(format!(
             "there is no content/ folder in {}; run capsule from your site's folder, point to it with --root, or create a site with `capsule new my-site`",
-            if root.as_os_str().is_empty() { ".".into() } else { display_path(root) }
+            match display_path(root) {
+                shown if shown.is_empty() || shown == "." => std::env::current_dir()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_else(|_| "this folder".into()),
+                shown => shown,
+            }
         )));
     }
     let mut loader = Loader {
