@@ -746,3 +746,22 @@ fn no_content_folder_names_the_folder() {
         "{msg}"
     );
 }
+
+/// A HEIC photo renamed `.jpg` (or a GIF renamed `.png`) is told for what it is, by its content,
+/// not called a damaged JPEG.
+#[test]
+fn a_renamed_heic_is_named_by_its_content() {
+    assert_fails_cleanly(
+        |root| {
+            let album = root.join("content/albums/trip");
+            let mut heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec();
+            heic.extend([0u8; 64]);
+            std::fs::write(album.join("phone.jpg"), heic).unwrap();
+            std::fs::write(album.join("anim.png"), b"GIF89a\x01\0\x01\0").unwrap();
+        },
+        &[
+            "phone.jpg: this file is a HEIC photo, though its name ends in .jpg",
+            "anim.png: this file is a GIF photo, though its name ends in .png",
+        ],
+    );
+}

@@ -620,6 +620,9 @@ impl Loader<'_> {
                     "the file is empty (0 bytes); copy it again from your camera or phone",
                     &p.source,
                 );
+            } else if let Some(kind) = media_files::unsupported_content(&p.source) {
+                let msg = media_files::disguised_photo_message(&p.source, kind);
+                self.diags.cannot_publish(&p.source, None, msg, &p.source);
             }
             if let Some(other) = seen.insert(("photo", &p.name), &p.source) {
                 self.diags.error(

@@ -55,6 +55,40 @@ pub(super) fn unsupported_photo_message(path: &Path) -> String {
     )
 }
 
+/// The kind of image a file really holds, from its first bytes, when it is one capsule does not read
+/// (a HEIC photo renamed `.jpg` is no damaged JPEG): `"HEIC"`, `"AVIF"`, `"GIF"`, `"TIFF"`.
+pub(super) fn unsupported_content(path: &Path) -> Option<&'static str> {
+    use std::io::Read;
+    let mut head = [0u8; 12];
+    let mut file = std::fs::File::open(path).ok()?;
+    let n = file.read(&mut head).ok()?;
+    let head = &head[..n];
+    if head.len() >= 12 && &head[4..8] == b"ftyp" {
+        return match &head[8..12] {
+            b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"mif1" | b"msf1" => {
+                Some("HEIC")
+            }
+            b"avif" | b"avis" => Some("AVIF"),
+            _ => None,
+        };
+    }
+    if head.starts_with(b"GIF8") {
+        return Some("GIF");
+    }
+    if head.starts_with(b"II*\0") || head.starts_with(b"MM\0*") {
+        return Some("TIFF");
+    }
+    None
+}
+
+/// The message for a photo whose content is `kind` though its name says otherwise.
+pub(super) fn disguised_photo_message(path: &Path, kind: &str) -> String {
+    format!(
+        "this file is a {kind} photo, though its name ends in .{}: {kind} photos are not supported; export it as JPEG (or PNG) and put that file here instead",
+        extension(path)
+    )
+}
+
 /// The file name without its extension, slugged; falls back to "file" for names with no letters.
 pub(super) fn file_slug(path: &Path) -> String {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
