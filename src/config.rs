@@ -469,7 +469,11 @@ impl Config {
             ("photos", "target", Some(p.target)),
             ("photos", "thumbnail_target", Some(p.thumbnail_target)),
             ("photos", "gemini_target", p.gemini_target),
-            ("budget", "min_photo_target", Some(self.budget.min_photo_target)),
+            (
+                "budget",
+                "min_photo_target",
+                Some(self.budget.min_photo_target),
+            ),
         ] {
             let Some(value) = value else { continue };
             check(

@@ -724,11 +724,18 @@ fn keep_going_leaves_out_whatever_cannot_be_published() {
 fn an_out_of_range_target_is_one_error_on_its_own_key() {
     let site = small_site();
     let root = site.path();
-    std::fs::write(root.join("capsule.toml"), "title = \"x\"\n[photos]\ntarget = 200\n").unwrap();
+    std::fs::write(
+        root.join("capsule.toml"),
+        "title = \"x\"\n[photos]\ntarget = 200\n",
+    )
+    .unwrap();
     let out = run(&["build", "--root", root.to_str().unwrap()]);
     let msg = text(&out);
     assert_eq!(out.status.code(), Some(1), "{msg}");
-    assert!(msg.contains("capsule.toml:3: photos.target = 200 is out of range"), "{msg}");
+    assert!(
+        msg.contains("capsule.toml:3: photos.target = 200 is out of range"),
+        "{msg}"
+    );
     assert!(!msg.contains("gemini_target"), "{msg}");
 }
 
@@ -736,13 +743,22 @@ fn an_out_of_range_target_is_one_error_on_its_own_key() {
 #[test]
 fn no_content_folder_names_the_folder() {
     let dir = tempfile::tempdir().unwrap();
-    let out = capsule().arg("build").current_dir(dir.path()).output().unwrap();
+    let out = capsule()
+        .arg("build")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
     let msg = text(&out);
     assert_eq!(out.status.code(), Some(2), "{msg}");
     let shown = dir.path().canonicalize().unwrap();
     assert!(
-        msg.contains(&format!("there is no content/ folder in {}", shown.display()))
-            || msg.contains(&format!("there is no content/ folder in {}", dir.path().display())),
+        msg.contains(&format!(
+            "there is no content/ folder in {}",
+            shown.display()
+        )) || msg.contains(&format!(
+            "there is no content/ folder in {}",
+            dir.path().display()
+        )),
         "{msg}"
     );
 }
@@ -763,5 +779,31 @@ fn a_renamed_heic_is_named_by_its_content() {
             "phone.jpg: this file is a HEIC photo, though its name ends in .jpg",
             "anim.png: this file is a GIF photo, though its name ends in .png",
         ],
+    );
+}
+
+/// `café.jpg` stored decomposed (NFD, as macOS stores names) and named composed (NFC) in the text is
+/// the same file: it is published once, where the text puts it, with no "does not exist".
+#[test]
+fn a_name_matches_whatever_its_unicode_normalisation() {
+    let site = small_site();
+    let root = site.path();
+    let album = root.join("content/albums/trip");
+    let nfd = "cafe\u{301}.jpg";
+    std::fs::copy(album.join("gull.jpg"), album.join(nfd)).unwrap();
+    std::fs::write(
+        album.join("index.md"),
+        "+++\ntitle = \"Trip\"\n+++\n\n![A gull](gull.jpg)\n\n![A café](caf\u{e9}.jpg)\n",
+    )
+    .unwrap();
+    let out = run(&["build", "--root", root.to_str().unwrap()]);
+    let msg = text(&out);
+    assert!(out.status.success(), "{msg}");
+    let page = std::fs::read_to_string(root.join("public/html/albums/trip/index.html")).unwrap();
+    assert!(page.contains("alt=\"A café\""), "{page}");
+    assert_eq!(
+        page.matches("<img src=\"cafe-160.webp\"").count(),
+        1,
+        "{page}"
     );
 }

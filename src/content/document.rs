@@ -349,6 +349,31 @@ fn collect_text<'a>(
     text.trim().to_string()
 }
 
+/// The file `rel` names under `content`, as it is spelled on the disk: a name typed in a text (NFC, as
+/// most keyboards make it) finds the same name stored decomposed (NFD, as macOS stores it), and the
+/// other way round.
+fn same_name_on_disk(content: &Path, rel: PathBuf) -> (PathBuf, PathBuf) {
+    let on_disk = content.join(&rel);
+    if on_disk.exists() {
+        return (rel, on_disk);
+    }
+    let (Some(parent), Some(name)) = (on_disk.parent(), on_disk.file_name()) else {
+        return (rel, on_disk);
+    };
+    let nfc = icu_normalizer::ComposingNormalizerBorrowed::new_nfc();
+    let wanted = nfc.normalize(&name.to_string_lossy()).into_owned();
+    let found = std::fs::read_dir(parent).ok().and_then(|entries| {
+        entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name())
+            .find(|n| nfc.normalize(&n.to_string_lossy()) == wanted.as_str())
+    });
+    match found {
+        Some(actual) => (rel.with_file_name(&actual), parent.join(actual)),
+        None => (rel, on_disk),
+    }
+}
+
 fn split_fragment(target: &str) -> (&str, &str) {
     match target.find('#') {
         Some(i) => (&target[..i], &target[i..]),
@@ -370,7 +395,7 @@ fn classify(url: &str, src: &BodySource, line: usize, diags: &mut Diagnostics) -
             return Target::Other;
         }
     };
-    let on_disk = src.content.join(&rel);
+    let (rel, on_disk) = same_name_on_disk(src.content, rel);
     let rel_str = rel.to_string_lossy().replace('\\', "/");
     if let Some(target) = leaves_site(&on_disk, src.content) {
         diags.cannot_publish(
