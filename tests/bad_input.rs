@@ -807,3 +807,27 @@ fn a_name_matches_whatever_its_unicode_normalisation() {
         "{page}"
     );
 }
+
+/// A photo whose name is as long as a disk allows (255 bytes) is published under a shorter name, kept
+/// apart from another long name that starts the same.
+#[test]
+fn photos_with_the_longest_names_are_published_under_shorter_ones() {
+    let site = small_site();
+    let root = site.path();
+    let album = root.join("content/albums/trip");
+    let long_a = format!("{}a.jpg", "x".repeat(250));
+    let long_b = format!("{}b.jpg", "x".repeat(250));
+    for name in [&long_a, &long_b] {
+        std::fs::copy(album.join("gull.jpg"), album.join(name)).unwrap();
+    }
+    let out = run(&["build", "--root", root.to_str().unwrap()]);
+    let msg = text(&out);
+    assert!(out.status.success(), "{msg}");
+    let published: Vec<String> = std::fs::read_dir(root.join("public/html/albums/trip"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("xxx") && n.ends_with("-160.webp"))
+        .collect();
+    assert_eq!(published.len(), 2, "{published:?}");
+    assert!(published.iter().all(|n| n.len() < 120), "{published:?}");
+}

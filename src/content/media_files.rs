@@ -89,12 +89,24 @@ pub(super) fn disguised_photo_message(path: &Path, kind: &str) -> String {
     )
 }
 
+/// The longest name a photo or track keeps; longer ones are shortened (see [`file_slug`]).
+const MAX_SLUG: usize = 96;
+
 /// The file name without its extension, slugged; falls back to "file" for names with no letters.
 pub(super) fn file_slug(path: &Path) -> String {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let slug = slugify(stem);
     if slug.is_empty() {
         "file".into()
+    } else if slug.len() > MAX_SLUG {
+        // Output names add a size and an extension: a 255-byte name would be too long for the disk.
+        // The start of the name, and a hash of all of it, which keeps two long names apart.
+        let hash = blake3::hash(stem.as_bytes()).to_hex();
+        format!(
+            "{}-{}",
+            slug[..MAX_SLUG - 9].trim_end_matches('-'),
+            &hash[..8]
+        )
     } else {
         slug
     }
