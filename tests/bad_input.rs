@@ -831,3 +831,24 @@ fn photos_with_the_longest_names_are_published_under_shorter_ones() {
     assert_eq!(published.len(), 2, "{published:?}");
     assert!(published.iter().all(|n| n.len() < 120), "{published:?}");
 }
+
+/// A track that cannot be decoded gets one message, the decoding error, not also a warning about
+/// its tags.
+#[test]
+fn one_bad_track_is_one_message() {
+    let site = small_site();
+    let root = site.path();
+    let playlist = root.join("content/playlists/p");
+    std::fs::create_dir_all(&playlist).unwrap();
+    std::fs::write(
+        playlist.join("bad.flac"),
+        b"fLaC and then nothing a decoder can read",
+    )
+    .unwrap();
+    let out = run(&["build", "--root", root.to_str().unwrap()]);
+    let msg = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{msg}");
+    let about_it = msg.lines().filter(|l| l.contains("bad.flac")).count();
+    assert_eq!(about_it, 1, "{msg}");
+    assert!(msg.contains("bad.flac: not a readable audio file"), "{msg}");
+}

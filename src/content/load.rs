@@ -572,12 +572,8 @@ impl Loader<'_> {
             .unwrap_or_default();
         let over = front.tracks.get(&key).cloned().unwrap_or_default();
         match read_track(path, text, &over) {
-            Ok((t, warning)) => {
-                if let Some(w) = warning {
-                    self.diags.warn(path, None, w);
-                }
-                Some(t)
-            }
+            // A tags problem is told by the media phase, once it knows the audio itself decodes.
+            Ok((t, _)) => Some(t),
             Err(msg) => {
                 self.diags.cannot_publish(path, None, msg, path);
                 None

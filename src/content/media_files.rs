@@ -229,6 +229,7 @@ pub(super) fn read_track(
         album: over.album.clone().or_else(|| tag_text(|t| t.album())),
         number: over.number.or_else(|| tag.and_then(|t| t.track())),
         duration_secs: (!duration.is_zero()).then(|| duration.as_secs_f64().round() as u64),
+        tags_problem: warning.clone(),
         genres: match &over.genre {
             Some(g) => g.list(),
             None => tag_text(|t| t.genre())

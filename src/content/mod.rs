@@ -155,4 +155,7 @@ pub(crate) struct Track {
     pub duration_secs: Option<u64>,
     /// From the track's override, else the file's tags, else the playlist's `genre`.
     pub genres: Vec<String>,
+    /// Why the file's tags could not be read, when they could not: said only if the audio itself can
+    /// be decoded (else the decoding error says it all, once).
+    pub tags_problem: Option<String>,
 }

@@ -133,7 +133,12 @@ pub(super) fn process(
             recording,
         },
         ran,
-        meta.notes.clone(),
+        track
+            .tags_problem
+            .iter()
+            .chain(&meta.notes)
+            .cloned()
+            .collect(),
     ))
 }
 
