@@ -142,6 +142,24 @@ pub(super) fn process(
     ))
 }
 
+/// The warning for a track whose header claims `claimed` s but that decodes to `frames` at 48 kHz,
+/// when it is more than 2 s short; tenths under a minute, so a 0.42 s track is no "0 s".
+fn ends_early(claimed: u64, frames: u64) -> Option<String> {
+    let whole = frames / RATE as u64;
+    if claimed <= whole + 2 {
+        return None;
+    }
+    let secs = frames as f64 / RATE as f64;
+    let got = if secs < 60.0 {
+        format!("{secs:.1}")
+    } else {
+        whole.to_string()
+    };
+    Some(format!(
+        "the file ends early: its header says {claimed} s but only {got} s could be decoded; the published track is the {got} s that exist"
+    ))
+}
+
 fn encode_all(track: &Track, cfg: &AudioConfig, tmp: &Path) -> Result<TrackMeta, Error> {
     let lossy = matches!(
         track.ext.as_str(),
@@ -233,13 +251,8 @@ fn encode_all(track: &Track, cfg: &AudioConfig, tmp: &Path) -> Result<TrackMeta,
         });
     }
     let mut notes = Vec::new();
-    if let Some(claimed) = track.duration_secs {
-        let got = frames / RATE as u64;
-        if claimed > got + 2 {
-            notes.push(format!(
-                "the file ends early: its header says {claimed} s but only {got} s could be decoded; the published track is the {got} s that exist"
-            ));
-        }
+    if let Some(note) = track.duration_secs.and_then(|c| ends_early(c, frames)) {
+        notes.push(note);
     }
     Ok(TrackMeta {
         files,
@@ -805,6 +818,18 @@ fn tag_pairs(track: &Track) -> Vec<(&'static str, String)> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_track_that_ends_early_is_told_its_real_length() {
+        let note = ends_early(222, 20_160).unwrap();
+        assert!(
+            note.contains("222 s but only 0.4 s could be decoded"),
+            "{note}"
+        );
+        assert!(ends_early(3, 48_000).is_none(), "within 2 s is not early");
+        let long = ends_early(600, 300 * 48_000).unwrap();
+        assert!(long.contains("only 300 s"), "{long}");
+    }
     use super::*;
 
     fn cfg(mp3_bitrate: u32, mp3_mode: Mp3Mode) -> AudioConfig {
