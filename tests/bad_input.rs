@@ -852,3 +852,56 @@ fn one_bad_track_is_one_message() {
     assert_eq!(about_it, 1, "{msg}");
     assert!(msg.contains("bad.flac: not a readable audio file"), "{msg}");
 }
+
+/// A FLAC whose cue sheet breaks the CD rules (symphonia refuses it; ffmpeg plays it) is published
+/// whole, with a warning that its cue sheet is left out.
+#[test]
+fn a_flac_with_an_odd_cue_sheet_is_published() {
+    let site = small_site();
+    let root = site.path();
+    let playlist = root.join("content/playlists/p");
+    std::fs::create_dir_all(&playlist).unwrap();
+    let flac = std::fs::read(
+        repo().join("tests/fixtures/basic/content/playlists/night-drive/01-intro.flac"),
+    )
+    .unwrap();
+    assert_eq!(&flac[..4], b"fLaC");
+    // STREAMINFO is the first block (34 bytes); a CD-DA cue sheet goes right after it.
+    let mut cue = vec![0u8; 128]; // media catalog number
+    cue.extend(88_200u64.to_be_bytes()); // lead-in
+    cue.push(0x80); // is CD-DA
+    cue.extend([0u8; 258]);
+    cue.push(2); // tracks: one, and the lead-out
+    for (offset, number) in [(1u64, 1u8), (588 * 10, 170)] {
+        cue.extend(offset.to_be_bytes()); // 1 is no multiple of 588: what CD-DA forbids
+        cue.push(number);
+        cue.extend([0u8; 12]); // ISRC
+        cue.push(0);
+        cue.extend([0u8; 13]);
+        if number == 170 {
+            cue.push(0);
+        } else {
+            cue.push(1);
+            cue.extend(0u64.to_be_bytes());
+            cue.push(1);
+            cue.extend([0u8; 3]);
+        }
+    }
+    let streaminfo_end = 4 + 4 + 34;
+    let mut out = flac[..streaminfo_end].to_vec();
+    let last = out[4] & 0x80;
+    out[4] &= 0x7f;
+    out.push(last | 5);
+    out.extend(&(cue.len() as u32).to_be_bytes()[1..]);
+    out.extend(&cue);
+    out.extend(&flac[streaminfo_end..]);
+    std::fs::write(playlist.join("cued.flac"), out).unwrap();
+    let built = run(&["build", "--root", root.to_str().unwrap()]);
+    let msg = text(&built);
+    assert!(built.status.success(), "{msg}");
+    assert!(
+        msg.contains("cued.flac: its cue sheet is not valid"),
+        "{msg}"
+    );
+    assert!(root.join("public/html/music/tracks/cued.opus").is_file());
+}

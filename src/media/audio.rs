@@ -250,7 +250,7 @@ fn encode_all(track: &Track, cfg: &AudioConfig, tmp: &Path) -> Result<TrackMeta,
             kbps,
         });
     }
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = decoder.note.take().into_iter().collect();
     if let Some(note) = track.duration_secs.and_then(|c| ends_early(c, frames)) {
         notes.push(note);
     }
@@ -311,10 +311,16 @@ fn source_kbps(path: &Path) -> Option<u32> {
 }
 
 /// Decoded audio as interleaved f32, a packet at a time.
+fn unreadable(e: &dyn std::fmt::Display) -> String {
+    format!("not a readable audio file ({e}); export it again as FLAC, WAV, MP3 or Ogg")
+}
+
 struct Decoder {
     inner: Inner,
     rate: u32,
     channels: usize,
+    /// Something the decoder had to overlook to read the file, for a warning.
+    note: Option<String>,
 }
 
 enum Inner {
@@ -363,21 +369,41 @@ impl Decoder {
                 })),
                 rate: RATE,
                 channels,
+                note: None,
             });
         }
         use symphonia::core::formats::probe::Hint;
         use symphonia::core::formats::TrackType;
-        let file = File::open(path).map_err(|e| e.to_string())?;
-        let mss = symphonia::core::io::MediaSourceStream::new(Box::new(file), Default::default());
         let mut hint = Hint::new();
         if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
             hint.with_extension(ext);
         }
-        let format = symphonia::default::get_probe()
-            .probe(&hint, mss, Default::default(), Default::default())
-            .map_err(|e| {
-                format!("not a readable audio file ({e}); export it again as FLAC, WAV, MP3 or Ogg")
-            })?;
+        let probe = |source: Box<dyn symphonia::core::io::MediaSource>| {
+            let mss = symphonia::core::io::MediaSourceStream::new(source, Default::default());
+            symphonia::default::get_probe().probe(
+                &hint,
+                mss,
+                Default::default(),
+                Default::default(),
+            )
+        };
+        let file = File::open(path).map_err(|e| e.to_string())?;
+        let mut note = None;
+        let format = match probe(Box::new(file)) {
+            Ok(format) => format,
+            // symphonia refuses a FLAC whose cue sheet breaks the CD rules; ffmpeg plays it, and so
+            // does capsule: the cue sheet is read as padding, and a warning says so.
+            Err(e) if e.to_string().contains("cuesheet") => {
+                let at = super::flac::cuesheet_at(path).ok_or_else(|| unreadable(&e))?;
+                let source =
+                    super::flac::WithoutBlock::open(path, at).map_err(|e| e.to_string())?;
+                note = Some(format!(
+                    "its cue sheet is not valid ({e}), so it is left out; the audio is published whole"
+                ));
+                probe(Box::new(source)).map_err(|e| unreadable(&e))?
+            }
+            Err(e) => return Err(unreadable(&e)),
+        };
         let track = format
             .default_track(TrackType::Audio)
             .ok_or("the file holds no audio track")?;
@@ -410,6 +436,7 @@ impl Decoder {
             },
             rate,
             channels,
+            note,
         })
     }
 

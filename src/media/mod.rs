@@ -3,6 +3,7 @@
 mod audio;
 pub(crate) mod cache;
 mod encode;
+mod flac;
 mod mp4;
 mod photo;
 mod progress;
