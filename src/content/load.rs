@@ -466,29 +466,9 @@ impl Loader<'_> {
             return;
         }
         let gone = |p: &Path| left_out.iter().any(|l| l == p);
-        let mut photo_at = Vec::new();
-        let mut photos = Vec::new();
-        for photo in page.photos.drain(..) {
-            if gone(&photo.source) {
-                photo_at.push(None);
-            } else {
-                photo_at.push(Some(photos.len()));
-                photos.push(photo);
-            }
-        }
-        page.photos = photos;
+        let photo_at = keep_where(&mut page.photos, |p| !gone(&p.source));
+        let track_at = keep_where(&mut page.tracks, |t| !gone(&t.source));
         page.cover = page.cover.and_then(|c| photo_at[c]);
-        let mut track_at = Vec::new();
-        let mut tracks = Vec::new();
-        for track in page.tracks.drain(..) {
-            if gone(&track.source) {
-                track_at.push(None);
-            } else {
-                track_at.push(Some(tracks.len()));
-                tracks.push(track);
-            }
-        }
-        page.tracks = tracks;
         page.body.retain_mut(|b| match b {
             Block::Photo(u) => photo_at[u.photo].map(|i| u.photo = i).is_some(),
             Block::Track(t) => track_at[*t].map(|i| *t = i).is_some(),
@@ -878,4 +858,21 @@ fn link_map(site: &Site, content: &Path) -> BTreeMap<String, String> {
     map.insert(ALBUMS.into(), ALBUMS.into());
     map.insert(PLAYLISTS.into(), PLAYLISTS.into());
     map
+}
+
+/// Keeps the items for which `keep` holds, in order, and says where each old index went (`None` for an
+/// item taken out), so that indexes into the list can follow.
+fn keep_where<T>(items: &mut Vec<T>, keep: impl Fn(&T) -> bool) -> Vec<Option<usize>> {
+    let mut at = Vec::with_capacity(items.len());
+    let mut kept = Vec::with_capacity(items.len());
+    for item in items.drain(..) {
+        if keep(&item) {
+            at.push(Some(kept.len()));
+            kept.push(item);
+        } else {
+            at.push(None);
+        }
+    }
+    *items = kept;
+    at
 }
