@@ -131,10 +131,10 @@ const GRID: u32 = 3;
 /// each encoding: the search scores these (about a third of a 1600 px photo) for speed and memory, while
 /// the encoder always sees the whole image. An image at most 3×256 px a side is scored whole.
 fn crops(img: &RgbImage) -> Cow<'_, RgbImage> {
-    let (w, h) = img.dimensions();
-    if w <= GRID * CROP && h <= GRID * CROP {
+    if !is_cropped(img) {
         return Cow::Borrowed(img);
     }
+    let (w, h) = img.dimensions();
     let (tw, th) = (CROP.min(w / GRID), CROP.min(h / GRID));
     let mut out = RgbImage::new(tw * GRID, th * GRID);
     for j in 0..GRID {
@@ -154,6 +154,11 @@ fn crops(img: &RgbImage) -> Cow<'_, RgbImage> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Whether the search scores crops of `img` rather than the whole of it.
+fn is_cropped(img: &RgbImage) -> bool {
+    img.width() > GRID * CROP || img.height() > GRID * CROP
 }
 
 /// How far above the target the search aims, because it scores crops rather than the whole frame: on
@@ -278,7 +283,7 @@ pub(super) fn smallest_reaching(
             (highest, s, bytes)
         }
     };
-    if matches!(crops(img), Cow::Borrowed(_)) {
+    if !is_cropped(img) {
         // The crops were the whole image: the score is already the whole frame's.
         return Ok(Encoding {
             bytes,
