@@ -214,6 +214,9 @@ pub(crate) struct PhotoConfig {
     pub gemini_target: Option<u8>,
     /// Encoder quality, 1 to 100, in fixed mode.
     pub quality: u8,
+    /// ravif's speed for AVIF photos, 1 (slowest, smallest) to 10 (fastest); unset means the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avif_speed: Option<u8>,
 }
 
 impl Default for PhotoConfig {
@@ -228,6 +231,7 @@ impl Default for PhotoConfig {
             thumbnail_target: 60,
             gemini_target: None,
             quality: 80,
+            avif_speed: None,
         }
     }
 }
@@ -451,11 +455,13 @@ impl Config {
                 p.thumbnail, p.display
             ),
         );
-        check(
-            !(p.format == ImageFormat::Avif && p.mode == QualityMode::Perceptual),
-            "format",
-            "[photos] format = \"avif\" works only with mode = \"fixed\" (capsule cannot yet decode AVIF to measure its quality); add mode = \"fixed\" or use format = \"webp\"".into(),
-        );
+        if let Some(speed) = p.avif_speed {
+            check(
+                (1..=10).contains(&speed),
+                "avif_speed",
+                format!("photos.avif_speed = {speed} is out of range; use 1 (slowest, smallest files) to 10 (fastest)"),
+            );
+        }
         check(
             (1..=100).contains(&p.quality),
             "quality",
@@ -652,6 +658,25 @@ mod tests {
         };
         assert_eq!(errors[0].line, Some(2));
         assert!(errors[0].message.contains("photos.quality"));
+    }
+
+    #[test]
+    fn an_avif_speed_outside_one_to_ten_is_refused_on_its_line() {
+        let parse = |t: &str| Config::parse(t, Path::new("capsule.toml"));
+        let cfg = parse("[photos]\nformat = \"avif\"\navif_speed = 8\n").unwrap();
+        assert_eq!(cfg.photos.avif_speed, Some(8));
+        // AVIF works in the default, perceptual mode.
+        assert_eq!(cfg.photos.mode, QualityMode::Perceptual);
+        let Error::Content { errors, .. } = parse("[photos]\navif_speed = 11\n").unwrap_err()
+        else {
+            panic!("not a content error")
+        };
+        assert_eq!(errors[0].line, Some(2));
+        assert!(
+            errors[0].message.contains("photos.avif_speed = 11"),
+            "{}",
+            errors[0].message
+        );
     }
 
     #[test]

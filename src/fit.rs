@@ -289,13 +289,6 @@ pub(crate) fn fit(
     report: &Report,
     trials: &Trials,
 ) -> Result<(Config, String), Error> {
-    if base.photos.format == crate::formats::ImageFormat::Avif {
-        return Err(Error::Usage(
-            "`--fit` chooses SSIMULACRA2 targets, which AVIF photos cannot use yet (capsule cannot decode \
-             AVIF to measure it); fit with format = \"webp\", or lower [photos] quality by hand"
-                .into(),
-        ));
-    }
     let mut fixed = BudgetBytes::new(base.budget.audio_counts);
     for (format, kind) in [
         (Format::Html, BudgetKind::Html),

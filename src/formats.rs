@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub(crate) enum ImageFormat {
     Jpeg,
     Webp,
-    /// AVIF through ravif (rav1e), in fixed-quality mode only: nothing here decodes AVIF to score it.
+    /// AVIF through ravif (rav1e), decoded by rav1d to score it.
     Avif,
 }
 

@@ -881,7 +881,7 @@ fn a_playlist_without_a_cover_file_shows_the_cover_art_of_its_tags() {
 }
 
 #[test]
-fn avif_photos_in_fixed_mode_and_refused_in_perceptual_mode() {
+fn avif_photos_in_fixed_mode_and_at_their_target_in_perceptual_mode() {
     let site = fixture("basic");
     let config = site.path().join("capsule.toml");
     let toml = std::fs::read_to_string(&config).unwrap();
@@ -910,16 +910,52 @@ fn avif_photos_in_fixed_mode_and_refused_in_perceptual_mode() {
     // The capsule keeps JPEG, which Gemini clients show.
     assert!(files_with_ext(&site.path().join("public/gemini"), "avif").is_empty());
 
+    // Perceptual mode (the default mode): capsule decodes each AVIF it tries, so every photo gets the
+    // quality that reaches its target, scored on the whole frame.
     std::fs::write(
         &config,
-        toml.replace("[photos]\n", "[photos]\nformat = \"avif\"\n"),
+        toml.replace(
+            "[photos]\n",
+            "[photos]\nformat = \"avif\"\navif_speed = 8\n",
+        ),
     )
     .unwrap();
-    let out = try_build(site.path(), &[]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out).contains("works only with mode = \"fixed\""),
-        "{}",
-        text(&out)
-    );
+    build(site.path(), &["--quiet"]);
+    let mut scored = 0;
+    for entry in std::fs::read_dir(site.path().join(".capsule-cache/media"))
+        .unwrap()
+        .flatten()
+    {
+        let Ok(meta) = std::fs::read(entry.path().join("meta.json")) else {
+            continue;
+        };
+        let meta: serde_json::Value = serde_json::from_slice(&meta).unwrap();
+        let Some(html) = meta["html"].as_array() else {
+            continue;
+        };
+        if html.iter().any(|e| e["format"] != "avif") {
+            continue;
+        }
+        // The last is the display size (target 70 by default), any before it the thumbnail (60).
+        for (i, e) in html.iter().enumerate() {
+            let target = if i + 1 == html.len() { 70.0 } else { 60.0 };
+            let score = e["score"]
+                .as_f64()
+                .unwrap_or_else(|| panic!("{e} has no score"));
+            assert!(
+                score >= target,
+                "{e}: scores {score} for a target of {target}"
+            );
+            // Unless even the lowest quality the search tries (5) is above it.
+            if e["quality"] != 5 {
+                assert!(
+                    score < target + 4.0,
+                    "{e}: {score} overshoots the target {target}"
+                );
+            }
+            scored += 1;
+        }
+    }
+    assert!(scored >= 7, "only {scored} AVIF files were scored");
+    assert!(files_with_ext(&html, "avif").len() >= 7);
 }

@@ -1,6 +1,7 @@
 //! Media jobs: every photo and track of the site turned into the files that both outputs link to.
 
 mod audio;
+mod avif;
 pub(crate) mod cache;
 mod encode;
 mod flac;
