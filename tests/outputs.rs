@@ -911,7 +911,9 @@ fn avif_photos_in_fixed_mode_and_at_their_target_in_perceptual_mode() {
     assert!(files_with_ext(&site.path().join("public/gemini"), "avif").is_empty());
 
     // Perceptual mode (the default mode): capsule decodes each AVIF it tries, so every photo gets the
-    // quality that reaches its target, scored on the whole frame.
+    // quality that reaches its target, scored on the whole frame. (That it is the smallest such
+    // quality is the search's unit test: this fixture's photos are a few dozen pixels wide, where one
+    // quality step can move the score by ten points.)
     std::fs::write(
         &config,
         toml.replace(
@@ -946,13 +948,6 @@ fn avif_photos_in_fixed_mode_and_at_their_target_in_perceptual_mode() {
                 score >= target,
                 "{e}: scores {score} for a target of {target}"
             );
-            // Unless even the lowest quality the search tries (5) is above it.
-            if e["quality"] != 5 {
-                assert!(
-                    score < target + 4.0,
-                    "{e}: {score} overshoots the target {target}"
-                );
-            }
             scored += 1;
         }
     }
