@@ -43,9 +43,9 @@ fn webp_encode(img: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
 }
 
 /// ravif's speed (1 slowest to 10 fastest) unless `[photos] avif_speed` says otherwise. On the public
-/// corpus (bench/avif.sh), at the same whole-frame score: speed 6 saves 16 % of WebP's bytes in 6.9
-/// times WebP's build time, 4 saves 18 % in 9.3 times, 10 saves 1 %.
-pub(crate) const AVIF_SPEED: u8 = 6;
+/// corpus (bench/avif.sh) speed 4 is the one that pays: 19 % fewer bytes than WebP at the same
+/// whole-frame score, where 6 and 8 save 2 to 3 % and 10 costs 22 % more.
+pub(crate) const AVIF_SPEED: u8 = 4;
 
 /// An image format with its encoder's settings: what the perceptual search encodes with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,9 +155,6 @@ pub(super) struct Encoding {
     pub bytes: Vec<u8>,
     pub quality: u8,
     pub score: Option<f64>,
-    /// How many quality steps above (or, negative, below) where photos usually land for this target
-    /// the search found this photo: the photo's other sizes tend to sit the same side (bench/media.sh).
-    pub lean: f64,
 }
 
 /// Side of the square crops the search scores, laid out `GRID` by `GRID`.
@@ -165,8 +162,8 @@ const CROP: u32 = 256;
 const GRID: u32 = 3;
 
 /// Nine crops of the image in a 3×3 grid, side by side, cut at the same places from the source and from
-/// each encoding: the search scores these (about a third of a 1600 px photo) for speed and memory. An
-/// image at most 3×256 px a side is scored whole.
+/// each encoding: the search scores these (about a third of a 1600 px photo) for speed and memory, while
+/// the encoder always sees the whole image. An image at most 3×256 px a side is scored whole.
 fn crops(img: &RgbImage) -> Cow<'_, RgbImage> {
     if !is_cropped(img) {
         return Cow::Borrowed(img);
@@ -204,15 +201,6 @@ fn is_cropped(img: &RgbImage) -> bool {
 const CROP_MARGIN: f64 = 1.2;
 
 impl Codec {
-    /// Whether the search's probes may encode the crops alone rather than the whole image. JPEG codes
-    /// each block on its own with the same tables, so the crops come out as they would from the whole
-    /// photo, for a third of the work. WebP and AVIF adapt their quantisers to the whole picture's
-    /// content: encoded alone, the crops of the public corpus scored up to 13 points lower, so their
-    /// probes encode the whole photo and score its crops.
-    fn probes_crops_alone(self) -> bool {
-        self.format == ImageFormat::Jpeg
-    }
-
     /// Score units gained per quality step near the usual targets (median over the corpus), to aim the
     /// steps before two probes give the photo's own slope.
     fn slope(self) -> f64 {
@@ -235,26 +223,21 @@ impl Codec {
     }
 }
 const MAX_PROBES: usize = 6;
-/// How many quality steps apart a failing and a passing probe may be for the whole-frame check to take
-/// the quality between them that the crops point to, instead of one more probe.
-const SETTLE_WITHIN: u8 = 4;
 /// A passing probe this close above the aim is taken without looking further: a step or two lower would
 /// save a percent or two and cost another encode of the whole image.
-const CLOSE_ENOUGH: f64 = 1.5;
+const CLOSE_ENOUGH: f64 = 1.0;
 
 /// The smallest encoding whose score reaches `target`, searched over quality `lowest..=highest`:
 /// a first guess where photos usually land, then secant steps inside the bracket of a failing and a
 /// passing quality, until they are adjacent or a passing score is within `CLOSE_ENOUGH` of the aim.
-/// Each probe scores the image's crops (see `probes_crops_alone`); the smallest passing probe is the
-/// result, checked on the whole frame. When even `highest` misses the target, that encoding is returned
-/// with its score. `lean` moves the first guess, from where another size of the same photo landed.
+/// Each probe encodes the whole image and scores its crops; the smallest passing probe is the result.
+/// When even `highest` misses the target, that encoding is returned with its score.
 pub(super) fn smallest_reaching(
     img: &RgbImage,
     codec: impl Into<Codec>,
     target: f64,
     lowest: u8,
     highest: u8,
-    lean: f64,
 ) -> Result<Encoding, String> {
     let codec: Codec = codec.into();
     if img.width() < 8 || img.height() < 8 {
@@ -262,39 +245,26 @@ pub(super) fn smallest_reaching(
             bytes: codec.encode(img, highest)?,
             quality: highest,
             score: None,
-            lean: 0.0,
         });
     }
-    let mosaic = crops(img);
     let reference =
-        fast_ssim2::Ssimulacra2Reference::new(pixels(&mosaic)).map_err(|e| e.to_string())?;
+        fast_ssim2::Ssimulacra2Reference::new(pixels(&crops(img))).map_err(|e| e.to_string())?;
     let mut scratch = reference.compare_context();
     let aim = target + CROP_MARGIN;
-    let alone = codec.probes_crops_alone() && is_cropped(img);
     let mut probe = |q: u8| -> Result<(u8, f64, Vec<u8>), String> {
-        let bytes = codec.encode(if alone { &mosaic } else { img }, q)?;
+        let bytes = codec.encode(img, q)?;
         let decoded = codec.decode(&bytes)?;
-        let scored = if alone {
-            Cow::Owned(decoded)
-        } else {
-            crops(&decoded)
-        };
         let s = reference
-            .compare_with(&mut scratch, pixels(&scored))
+            .compare_with(&mut scratch, pixels(&crops(&decoded)))
             .map_err(|e| e.to_string())?;
         Ok((q, s, bytes))
     };
     let clamp = |q: f64| q.round().clamp(lowest as f64, highest as f64) as u8;
     let mut fail: Option<(u8, f64)> = None;
     let mut pass: Option<(u8, f64, Vec<u8>)> = None;
-    let usual = codec.start(target);
-    let mut q = clamp(usual + lean);
+    let mut q = clamp(codec.start(target));
     let mut last: Option<(u8, f64)> = None;
     let mut own_slope = codec.slope();
-    let cropped = is_cropped(img);
-    // The quality between a failing and a passing probe that the crops' secant points to: for a cropped
-    // photo, the whole-frame check encodes and scores it rather than one more probe of the crops.
-    let mut settle: Option<u8> = None;
     for _ in 0..MAX_PROBES {
         let (q_now, s, bytes) = probe(q)?;
         // Before a bracket exists, the slope of the last two probes (a photo can sit on a plateau
@@ -326,13 +296,7 @@ pub(super) fn smallest_reaching(
             (Some((fq, fs)), Some((pq, ps))) => {
                 let slope = ((ps - fs) / (pq - fq) as f64).max(0.05);
                 let guess = fq as f64 + (aim - fs) / slope;
-                let guess = (guess.ceil() as u8).clamp(fq + 1, pq - 1);
-                // Only from a narrow bracket: a plateau can throw a wide bracket's secant far off.
-                if cropped && pq - fq <= SETTLE_WITHIN {
-                    settle = Some(guess);
-                    break;
-                }
-                guess
+                (guess.ceil() as u8).clamp(fq + 1, pq - 1)
             }
             (None, Some((pq, _))) if pq <= lowest => break,
             (None, Some((pq, ps))) => {
@@ -354,24 +318,15 @@ pub(super) fn smallest_reaching(
             (highest, s, bytes)
         }
     };
-    if !cropped {
+    if !is_cropped(img) {
         // The crops were the whole image: the score is already the whole frame's.
         return Ok(Encoding {
             bytes,
             quality,
             score: Some(score),
-            lean: quality as f64 - usual,
         });
     }
-    // Probes of the crops alone leave the whole image to encode at the quality they chose.
-    let (quality, bytes) = match settle {
-        Some(q) => (q, codec.encode(img, q)?),
-        None if alone => (quality, codec.encode(img, quality)?),
-        None => (quality, bytes),
-    };
-    let mut e = whole_frame_reaching(img, codec, target, highest, own_slope, (quality, bytes))?;
-    e.lean = e.quality as f64 - usual;
-    Ok(e)
+    whole_frame_reaching(img, codec, target, highest, own_slope, (quality, bytes))
 }
 
 /// How far above the target the whole-frame check aims: capsule's own resize and scorer read a point
@@ -401,21 +356,16 @@ fn whole_frame_reaching(
             .map_err(|e| e.to_string())
     };
     let mut score = whole(&bytes)?;
-    let mut slope = slope;
     while score < aim && quality < highest {
         let step = ((aim - score) / slope).ceil().clamp(1.0, 10.0);
-        let (last_q, last_s) = (quality, score);
         quality = (quality as f64 + step).min(highest as f64) as u8;
         bytes = codec.encode(img, quality)?;
         score = whole(&bytes)?;
-        // From the second step on, the whole frame's own slope (it can be far flatter than the crops').
-        slope = ((score - last_s) / (quality - last_q) as f64).max(0.05);
     }
     Ok(Encoding {
         bytes,
         quality,
         score: Some(score),
-        lean: 0.0,
     })
 }
 
@@ -474,16 +424,13 @@ mod tests {
 
     #[test]
     fn search_reaches_the_target_on_the_whole_frame_without_overshooting() {
-        // A lean moves only the first guess: far too high or far too low, the promise is the same.
-        for (img, format, lean) in [
-            (busy(300, 200), ImageFormat::Webp, 0.0),
-            (busy(1000, 800), ImageFormat::Webp, 0.0),
-            (busy(1000, 800), ImageFormat::Webp, 20.0),
-            (busy(900, 600), ImageFormat::Jpeg, 0.0),
-            (busy(900, 600), ImageFormat::Jpeg, -20.0),
-            (busy(400, 300), ImageFormat::Avif, 0.0),
+        for (img, format) in [
+            (busy(300, 200), ImageFormat::Webp),
+            (busy(1000, 800), ImageFormat::Webp),
+            (busy(900, 600), ImageFormat::Jpeg),
+            (busy(400, 300), ImageFormat::Avif),
         ] {
-            let e = smallest_reaching(&img, format, 70.0, 5, 100, lean).unwrap();
+            let e = smallest_reaching(&img, format, 70.0, 5, 100).unwrap();
             let whole = whole_at(&img, format, e.quality);
             assert!(
                 whole >= 70.0 + WHOLE_MARGIN,
@@ -515,29 +462,6 @@ mod tests {
     }
 
     #[test]
-    fn a_jpeg_of_the_crops_alone_scores_as_the_crops_of_the_whole_jpeg() {
-        // Why JPEG probes may encode the crops alone: each block is coded on its own with the same
-        // tables, so the crops come out nearly as they do from the whole photo (on this busy image,
-        // 1 to 2.3 points higher, where the blocks fall differently); the whole-frame check settles
-        // the rest.
-        let img = busy(1600, 1000);
-        let mosaic = crops(&img);
-        let jpeg = ImageFormat::Jpeg;
-        for q in [50, 70, 85] {
-            let alone = jpeg.decode(&jpeg.encode(&mosaic, q).unwrap()).unwrap();
-            let whole = jpeg.decode(&jpeg.encode(&img, q).unwrap()).unwrap();
-            let (alone, whole) = (
-                score(&mosaic, &alone).unwrap(),
-                score(&mosaic, &crops(&whole)).unwrap(),
-            );
-            assert!(
-                (alone - whole).abs() < 2.5,
-                "quality {q}: crops alone {alone:.2}, crops of the whole {whole:.2}"
-            );
-        }
-    }
-
-    #[test]
     fn a_photo_whose_detail_lies_outside_the_crops_still_reaches_the_target() {
         // Flat gradient where the nine crops are cut, fine texture everywhere else: the crops promise
         // far more than the whole frame holds at the quality they pick.
@@ -561,7 +485,7 @@ mod tests {
             }
         });
         let format = ImageFormat::Webp;
-        let e = smallest_reaching(&img, format, 70.0, 5, 100, 0.0).unwrap();
+        let e = smallest_reaching(&img, format, 70.0, 5, 100).unwrap();
         let whole = whole_at(&img, format, e.quality);
         assert!(
             whole >= 70.0 + WHOLE_MARGIN,
