@@ -18,14 +18,15 @@ impl ImageFormat {
     }
 
     pub(crate) fn decode(self, bytes: &[u8]) -> Result<RgbImage, String> {
-        let format = match self {
-            ImageFormat::Jpeg => image::ImageFormat::Jpeg,
-            ImageFormat::Webp => image::ImageFormat::WebP,
-            ImageFormat::Avif => return super::avif::decode(bytes),
-        };
-        image::load_from_memory_with_format(bytes, format)
-            .map(|i| i.into_rgb8())
-            .map_err(|e| e.to_string())
+        match self {
+            ImageFormat::Jpeg => {
+                image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg)
+                    .map(|i| i.into_rgb8())
+                    .map_err(|e| e.to_string())
+            }
+            ImageFormat::Webp => webp_decode(bytes),
+            ImageFormat::Avif => super::avif::decode(bytes),
+        }
     }
 }
 
@@ -40,6 +41,25 @@ fn webp_encode(img: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
         .encode_advanced(&config)
         .map(|m| m.to_vec())
         .map_err(|e| format!("the WebP encoder failed ({e:?})"))
+}
+
+/// A WebP that `webp_encode` made, decoded by libwebp: the decoder Chrome shows it with, and about twice
+/// as fast as image-webp's (decoding is a sixth of a perceptual build's WebP probes).
+fn webp_decode(bytes: &[u8]) -> Result<RgbImage, String> {
+    let decoded = webp::Decoder::new(bytes)
+        .decode()
+        .ok_or_else(|| "the WebP decoder failed".to_string())?;
+    let rgb = match decoded.layout() {
+        webp::PixelLayout::Rgb => decoded.to_vec(),
+        webp::PixelLayout::Rgba => decoded
+            .as_chunks::<4>()
+            .0
+            .iter()
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect(),
+    };
+    RgbImage::from_raw(decoded.width(), decoded.height(), rgb)
+        .ok_or_else(|| "the WebP decoder returned a short image".to_string())
 }
 
 /// ravif's speed (1 slowest to 10 fastest) unless `[photos] avif_speed` says otherwise. On the public
@@ -155,6 +175,9 @@ pub(super) struct Encoding {
     pub bytes: Vec<u8>,
     pub quality: u8,
     pub score: Option<f64>,
+    /// How many quality steps above (or, negative, below) where photos usually land for this target
+    /// the search found this photo: the photo's other sizes tend to sit the same side (bench/media.sh).
+    pub lean: f64,
 }
 
 /// Side of the square crops the search scores, laid out `GRID` by `GRID`.
@@ -162,8 +185,8 @@ const CROP: u32 = 256;
 const GRID: u32 = 3;
 
 /// Nine crops of the image in a 3×3 grid, side by side, cut at the same places from the source and from
-/// each encoding: the search scores these (about a third of a 1600 px photo) for speed and memory, while
-/// the encoder always sees the whole image. An image at most 3×256 px a side is scored whole.
+/// each encoding: the search scores these (about a third of a 1600 px photo) for speed and memory. An
+/// image at most 3×256 px a side is scored whole.
 fn crops(img: &RgbImage) -> Cow<'_, RgbImage> {
     if !is_cropped(img) {
         return Cow::Borrowed(img);
@@ -201,6 +224,15 @@ fn is_cropped(img: &RgbImage) -> bool {
 const CROP_MARGIN: f64 = 1.2;
 
 impl Codec {
+    /// Whether the search's probes may encode the crops alone rather than the whole image. JPEG codes
+    /// each block on its own with the same tables, so the crops come out as they would from the whole
+    /// photo, for a third of the work. WebP and AVIF adapt their quantisers to the whole picture's
+    /// content: encoded alone, the crops of the public corpus scored up to 13 points lower, so their
+    /// probes encode the whole photo and score its crops.
+    fn probes_crops_alone(self) -> bool {
+        self.format == ImageFormat::Jpeg
+    }
+
     /// Score units gained per quality step near the usual targets (median over the corpus), to aim the
     /// steps before two probes give the photo's own slope.
     fn slope(self) -> f64 {
@@ -223,21 +255,29 @@ impl Codec {
     }
 }
 const MAX_PROBES: usize = 6;
+/// The most quality steps one probe climbs above a failing one before any probe has passed (the
+/// whole-frame check climbs the same way).
+const MAX_STEP_UP: f64 = 10.0;
+/// How many quality steps apart a failing and a passing probe may be for the whole-frame check to take
+/// the quality between them that the crops point to, instead of one more probe.
+const SETTLE_WITHIN: u8 = 4;
 /// A passing probe this close above the aim is taken without looking further: a step or two lower would
 /// save a percent or two and cost another encode of the whole image.
-const CLOSE_ENOUGH: f64 = 1.0;
+const CLOSE_ENOUGH: f64 = 1.5;
 
 /// The smallest encoding whose score reaches `target`, searched over quality `lowest..=highest`:
 /// a first guess where photos usually land, then secant steps inside the bracket of a failing and a
 /// passing quality, until they are adjacent or a passing score is within `CLOSE_ENOUGH` of the aim.
-/// Each probe encodes the whole image and scores its crops; the smallest passing probe is the result.
-/// When even `highest` misses the target, that encoding is returned with its score.
+/// Each probe scores the image's crops (see `probes_crops_alone`); the smallest passing probe is the
+/// result, checked on the whole frame. When even `highest` misses the target, that encoding is returned
+/// with its score. `lean` moves the first guess, from where another size of the same photo landed.
 pub(super) fn smallest_reaching(
     img: &RgbImage,
     codec: impl Into<Codec>,
     target: f64,
     lowest: u8,
     highest: u8,
+    lean: f64,
 ) -> Result<Encoding, String> {
     let codec: Codec = codec.into();
     if img.width() < 8 || img.height() < 8 {
@@ -245,27 +285,53 @@ pub(super) fn smallest_reaching(
             bytes: codec.encode(img, highest)?,
             quality: highest,
             score: None,
+            lean: 0.0,
         });
     }
+    let mosaic = crops(img);
     let reference =
-        fast_ssim2::Ssimulacra2Reference::new(pixels(&crops(img))).map_err(|e| e.to_string())?;
+        fast_ssim2::Ssimulacra2Reference::new(pixels(&mosaic)).map_err(|e| e.to_string())?;
     let mut scratch = reference.compare_context();
     let aim = target + CROP_MARGIN;
+    let alone = codec.probes_crops_alone() && is_cropped(img);
     let mut probe = |q: u8| -> Result<(u8, f64, Vec<u8>), String> {
-        let bytes = codec.encode(img, q)?;
+        let bytes = codec.encode(if alone { &mosaic } else { img }, q)?;
         let decoded = codec.decode(&bytes)?;
+        let scored = if alone {
+            Cow::Owned(decoded)
+        } else {
+            crops(&decoded)
+        };
         let s = reference
-            .compare_with(&mut scratch, pixels(&crops(&decoded)))
+            .compare_with(&mut scratch, pixels(&scored))
             .map_err(|e| e.to_string())?;
         Ok((q, s, bytes))
     };
     let clamp = |q: f64| q.round().clamp(lowest as f64, highest as f64) as u8;
     let mut fail: Option<(u8, f64)> = None;
     let mut pass: Option<(u8, f64, Vec<u8>)> = None;
-    let mut q = clamp(codec.start(target));
+    let usual = codec.start(target);
+    let mut q = clamp(usual + lean);
     let mut last: Option<(u8, f64)> = None;
     let mut own_slope = codec.slope();
-    for _ in 0..MAX_PROBES {
+    let cropped = is_cropped(img);
+    // The quality between a failing and a passing probe that the crops' secant points to: for a cropped
+    // photo, the whole-frame check encodes and scores it rather than one more probe of the crops.
+    let mut settle: Option<u8> = None;
+    // Failing probes in a row inside the bracket: a secant that keeps landing short (the score curves
+    // upward, as on a plateau's edge) gives way to halving the bracket.
+    let mut short = 0;
+    for n in 0.. {
+        // Probes may go a few beyond the usual count until one passes (stopping then would leave only
+        // `highest`, the largest encoding there is) and while the bracket is still wide (its top can be
+        // far above the quality that passes, where the score leaps at a plateau's end).
+        let wide = match (fail, &pass) {
+            (Some((fq, _)), Some((pq, _, _))) => *pq > fq + SETTLE_WITHIN,
+            (_, pass) => pass.is_none(),
+        };
+        if n >= MAX_PROBES + 4 || (n >= MAX_PROBES && !wide) {
+            break;
+        }
         let (q_now, s, bytes) = probe(q)?;
         // Before a bracket exists, the slope of the last two probes (a photo can sit on a plateau
         // where quality changes little), else the usual one.
@@ -277,6 +343,7 @@ pub(super) fn smallest_reaching(
         };
         last = Some((q_now, s));
         if s >= aim {
+            short = 0;
             if pass.as_ref().is_none_or(|(pq, _, _)| q_now < *pq) {
                 pass = Some((q_now, s, bytes));
             }
@@ -284,6 +351,9 @@ pub(super) fn smallest_reaching(
                 break;
             }
         } else if fail.is_none_or(|(fq, _)| q_now > fq) {
+            if pass.is_some() {
+                short += 1;
+            }
             fail = Some((q_now, s));
         }
         let passed = pass.as_ref().map(|(pq, ps, _)| (*pq, *ps));
@@ -295,8 +365,19 @@ pub(super) fn smallest_reaching(
             (Some((fq, _)), Some((pq, _))) if pq <= fq + 1 => break,
             (Some((fq, fs)), Some((pq, ps))) => {
                 let slope = ((ps - fs) / (pq - fq) as f64).max(0.05);
-                let guess = fq as f64 + (aim - fs) / slope;
-                (guess.ceil() as u8).clamp(fq + 1, pq - 1)
+                let guess = if short >= 2 {
+                    short = 0;
+                    (fq as f64 + pq as f64) / 2.0
+                } else {
+                    fq as f64 + (aim - fs) / slope
+                };
+                let guess = (guess.ceil() as u8).clamp(fq + 1, pq - 1);
+                // Only from a narrow bracket: a plateau can throw a wide bracket's secant far off.
+                if cropped && pq - fq <= SETTLE_WITHIN {
+                    settle = Some(guess);
+                    break;
+                }
+                guess
             }
             (None, Some((pq, _))) if pq <= lowest => break,
             (None, Some((pq, ps))) => {
@@ -305,7 +386,9 @@ pub(super) fn smallest_reaching(
             }
             (Some((fq, _)), None) if fq >= highest => break,
             (Some((fq, fs)), None) => {
-                let step = ((aim - fs) / slope).ceil().max(1.0);
+                // At most ten steps at a time: from a plateau, the slope alone would throw the probe
+                // to a quality far above the one that passes.
+                let step = ((aim - fs) / slope).ceil().clamp(1.0, MAX_STEP_UP);
                 clamp(fq as f64 + step)
             }
             (None, None) => unreachable!("a probe always passes or fails"),
@@ -318,15 +401,24 @@ pub(super) fn smallest_reaching(
             (highest, s, bytes)
         }
     };
-    if !is_cropped(img) {
+    if !cropped {
         // The crops were the whole image: the score is already the whole frame's.
         return Ok(Encoding {
             bytes,
             quality,
             score: Some(score),
+            lean: quality as f64 - usual,
         });
     }
-    whole_frame_reaching(img, codec, target, highest, own_slope, (quality, bytes))
+    // Probes of the crops alone leave the whole image to encode at the quality they chose.
+    let (quality, bytes) = match settle {
+        Some(q) => (q, codec.encode(img, q)?),
+        None if alone => (quality, codec.encode(img, quality)?),
+        None => (quality, bytes),
+    };
+    let mut e = whole_frame_reaching(img, codec, target, highest, own_slope, (quality, bytes))?;
+    e.lean = e.quality as f64 - usual;
+    Ok(e)
 }
 
 /// How far above the target the whole-frame check aims: capsule's own resize and scorer read a point
@@ -356,16 +448,21 @@ fn whole_frame_reaching(
             .map_err(|e| e.to_string())
     };
     let mut score = whole(&bytes)?;
+    let mut slope = slope;
     while score < aim && quality < highest {
-        let step = ((aim - score) / slope).ceil().clamp(1.0, 10.0);
+        let step = ((aim - score) / slope).ceil().clamp(1.0, MAX_STEP_UP);
+        let (last_q, last_s) = (quality, score);
         quality = (quality as f64 + step).min(highest as f64) as u8;
         bytes = codec.encode(img, quality)?;
         score = whole(&bytes)?;
+        // From the second step on, the whole frame's own slope (it can be far flatter than the crops').
+        slope = ((score - last_s) / (quality - last_q) as f64).max(0.05);
     }
     Ok(Encoding {
         bytes,
         quality,
         score: Some(score),
+        lean: 0.0,
     })
 }
 
@@ -424,13 +521,16 @@ mod tests {
 
     #[test]
     fn search_reaches_the_target_on_the_whole_frame_without_overshooting() {
-        for (img, format) in [
-            (busy(300, 200), ImageFormat::Webp),
-            (busy(1000, 800), ImageFormat::Webp),
-            (busy(900, 600), ImageFormat::Jpeg),
-            (busy(400, 300), ImageFormat::Avif),
+        // A lean moves only the first guess: far too high or far too low, the promise is the same.
+        for (img, format, lean) in [
+            (busy(300, 200), ImageFormat::Webp, 0.0),
+            (busy(1000, 800), ImageFormat::Webp, 0.0),
+            (busy(1000, 800), ImageFormat::Webp, 20.0),
+            (busy(900, 600), ImageFormat::Jpeg, 0.0),
+            (busy(900, 600), ImageFormat::Jpeg, -20.0),
+            (busy(400, 300), ImageFormat::Avif, 0.0),
         ] {
-            let e = smallest_reaching(&img, format, 70.0, 5, 100).unwrap();
+            let e = smallest_reaching(&img, format, 70.0, 5, 100, lean).unwrap();
             let whole = whole_at(&img, format, e.quality);
             assert!(
                 whole >= 70.0 + WHOLE_MARGIN,
@@ -461,6 +561,74 @@ mod tests {
         assert!(score(&busy(64, 64), &busy(64, 64)).unwrap() > 99.0);
     }
 
+    /// Soft noise over a slow wave, resized down as a display photo is: its WebP score climbs slowly
+    /// for a long stretch of qualities, then fast (the budget test's photos).
+    fn plateau(w: u32, h: u32) -> RgbImage {
+        let mut state: u32 = 1;
+        let (sw, sh) = (w * 5 / 4, h * 5 / 4);
+        let img = RgbImage::from_fn(sw, sh, |x, y| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let noise = (state % 12) as f32 - 6.0;
+            let (fx, fy) = (x as f32 / sw as f32, y as f32 / sh as f32);
+            let wave = ((fx * 9.0).sin() * (fy * 7.0).cos()) * 60.0;
+            let base = [90.0 + 120.0 * fy, 110.0 + wave, 160.0 - 80.0 * fx];
+            let c = |v: f32| (v + noise).clamp(0.0, 255.0) as u8;
+            image::Rgb([c(base[0]), c(base[1]), c(base[2])])
+        });
+        resize(&img, w, h).unwrap()
+    }
+
+    #[test]
+    fn a_search_that_starts_low_on_a_plateau_ends_near_the_smallest_passing_quality() {
+        // Started well below where photos usually land (as a thumbnail's lean can move it), the probes
+        // meet a stretch where the score hardly moves: the next step must not leap to the top quality,
+        // nor the bracket's secant keep landing just short until the probes run out.
+        let img = plateau(640, 480);
+        let format = ImageFormat::Webp;
+        let aim = 70.0 + CROP_MARGIN;
+        for lean in [-14.0, -20.0] {
+            let e = smallest_reaching(&img, format, 70.0, 5, 100, lean).unwrap();
+            let score = e.score.unwrap();
+            assert!(
+                score >= aim,
+                "lean {lean}, quality {}: {score:.1}",
+                e.quality
+            );
+            let lower = e.quality - 3;
+            let below = whole_at(&img, format, lower);
+            assert!(
+                below < aim,
+                "lean {lean}: quality {} scores {score:.1}, but {lower} already scores {below:.1}",
+                e.quality
+            );
+        }
+    }
+
+    #[test]
+    fn a_jpeg_of_the_crops_alone_scores_as_the_crops_of_the_whole_jpeg() {
+        // Why JPEG probes may encode the crops alone: each block is coded on its own with the same
+        // tables, so the crops come out nearly as they do from the whole photo (on this busy image,
+        // 1 to 2.3 points higher, where the blocks fall differently); the whole-frame check settles
+        // the rest.
+        let img = busy(1600, 1000);
+        let mosaic = crops(&img);
+        let jpeg = ImageFormat::Jpeg;
+        for q in [50, 70, 85] {
+            let alone = jpeg.decode(&jpeg.encode(&mosaic, q).unwrap()).unwrap();
+            let whole = jpeg.decode(&jpeg.encode(&img, q).unwrap()).unwrap();
+            let (alone, whole) = (
+                score(&mosaic, &alone).unwrap(),
+                score(&mosaic, &crops(&whole)).unwrap(),
+            );
+            assert!(
+                (alone - whole).abs() < 2.5,
+                "quality {q}: crops alone {alone:.2}, crops of the whole {whole:.2}"
+            );
+        }
+    }
+
     #[test]
     fn a_photo_whose_detail_lies_outside_the_crops_still_reaches_the_target() {
         // Flat gradient where the nine crops are cut, fine texture everywhere else: the crops promise
@@ -485,7 +653,7 @@ mod tests {
             }
         });
         let format = ImageFormat::Webp;
-        let e = smallest_reaching(&img, format, 70.0, 5, 100).unwrap();
+        let e = smallest_reaching(&img, format, 70.0, 5, 100, 0.0).unwrap();
         let whole = whole_at(&img, format, e.quality);
         assert!(
             whole >= 70.0 + WHOLE_MARGIN,

@@ -168,6 +168,12 @@ pub(super) fn process(
     ))
 }
 
+/// How much of a photo's lean (how far above or below the usual quality its search landed) carries
+/// from its thumbnail to its display size, and from its display size to its Gemini JPEG: the slopes
+/// of a straight line through the qualities of the public corpus's 32 photos (bench/media.sh).
+const LEAN_TO_DISPLAY: f64 = 0.5;
+const LEAN_TO_GEMINI: f64 = 0.6;
+
 fn encode_all(photo: &Photo, cfg: &PhotoConfig, tmp: &std::path::Path) -> Result<PhotoMeta, Error> {
     let (image, icc) = decode(photo, cfg.display.max(cfg.gemini))?;
     let rgb = to_srgb(flatten(image), icc.as_deref());
@@ -191,45 +197,59 @@ fn encode_all(photo: &Photo, cfg: &PhotoConfig, tmp: &std::path::Path) -> Result
         format,
         avif_speed: cfg.avif_speed.unwrap_or(AVIF_SPEED),
     };
-    let encode =
-        |img: &RgbImage, format: ImageFormat, target: f64, name: &str| -> Result<Encoded, Error> {
-            let e: Encoding = match cfg.mode {
-                QualityMode::Perceptual => smallest_reaching(img, codec(format), target, 5, 100),
-                QualityMode::Fixed => {
-                    codec(format)
-                        .encode(img, cfg.quality)
-                        .map(|bytes| Encoding {
-                            bytes,
-                            quality: cfg.quality,
-                            score: None,
-                        })
-                }
-            }
-            .map_err(|e| fail(photo, format!("could not encode the photo: {e}")))?;
-            let file = format!("{name}.{}", format.ext());
-            std::fs::write(tmp.join(&file), &e.bytes).map_err(Error::io("write", tmp))?;
-            Ok(Encoded {
+    let encode = |img: &RgbImage,
+                  format: ImageFormat,
+                  target: f64,
+                  name: &str,
+                  lean: f64|
+     -> Result<(Encoded, f64), Error> {
+        let e: Encoding = match cfg.mode {
+            QualityMode::Perceptual => smallest_reaching(img, codec(format), target, 5, 100, lean),
+            QualityMode::Fixed => codec(format)
+                .encode(img, cfg.quality)
+                .map(|bytes| Encoding {
+                    bytes,
+                    quality: cfg.quality,
+                    score: None,
+                    lean: 0.0,
+                }),
+        }
+        .map_err(|e| fail(photo, format!("could not encode the photo: {e}")))?;
+        let file = format!("{name}.{}", format.ext());
+        std::fs::write(tmp.join(&file), &e.bytes).map_err(Error::io("write", tmp))?;
+        Ok((
+            Encoded {
                 file,
                 width: img.width(),
                 height: img.height(),
                 format,
                 quality: e.quality,
                 score: e.score,
-            })
-        };
+            },
+            e.lean,
+        ))
+    };
     let html_format = cfg.format;
     let mut html = Vec::new();
+    // Smallest first: where the thumbnail's search landed tells the display's where to start, and the
+    // display's the Gemini one's (fewer probes of the larger sizes).
+    let mut lean = 0.0;
     if let Some(t) = &thumbnail {
-        html.push(encode(
-            t,
-            html_format,
-            cfg.thumbnail_target as f64,
-            "thumbnail",
-        )?);
+        let target = cfg.thumbnail_target as f64;
+        let (e, l) = encode(t, html_format, target, "thumbnail", 0.0)?;
+        html.push(e);
+        lean = l * LEAN_TO_DISPLAY;
     }
-    html.push(encode(&display, html_format, cfg.target as f64, "display")?);
+    let (e, l) = encode(&display, html_format, cfg.target as f64, "display", lean)?;
+    html.push(e);
     let gemini_target = cfg.gemini_target.unwrap_or(cfg.target) as f64;
-    let gemini = encode(&gemini_img, ImageFormat::Jpeg, gemini_target, "gemini")?;
+    let (gemini, _) = encode(
+        &gemini_img,
+        ImageFormat::Jpeg,
+        gemini_target,
+        "gemini",
+        l * LEAN_TO_GEMINI,
+    )?;
     Ok(PhotoMeta { html, gemini })
 }
 
