@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{line_of_offset, Diagnostic, Error};
 pub(crate) use crate::formats::ImageFormat;
+use crate::formats::AVIF_SPEED;
 use crate::units::parse_size;
 
 pub(crate) const CONFIG_FILE: &str = "capsule.toml";
@@ -217,6 +218,13 @@ pub(crate) struct PhotoConfig {
     /// ravif's speed for AVIF photos, 1 (slowest, smallest) to 10 (fastest); unset means the default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub avif_speed: Option<u8>,
+}
+
+impl PhotoConfig {
+    /// The AVIF speed in use: `avif_speed`, else the default.
+    pub(crate) fn avif_speed(&self) -> u8 {
+        self.avif_speed.unwrap_or(AVIF_SPEED)
+    }
 }
 
 impl Default for PhotoConfig {

@@ -6,6 +6,8 @@ use std::borrow::Cow;
 
 use image::RgbImage;
 
+use crate::formats::AVIF_SPEED;
+
 pub(super) use crate::formats::ImageFormat;
 
 impl ImageFormat {
@@ -43,8 +45,8 @@ fn webp_encode(img: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("the WebP encoder failed ({e:?})"))
 }
 
-/// A WebP that `webp_encode` made, decoded by libwebp: the decoder Chrome shows it with, and about twice
-/// as fast as image-webp's (decoding is a sixth of a perceptual build's WebP probes).
+/// A WebP that `webp_encode` made, decoded by libwebp: the decoder Chrome shows it with, and about three
+/// times as fast as image-webp's (7 % of a perceptual build's time under perf, 2 % with libwebp).
 fn webp_decode(bytes: &[u8]) -> Result<RgbImage, String> {
     let decoded = webp::Decoder::new(bytes)
         .decode()
@@ -61,11 +63,6 @@ fn webp_decode(bytes: &[u8]) -> Result<RgbImage, String> {
     RgbImage::from_raw(decoded.width(), decoded.height(), rgb)
         .ok_or_else(|| "the WebP decoder returned a short image".to_string())
 }
-
-/// ravif's speed (1 slowest to 10 fastest) unless `[photos] avif_speed` says otherwise. On the public
-/// corpus (bench/avif.sh) speed 4 is the one that pays: 19 % fewer bytes than WebP at the same
-/// whole-frame score, where 6 and 8 save 2 to 3 % and 10 costs 22 % more.
-pub(crate) const AVIF_SPEED: u8 = 4;
 
 /// An image format with its encoder's settings: what the perceptual search encodes with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
 use serde::{Deserialize, Serialize};
 
 use super::cache::Cache;
-use super::encode::{resize, smallest_reaching, Codec, Encoding, ImageFormat, AVIF_SPEED};
+use super::encode::{resize, smallest_reaching, Codec, Encoding, ImageFormat};
 use crate::config::{PhotoConfig, QualityMode};
 use crate::content::Photo;
 use crate::error::Error;
@@ -107,7 +107,7 @@ pub(super) fn process(
 ) -> Result<(PhotoOutput, bool), Error> {
     // The key holds the AVIF speed in use (only for AVIF), so a change of the default re-encodes.
     let keyed = PhotoConfig {
-        avif_speed: (cfg.format == ImageFormat::Avif).then(|| cfg.avif_speed.unwrap_or(AVIF_SPEED)),
+        avif_speed: (cfg.format == ImageFormat::Avif).then(|| cfg.avif_speed()),
         ..cfg.clone()
     };
     let (entry, meta, ran) = cache.entry::<PhotoMeta>(&photo.source, "photo", &keyed, |tmp| {
@@ -195,7 +195,7 @@ fn encode_all(photo: &Photo, cfg: &PhotoConfig, tmp: &std::path::Path) -> Result
 
     let codec = |format| Codec {
         format,
-        avif_speed: cfg.avif_speed.unwrap_or(AVIF_SPEED),
+        avif_speed: cfg.avif_speed(),
     };
     let encode = |img: &RgbImage,
                   format: ImageFormat,
