@@ -22,8 +22,10 @@ a Gemini capsule in public/gemini/ and an HTML site with no JavaScript in public
 Start with `capsule new my-site`, then `capsule build` inside it."
 )]
 pub(crate) struct Cli {
+    /// Without a command: the welcome page of `capsule edit --welcome` on Windows (where capsule.exe is
+    /// started by a double-click), this help elsewhere.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -114,6 +116,10 @@ pub(crate) struct EditArgs {
     /// Do not open the editor in the web browser; only print its address.
     #[arg(long)]
     pub no_browser: bool,
+    /// Open the welcome page (your sites, a new site) even in a site's folder; where capsule already
+    /// runs, open that one instead. The applications menu starts capsule this way.
+    #[arg(long, conflicts_with = "root")]
+    pub welcome: bool,
 }
 
 #[derive(Args)]
@@ -153,7 +159,20 @@ pub(crate) struct ReportArgs {
 }
 
 pub(crate) fn run(cli: Cli) -> Result<(), Error> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        if cfg!(windows) {
+            return run_edit(
+                <EditArgs as clap::FromArgMatches>::from_arg_matches(
+                    &<EditArgs as clap::Args>::augment_args(clap::Command::new("edit"))
+                        .get_matches_from(["edit", "--welcome"]),
+                )
+                .map_err(|e| Error::Usage(e.to_string()))?,
+            );
+        }
+        let _ = <Cli as clap::CommandFactory>::command().print_help();
+        return Ok(());
+    };
+    match command {
         Command::New { dir } => {
             scaffold::create(&dir)?;
             println!("Created a new site in {}.", dir.display());
@@ -183,21 +202,15 @@ pub(crate) fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Serve(args) => serve::run(ServeOptions {
-            root: root_or_current(args.root.as_deref()),
+            root: Some(root_or_current(args.root.as_deref())),
             bind: args.bind,
             http_port: args.http_port,
             gemini_port: args.gemini_port,
             gemini: !args.no_gemini,
             drafts: args.drafts,
+            any_free_port: false,
         }),
-        Command::Edit(args) => edit::run(EditOptions {
-            root: root_or_current(args.root.as_deref()),
-            bind: args.bind,
-            http_port: args.http_port,
-            gemini_port: args.gemini_port,
-            gemini: !args.no_gemini,
-            open_browser: !args.no_browser,
-        }),
+        Command::Edit(args) => run_edit(args),
         Command::Publish(which) => {
             let (args, html) = match which {
                 PublishCommand::Html(a) => (a, true),
@@ -228,4 +241,16 @@ pub(crate) fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+fn run_edit(args: EditArgs) -> Result<(), Error> {
+    edit::run(EditOptions {
+        root: args.root,
+        welcome: args.welcome,
+        bind: args.bind,
+        http_port: args.http_port,
+        gemini_port: args.gemini_port,
+        gemini: !args.no_gemini,
+        open_browser: !args.no_browser,
+    })
 }

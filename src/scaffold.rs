@@ -5,8 +5,10 @@ use std::path::Path;
 
 use crate::error::{display_path, Error};
 
+/// The commented `capsule.toml` of a new site.
+const CONFIG: &str = include_str!("scaffold/capsule.toml");
+
 const FILES: &[(&str, &str)] = &[
-    ("capsule.toml", include_str!("scaffold/capsule.toml")),
     (".gitignore", include_str!("scaffold/gitignore")),
     ("content/index.md", include_str!("scaffold/index.md")),
     ("content/about.md", include_str!("scaffold/about.md")),
@@ -21,6 +23,43 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 pub(crate) fn create(dir: &Path) -> Result<(), Error> {
+    create_with(dir, CONFIG)
+}
+
+/// A new site as the welcome page makes it: `create`, with the title, author and language of the form
+/// written into the commented `capsule.toml`.
+pub(crate) fn create_site(
+    dir: &Path,
+    title: &str,
+    author: &str,
+    language: crate::config::Language,
+) -> Result<(), Error> {
+    create_with(dir, &site_config(title, author, language))
+}
+
+/// The new `capsule.toml`, with its three lines for the title, the author and the language set.
+fn site_config(title: &str, author: &str, language: crate::config::Language) -> String {
+    let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut text = CONFIG.replacen(
+        "\ntitle = \"My capsule\"\n",
+        &format!("\ntitle = {}\n", quoted(title)),
+        1,
+    );
+    if !author.is_empty() {
+        text = text.replacen(
+            "\n# author = \"Camille Martin\"\n",
+            &format!("\nauthor = {}\n", quoted(author)),
+            1,
+        );
+    }
+    text.replacen(
+        "\nlanguage = \"en\"\n",
+        &format!("\nlanguage = {}\n", quoted(language.code())),
+        1,
+    )
+}
+
+fn create_with(dir: &Path, config: &str) -> Result<(), Error> {
     if dir.exists()
         && std::fs::read_dir(dir)
             .map_err(Error::io("read", dir))?
@@ -32,6 +71,7 @@ pub(crate) fn create(dir: &Path) -> Result<(), Error> {
             display_path(dir)
         )));
     }
+    write(&dir.join(crate::config::CONFIG_FILE), config.as_bytes())?;
     for (name, text) in FILES {
         write(&dir.join(name), text.as_bytes())?;
     }
@@ -100,7 +140,30 @@ fn example_tone() -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::Config;
+    use crate::config::{Config, Language};
+
+    /// The welcome page's new site: its title, author and language are set, every comment stays.
+    #[test]
+    fn a_new_site_gets_its_title_author_and_language() {
+        let text = super::site_config("Les \"quais\" de Nantes", "Camille Martin", Language::Fr);
+        let config = Config::parse(&text, std::path::Path::new("capsule.toml")).unwrap();
+        assert_eq!(config.title, "Les \"quais\" de Nantes");
+        assert_eq!(config.author.as_deref(), Some("Camille Martin"));
+        assert_eq!(config.language, Language::Fr);
+        let template = include_str!("scaffold/capsule.toml");
+        let comments = |t: &str| t.lines().filter(|l| l.starts_with('#')).count();
+        assert_eq!(
+            comments(&text),
+            comments(template) - 1,
+            "only the author line was uncommented"
+        );
+        let config = Config::parse(
+            &super::site_config("x", "", Language::En),
+            std::path::Path::new("capsule.toml"),
+        )
+        .unwrap();
+        assert_eq!(config.author, None);
+    }
 
     fn keys(prefix: &str, table: &toml::Table, out: &mut Vec<String>) {
         for (k, v) in table {

@@ -618,7 +618,10 @@ fn removing_moves_to_the_trash_and_restoring_puts_it_back() {
     assert!(!album.exists());
     let trash = editor.get("/_edit/trash").text();
     assert!(trash.contains("albums/harbour-2024"), "{trash}");
-    let entry = hidden(&trash[trash.find("/_edit/restore").unwrap()..], "entry").unwrap();
+    let form = trash[..trash.find("/_edit/restore").unwrap()]
+        .rfind("<form")
+        .unwrap();
+    let entry = hidden(&trash[form..], "entry").unwrap();
     let restored = editor.post("/_edit/restore", &[("entry", &entry)]);
     assert_eq!(restored.status, 303);
     assert_eq!(tree(&album), before, "the album is back, byte for byte");

@@ -57,7 +57,7 @@ pub(crate) fn random_token() -> String {
 }
 
 /// Compares secrets in time that does not depend on where they differ.
-fn same_secret(a: &str, b: &str) -> bool {
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -84,6 +84,14 @@ impl Guard {
     /// The token of the login address (`/_edit/login?token=…`), while it is unused.
     pub(crate) fn login_token(&self) -> Option<String> {
         lock(&self.login).clone()
+    }
+
+    /// A new login address's token, for a second launch of capsule; the session it opens replaces the
+    /// current one.
+    pub(crate) fn fresh_login(&self) -> String {
+        let token = random_token();
+        *lock(&self.login) = Some(token.clone());
+        token
     }
 
     /// The hosts a request may name: loopback names with the editor's port.

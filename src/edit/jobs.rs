@@ -46,7 +46,7 @@ struct Job {
 }
 
 /// The editor's one background job at a time.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Jobs {
     current: Arc<Mutex<Option<Job>>>,
 }
@@ -78,6 +78,13 @@ impl Jobs {
             }
         });
         true
+    }
+
+    /// Whether a job runs now.
+    pub(crate) fn running(&self) -> bool {
+        lock(&self.current)
+            .as_ref()
+            .is_some_and(|j| j.outcome.is_none())
     }
 
     /// The job's page: its progress while it runs, its outcome once done.
@@ -145,7 +152,12 @@ impl Jobs {
 }
 
 fn build(live: &Live, fit: bool, counter: Arc<Counter>) -> Outcome {
-    let run = live.build_checked(fit, counter);
+    let Some(run) = live.build_checked(fit, counter) else {
+        return Outcome {
+            message: "No site is open.".into(),
+            ..Outcome::default()
+        };
+    };
     let mut outcome = Outcome {
         warnings: run.warnings,
         ..Outcome::default()

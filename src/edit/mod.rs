@@ -7,6 +7,7 @@ mod dashboard;
 mod forms;
 mod guard;
 mod jobs;
+mod launcher;
 mod markdown;
 mod pages;
 mod photos;
@@ -14,6 +15,7 @@ mod preview;
 mod text;
 mod tracks;
 mod upload;
+mod welcome_words;
 mod words;
 mod write;
 
@@ -31,7 +33,10 @@ use crate::serve::{self, ServeOptions};
 use guard::{Guard, Refusal};
 
 pub(crate) struct EditOptions {
-    pub root: PathBuf,
+    /// The site of `--root`; without it, the current folder if it holds a site, else the welcome page.
+    pub root: Option<PathBuf>,
+    /// Open the welcome page whatever the current folder holds (the desktop entry does).
+    pub welcome: bool,
     pub bind: IpAddr,
     pub http_port: u16,
     pub gemini_port: u16,
@@ -39,7 +44,8 @@ pub(crate) struct EditOptions {
     pub open_browser: bool,
 }
 
-/// Builds the site, serves the preview and the editor, and prints the one-time login address.
+/// Builds the site, serves the preview and the editor, and prints the one-time login address. Without
+/// a site, the welcome page opens one; where a welcome page already runs, it is asked for a fresh login.
 pub(crate) fn run(opts: EditOptions) -> Result<(), Error> {
     if !opts.bind.is_loopback() {
         return Err(Error::Usage(format!(
@@ -48,11 +54,29 @@ pub(crate) fn run(opts: EditOptions) -> Result<(), Error> {
             opts.bind
         )));
     }
+    let site = launcher::site_to_open(opts.root.as_deref(), opts.welcome);
+    let welcome = site.is_none();
+    if welcome {
+        // One capsule at a time: a second launch opens the running one, logged in afresh.
+        if let Some(url) = launcher::hand_over() {
+            println!("capsule is already running; opening it: {url}");
+            if opts.open_browser {
+                open_in_browser(&url);
+            }
+            return Ok(());
+        }
+    } else if let Some(root) = &site {
+        if launcher::is_site(root) {
+            // Listed on the welcome page from now on; a list that cannot be written is no reason to stop.
+            let _ = crate::userconf::remember(root);
+        }
+    }
     let editor = Arc::new(Editor {
-        root: opts.root.clone(),
         guard: OnceLock::new(),
         notes: Mutex::new(HashMap::new()),
         jobs: jobs::Jobs::default(),
+        stop: OnceLock::new(),
+        instance: OnceLock::new(),
     });
     let ready_editor = editor.clone();
     let open_browser = opts.open_browser;
@@ -60,27 +84,41 @@ pub(crate) fn run(opts: EditOptions) -> Result<(), Error> {
         IpAddr::V6(_) => "[::1]",
         IpAddr::V4(_) => "127.0.0.1",
     };
-    serve::run_with(
+    let served = serve::run_with(
         ServeOptions {
-            root: opts.root,
+            root: site,
             bind: opts.bind,
             http_port: opts.http_port,
             gemini_port: opts.gemini_port,
             gemini: opts.gemini,
             drafts: false,
+            any_free_port: welcome,
         },
-        Some(editor),
-        &move |port| {
-            let guard = ready_editor.guard.get_or_init(|| Guard::new(port));
+        Some(editor.clone()),
+        &move |ready| {
+            let guard = ready_editor.guard.get_or_init(|| Guard::new(ready.port));
+            let _ = ready_editor.stop.set(ready.stop);
+            if welcome {
+                match launcher::register(ready.port) {
+                    Ok(instance) => {
+                        let _ = ready_editor.instance.set(instance);
+                    }
+                    Err(e) => eprintln!("warning: {e}; a second launch will not find this capsule"),
+                }
+            }
             let token = guard.login_token().unwrap_or_default();
-            let url = format!("http://{host}:{port}/_edit/login?token={token}");
+            let url = format!("http://{host}:{}/_edit/login?token={token}", ready.port);
             println!("Editor:           {url}");
             println!("  (open this address once in your browser; it logs you in)");
             if open_browser {
                 open_in_browser(&url);
             }
         },
-    )
+    );
+    if let Some(instance) = editor.instance.get() {
+        instance.remove();
+    }
+    served
 }
 
 /// Asks the desktop to open `url` in the default browser; does nothing where it cannot.
@@ -102,13 +140,16 @@ fn open_in_browser(url: &str) {
 
 /// The editor's routes, beside the preview's.
 struct Editor {
-    root: PathBuf,
     /// Made once the HTTP port is known.
     guard: OnceLock<Guard>,
     /// What an upload refused, kept for the page its redirect leads to (Post/Redirect/Get).
     notes: Mutex<HashMap<String, Vec<String>>>,
     /// Build, fit and publish, one at a time, in the background.
     jobs: jobs::Jobs,
+    /// Stops the server, as Ctrl-C does (the *Stop capsule* button).
+    stop: OnceLock<std::sync::mpsc::Sender<()>>,
+    /// This editor's entry for a second launch, on the welcome page.
+    instance: OnceLock<crate::userconf::Instance>,
 }
 
 /// An editor response.
@@ -170,7 +211,11 @@ impl Extension for Editor {
 
 impl Editor {
     fn answer(&self, request: &mut Request, live: &Arc<Live>) -> Reply {
-        let page = pages::Pages::new(&self.root);
+        let root = live.root();
+        let page = match &root {
+            Some(root) => pages::Pages::new(root),
+            None => pages::Pages::without_site(),
+        };
         let Some(guard) = self.guard.get() else {
             return Reply::html(503, page.message(503, "…", "Starting.", false));
         };
@@ -183,6 +228,7 @@ impl Editor {
         let method = request.method().clone();
         match (&method, path) {
             (Method::Get, "/_edit/style.css") => return page.stylesheet(),
+            (Method::Post, launcher::INSTANCE_ROUTE) => return self.fresh_login(request, guard),
             (Method::Get, "/_edit/login") => {
                 return match guard.log_in(query.get("token").unwrap_or("")) {
                     Some(session) => {
@@ -198,8 +244,19 @@ impl Editor {
         if let Err(refusal) = guard.check_session(request) {
             return page.refused(refusal);
         }
+        let welcome = |form| launcher::welcome(&page, &guard.csrf, root.as_deref(), form, 200);
+        let Some(root) = root.clone() else {
+            // No site is open yet: the welcome page, and what it sends.
+            return match (&method, path) {
+                (Method::Post, _) => self.welcome_post(request, path, &page, guard, live),
+                _ => welcome(launcher::FormValuesIn::default()),
+            };
+        };
         let done = query.get("done");
         match (&method, path) {
+            (Method::Get | Method::Head, "/_edit/welcome") => {
+                welcome(launcher::FormValuesIn::default())
+            }
             (Method::Get | Method::Head, "/_edit" | "/_edit/") => {
                 page.dashboard(&guard.csrf, live, done)
             }
@@ -261,6 +318,9 @@ impl Editor {
                     return page.refused(refusal);
                 }
                 match path {
+                    "/_edit/open" | "/_edit/create-site" | "/_edit/stop" => {
+                        self.welcome_action(path, &form, &page, guard, live)
+                    }
                     "/_edit/new" => page.create(&guard.csrf, &form),
                     "/_edit/text" => page.save_text(&guard.csrf, &form),
                     "/_edit/preview" => page.preview(&guard.csrf, &form),
@@ -274,7 +334,7 @@ impl Editor {
                             "/_edit/fit" => jobs::Kind::Fit,
                             _ => jobs::Kind::Publish,
                         };
-                        if self.jobs.start(kind, live.clone(), self.root.clone()) {
+                        if self.jobs.start(kind, live.clone(), root) {
                             Reply::see_other("/_edit/job".into())
                         } else {
                             Reply::see_other("/_edit/job?busy=1".into())
@@ -289,6 +349,102 @@ impl Editor {
                 reply.headers.push(("Allow", "GET, HEAD, POST".into()));
                 reply
             }
+        }
+    }
+
+    /// A POST while no site is open: the welcome page's forms, or back to it.
+    fn welcome_post(
+        &self,
+        request: &mut Request,
+        path: &str,
+        page: &pages::Pages,
+        guard: &Guard,
+        live: &Arc<Live>,
+    ) -> Reply {
+        let form = match forms::Form::read(request, forms::TEXT_FORM_LIMIT) {
+            Ok(form) => form,
+            Err(_) => return Reply::see_other("/_edit/".into()),
+        };
+        if let Err(refusal) = guard.check_post(request, form.get("csrf")) {
+            return page.refused(refusal);
+        }
+        self.welcome_action(path, &form, page, guard, live)
+    }
+
+    /// Opens a site, makes one, or stops capsule.
+    fn welcome_action(
+        &self,
+        path: &str,
+        form: &forms::Form,
+        page: &pages::Pages,
+        guard: &Guard,
+        live: &Arc<Live>,
+    ) -> Reply {
+        let opened = match path {
+            "/_edit/stop" => return self.stop(page),
+            _ if self.jobs.running() => {
+                return Reply::html(409, page.message(409, page.w.welcome, page.w.busy, true))
+            }
+            "/_edit/open" => launcher::open(form),
+            "/_edit/create-site" => launcher::create(form),
+            _ => return Reply::see_other("/_edit/".into()),
+        };
+        match opened {
+            Ok(site) => {
+                if let Err(e) = crate::userconf::remember(&site) {
+                    eprintln!("warning: {e}");
+                }
+                live.switch(site);
+                Reply::see_other("/_edit/".into())
+            }
+            Err(refused) => launcher::welcome(
+                page,
+                &guard.csrf,
+                live.root().as_deref(),
+                launcher::with_words(*refused, page),
+                400,
+            ),
+        }
+    }
+
+    /// Answers at once, then stops capsule once the job in progress is done.
+    fn stop(&self, page: &pages::Pages) -> Reply {
+        if let Some(stop) = self.stop.get().cloned() {
+            let jobs = self.jobs.clone();
+            std::thread::spawn(move || {
+                while jobs.running() {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+                // Let the answer reach the browser first.
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                let _ = stop.send(());
+            });
+        }
+        launcher::stopping(page)
+    }
+
+    /// A second launch of capsule, proven by the instance file's secret, gets a fresh login address.
+    fn fresh_login(&self, request: &Request, guard: &Guard) -> Reply {
+        let proven = match (
+            self.instance.get(),
+            guard::header(request, launcher::INSTANCE_HEADER),
+        ) {
+            (Some(instance), Some(sent)) => guard::same_secret(&instance.secret, sent),
+            _ => false,
+        };
+        if !proven {
+            return Reply {
+                status: 403,
+                content_type: "text/plain; charset=utf-8",
+                body: "Not allowed.\n".into(),
+                headers: Vec::new(),
+            };
+        }
+        Reply {
+            status: 200,
+            content_type: "text/plain; charset=utf-8",
+            body: format!("/_edit/login?token={}", guard.fresh_login()),
+            headers: Vec::new(),
         }
     }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::forms::Form;
 use super::guard::Refusal;
 use super::markdown::{self, Fields};
+use super::welcome_words::{system_language, welcome_words, WelcomeWords};
 use super::words::{words, Words};
 use super::write;
 use super::Reply;
@@ -23,6 +24,9 @@ pub(super) struct Base<'a> {
     lang: &'static str,
     site_title: String,
     t: &'static Words,
+    w: &'static WelcomeWords,
+    /// Whether a site is open (the welcome page may have none).
+    has_site: bool,
     title: String,
     /// Which entry of the editor's navigation this page is.
     current: &'static str,
@@ -55,7 +59,7 @@ pub(super) struct Line {
 #[derive(Serialize, Clone)]
 pub(super) struct FieldError {
     pub(super) field: &'static str,
-    pub(super) message: &'static str,
+    pub(super) message: std::borrow::Cow<'static, str>,
 }
 
 /// The fields of a form, as its inputs show them, and the messages beside them.
@@ -82,9 +86,11 @@ impl From<&Fields> for FieldsCtx {
 
 /// The editor's view of one site, for one request.
 pub(crate) struct Pages {
+    /// The open site's folder; empty on the welcome page before a site is open.
     pub(super) root: PathBuf,
     pub(super) config: Config,
     pub(super) t: &'static Words,
+    pub(super) w: &'static WelcomeWords,
     templates: Templates,
 }
 
@@ -98,8 +104,26 @@ impl Pages {
         Pages {
             root: root.to_path_buf(),
             t: words(config.language),
+            w: welcome_words(config.language),
             config,
             templates,
+        }
+    }
+
+    /// The pages of the welcome page, before any site is open: built-in templates, the computer's language.
+    pub(crate) fn without_site() -> Pages {
+        let language = system_language();
+        Pages {
+            root: PathBuf::new(),
+            t: words(language),
+            w: welcome_words(language),
+            config: Config {
+                language,
+                title: String::new(),
+                ..Config::default()
+            },
+            templates: Templates::load(Path::new("/nonexistent"))
+                .expect("the built-in templates load"),
         }
     }
 
@@ -108,6 +132,8 @@ impl Pages {
             lang: self.config.language.code(),
             site_title: self.config.title.clone(),
             t: self.t,
+            w: self.w,
+            has_site: !self.root.as_os_str().is_empty(),
             title: title.to_string(),
             current,
             notice: None,
@@ -280,13 +306,16 @@ impl Pages {
             base: Base<'a>,
             kind: &'a str,
             fields: FieldsCtx,
-            field_errors: std::collections::BTreeMap<&'static str, &'static str>,
+            field_errors: std::collections::BTreeMap<&'static str, String>,
         }
         let Some(title) = self.kind_title(kind) else {
             return self.not_found();
         };
         let mut base = self.base(title, "dashboard", csrf);
-        let field_errors = errors.iter().map(|e| (e.field, e.message)).collect();
+        let field_errors = errors
+            .iter()
+            .map(|e| (e.field, e.message.to_string()))
+            .collect();
         base.errors = errors;
         Reply::html(
             status,
@@ -320,7 +349,7 @@ impl Pages {
         if !fields.date.is_empty() && !valid_day(&fields.date) {
             errors.push(FieldError {
                 field: "date",
-                message: self.t.bad_date,
+                message: self.t.bad_date.into(),
             });
         }
     }
@@ -334,12 +363,12 @@ impl Pages {
         if fields.title.is_empty() {
             errors.push(FieldError {
                 field: "title",
-                message: self.t.title_required,
+                message: self.t.title_required.into(),
             });
         } else if slug.is_empty() {
             errors.push(FieldError {
                 field: "title",
-                message: self.t.title_no_letters,
+                message: self.t.title_no_letters.into(),
             });
         }
         self.check_date(&fields, &mut errors);
@@ -366,7 +395,7 @@ impl Pages {
         {
             errors.push(FieldError {
                 field: "title",
-                message: self.t.exists,
+                message: self.t.exists.into(),
             });
         }
         if !errors.is_empty() {
@@ -382,7 +411,7 @@ impl Pages {
                 &fields,
                 vec![FieldError {
                     field: "title",
-                    message: self.t.exists,
+                    message: self.t.exists.into(),
                 }],
             ),
             Err(e) => Reply::html(500, self.message(500, "Error", &e.to_string(), true)),

@@ -30,7 +30,7 @@ impl Pages {
             item: &'a str,
             fingerprint: String,
             fields: FieldsCtx,
-            field_errors: std::collections::BTreeMap<&'static str, &'static str>,
+            field_errors: std::collections::BTreeMap<&'static str, String>,
             body: String,
             deletable: bool,
             /// Why the front matter could not be read, when the whole file is shown as text.
@@ -46,7 +46,10 @@ impl Pages {
         };
         let mut base = self.base(&title, "dashboard", csrf);
         base.notice = notice;
-        let field_errors = errors.iter().map(|e| (e.field, e.message)).collect();
+        let field_errors = errors
+            .iter()
+            .map(|e| (e.field, e.message.to_string()))
+            .collect();
         base.errors = errors;
         Reply::html(
             status,

@@ -59,6 +59,7 @@ pub(crate) const BUILTIN: &[(&str, &str)] = builtin!(
     "edit/job.html",
     "edit/playlist.html",
     "edit/upload.html",
+    "edit/welcome.html",
     "edit/style.css",
 );
 

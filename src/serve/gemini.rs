@@ -27,8 +27,6 @@ pub(super) struct Gemini {
     /// Host names this capsule answers for (lowercase).
     pub hosts: Vec<String>,
     pub port: u16,
-    /// `lang` parameter of text/gemini responses.
-    pub lang: String,
 }
 
 pub(super) fn serve(listener: TcpListener, gemini: Arc<Gemini>) {
@@ -133,13 +131,22 @@ impl Gemini {
         if let Some(error) = self.live.error() {
             return (header(TEMPORARY_FAILURE, meta(&error)), Body::None);
         }
-        let root = self.live.out().join("gemini");
+        let Some(out) = self.live.out() else {
+            return (
+                header(
+                    TEMPORARY_FAILURE,
+                    "No site is open yet: open or create one in capsule's editor",
+                ),
+                Body::None,
+            );
+        };
+        let root = out.join("gemini");
         let _reading = self.live.read();
         match resolve(&root, &request.path, "index.gmi") {
             Target::File(path) => {
                 let mime = content_type(&path);
                 let head = if mime.starts_with("text/gemini") {
-                    header(SUCCESS, format!("{mime}; lang={}", self.lang))
+                    header(SUCCESS, format!("{mime}; lang={}", self.live.lang()))
                 } else {
                     header(SUCCESS, mime)
                 };

@@ -102,7 +102,12 @@ fn answer(live: &Live, request: &Request) -> Reply {
     live.refresh();
     let url = request.url();
     let path = url.split(['?', '#']).next().unwrap_or("/");
-    let out = live.out();
+    let Some(out) = live.out() else {
+        // The editor's welcome page has not opened a site yet.
+        let mut reply = Reply::empty(303);
+        reply.headers.push(("Location", "/_edit/".into()));
+        return reply;
+    };
     let (root, index, view) = match path.strip_prefix(GEMINI_VIEW.trim_end_matches('/')) {
         Some(rest) if rest.is_empty() || rest.starts_with('/') => {
             (out.join("gemini"), "index.gmi", true)

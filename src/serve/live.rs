@@ -1,4 +1,5 @@
-//! The site being previewed: rebuilt when its sources change, swapped in under a lock so no request sees half a site.
+//! The site being previewed: rebuilt when its sources change, swapped in under a lock so no request sees
+//! half a site. The editor's welcome page starts with no site and opens one later (`switch`).
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -16,7 +17,10 @@ use crate::locks::lock;
 const CHECK_EVERY: Duration = Duration::from_millis(50);
 
 pub(crate) struct Live {
-    opts: BuildOptions,
+    /// How a site is built here (its `root` is that of the open site).
+    base: BuildOptions,
+    /// The folder of the open site; `None` until the welcome page opens one.
+    root: RwLock<Option<PathBuf>>,
     state: Mutex<State>,
     /// Held while a check or build runs: one at a time, and requests wait for it.
     building: Mutex<()>,
@@ -33,19 +37,30 @@ struct State {
     error: Option<String>,
     /// The warnings of the last build, whether it succeeded or not.
     warnings: Vec<Diagnostic>,
+    /// The language of the site's pages, from its `capsule.toml`.
+    lang: &'static str,
+}
+
+impl State {
+    fn new() -> State {
+        State {
+            fingerprint: 0,
+            checked: Instant::now() - CHECK_EVERY * 2,
+            error: None,
+            warnings: Vec::new(),
+            lang: "en",
+        }
+    }
 }
 
 impl Live {
-    /// Builds the site once; a failure is kept and shown until the sources are fixed.
-    pub(crate) fn start(opts: BuildOptions) -> Live {
+    /// Builds the site of `root` once, if there is one; a failure is kept and shown until the sources
+    /// are fixed.
+    pub(crate) fn start(root: Option<PathBuf>, base: BuildOptions) -> Live {
         let live = Live {
-            state: Mutex::new(State {
-                fingerprint: 0,
-                checked: Instant::now() - CHECK_EVERY * 2,
-                error: None,
-                warnings: Vec::new(),
-            }),
-            opts,
+            state: Mutex::new(State::new()),
+            base,
+            root: RwLock::new(root),
             building: Mutex::new(()),
             checking: AtomicBool::new(false),
             swap: RwLock::new(()),
@@ -54,11 +69,38 @@ impl Live {
         live
     }
 
-    pub(crate) fn out(&self) -> PathBuf {
-        self.opts
-            .out
-            .clone()
-            .unwrap_or_else(|| crate::output::out_dir(&self.opts.root))
+    /// Opens another site (or the same again): once a running build has ended, the next check builds it.
+    pub(crate) fn switch(&self, root: PathBuf) {
+        let _one_build = lock(&self.building);
+        *crate::locks::write(&self.root) = Some(root);
+        *self.lock_state() = State::new();
+    }
+
+    /// The folder of the open site, if one is open.
+    pub(crate) fn root(&self) -> Option<PathBuf> {
+        crate::locks::read(&self.root).clone()
+    }
+
+    fn opts(&self) -> Option<BuildOptions> {
+        let root = self.root()?;
+        Some(BuildOptions {
+            root,
+            ..self.base.clone()
+        })
+    }
+
+    /// Where the open site is built, if one is open.
+    pub(crate) fn out(&self) -> Option<PathBuf> {
+        let opts = self.opts()?;
+        Some(
+            opts.out
+                .unwrap_or_else(|| crate::output::out_dir(&opts.root)),
+        )
+    }
+
+    /// The language code of the open site's pages.
+    pub(crate) fn lang(&self) -> &'static str {
+        self.lock_state().lang
     }
 
     /// Rebuilds if anything under `content/`, `templates/`, `capsule.toml` or `capsule-fit.toml` changed since the last build.
@@ -71,6 +113,9 @@ impl Live {
             return;
         }
         let _one_build = lock(&self.building);
+        let Some(opts) = self.opts() else {
+            return;
+        };
         self.checking.store(true, Ordering::SeqCst);
         let _lower = Lower(&self.checking);
         let fingerprint = {
@@ -79,20 +124,24 @@ impl Live {
                 return;
             }
             state.checked = Instant::now();
-            let fingerprint = sources_fingerprint(&self.opts.root);
+            let fingerprint = sources_fingerprint(&opts.root);
             if fingerprint == state.fingerprint {
                 return;
             }
             fingerprint
         };
         let started = Instant::now();
-        let run = build_with(&self.opts, |staging, out| {
+        let run = build_with(&opts, |staging, out| {
             let _swapping = crate::locks::write(&self.swap);
             staging.commit(out)
         });
+        let lang = crate::config::Config::load(&opts.root)
+            .map(|c| c.language.code())
+            .unwrap_or("en");
         let mut state = self.lock_state();
         state.fingerprint = fingerprint;
         state.checked = Instant::now();
+        state.lang = lang;
         crate::error::print_warnings(&run.warnings);
         state.warnings = run.warnings;
         match run.result {
@@ -114,9 +163,10 @@ impl Live {
         &self,
         fit: bool,
         counter: std::sync::Arc<crate::counter::Counter>,
-    ) -> crate::build::BuildRun {
+    ) -> Option<crate::build::BuildRun> {
         let _one_build = lock(&self.building);
-        let fingerprint = sources_fingerprint(&self.opts.root);
+        let site = self.opts()?;
+        let fingerprint = sources_fingerprint(&site.root);
         let opts = BuildOptions {
             allow_over_budget: false,
             // As `capsule build`: what cannot be published stops the build.
@@ -124,7 +174,7 @@ impl Live {
             fit,
             progress: false,
             counter: Some(counter),
-            ..self.opts.clone()
+            ..site
         };
         let run = build_with(&opts, |staging, out| {
             let _swapping = crate::locks::write(&self.swap);
@@ -137,7 +187,7 @@ impl Live {
             state.fingerprint = fingerprint;
             state.error = None;
         }
-        run
+        Some(run)
     }
 
     /// The error of the last build, if it failed.
@@ -153,7 +203,10 @@ impl Live {
     /// What the last build left out (photos and tracks it could not publish), each with the output
     /// folder of the page it belongs to.
     pub(crate) fn left_out(&self) -> Vec<(String, Diagnostic)> {
-        let content = self.opts.root.join("content");
+        let Some(root) = self.root() else {
+            return Vec::new();
+        };
+        let content = root.join("content");
         self.lock_state()
             .warnings
             .iter()

@@ -19,12 +19,34 @@ use crate::config::Config;
 use crate::error::Error;
 
 pub(crate) struct ServeOptions {
-    pub root: PathBuf,
+    /// The site; `None` for the editor's welcome page, which opens one later.
+    pub root: Option<PathBuf>,
     pub bind: IpAddr,
     pub http_port: u16,
     pub gemini_port: u16,
     pub gemini: bool,
     pub drafts: bool,
+    /// Take a free port where the asked one is busy (the welcome page writes down where it listens).
+    pub any_free_port: bool,
+}
+
+/// What the extension learns once both servers listen.
+pub(crate) struct Ready {
+    /// The HTTP port.
+    pub port: u16,
+    /// Asks for a stop, as Ctrl-C does: once a running build has ended, `run_with` returns.
+    pub stop: std::sync::mpsc::Sender<()>,
+}
+
+/// Listens on `addr`, or on a free port of the same address where `any_free_port` and it is busy.
+fn listen(addr: SocketAddr, any_free_port: bool) -> std::io::Result<TcpListener> {
+    TcpListener::bind(addr).or_else(|e| {
+        if any_free_port && e.kind() == std::io::ErrorKind::AddrInUse {
+            TcpListener::bind(SocketAddr::new(addr.ip(), 0))
+        } else {
+            Err(e)
+        }
+    })
 }
 
 /// Serves until the process is stopped (Ctrl-C waits for a running build, then exits).
@@ -32,20 +54,23 @@ pub(crate) fn run(opts: ServeOptions) -> Result<(), Error> {
     run_with(opts, None, &|_| {})
 }
 
-/// The preview with more routes (`extension`); `ready` is called with the HTTP port once both servers
-/// listen, before the "press Ctrl-C" line.
+/// The preview with more routes (`extension`); `ready` is called once both servers listen, before the
+/// "press Ctrl-C" line.
 pub(crate) fn run_with(
     opts: ServeOptions,
     extension: Option<Arc<dyn http::Extension>>,
-    ready: &dyn Fn(u16),
+    ready: &dyn Fn(Ready),
 ) -> Result<(), Error> {
     // Watch for Ctrl-C first: a stop asked for during the first build is honoured once it ends.
     let (stop_tx, stop_rx) = std::sync::mpsc::channel();
+    let ctrl_c = stop_tx.clone();
     ctrlc::set_handler(move || {
-        let _ = stop_tx.send(());
+        let _ = ctrl_c.send(());
     })
     .map_err(|e| Error::Usage(format!("cannot watch for Ctrl-C: {e}")))?;
-    let config = Config::load(&opts.root)?;
+    if let Some(root) = &opts.root {
+        Config::load(root)?;
+    }
     if !opts.bind.is_loopback() {
         eprintln!(
             "warning: serving on {}: other computers on your network can see this preview. Use the default (127.0.0.1) to keep it to yourself.",
@@ -54,7 +79,7 @@ pub(crate) fn run_with(
     }
     // Both ports first: a busy port is said at once, before a build that would be for nothing.
     let http_addr = SocketAddr::new(opts.bind, opts.http_port);
-    let public = TcpListener::bind(http_addr).map_err(|e| {
+    let public = listen(http_addr, opts.any_free_port).map_err(|e| {
         Error::Usage(format!(
             "cannot listen on {http_addr}: {e}; choose another port with --http-port"
         ))
@@ -65,7 +90,11 @@ pub(crate) fn run_with(
         .unwrap_or(opts.http_port);
     let gemini_listener = if opts.gemini {
         Some(
-            TcpListener::bind(SocketAddr::new(opts.bind, opts.gemini_port)).map_err(|e| {
+            listen(
+                SocketAddr::new(opts.bind, opts.gemini_port),
+                opts.any_free_port,
+            )
+            .map_err(|e| {
                 Error::Usage(format!(
                     "cannot listen on port {}: {e}; choose another port with --gemini-port",
                     opts.gemini_port
@@ -82,19 +111,22 @@ pub(crate) fn run_with(
         .server_addr()
         .to_ip()
         .ok_or_else(|| Error::Usage("the preview server has no local address".into()))?;
-    let live = Arc::new(live::Live::start(BuildOptions {
-        root: opts.root.clone(),
-        out: None,
-        drafts: opts.drafts,
-        // A photo or track that cannot be published is left out, and the pages say so (live.rs): the
-        // rest of the site stays to be seen. Errors in the text still show on every page.
-        keep_going: true,
-        progress: true,
-        // A preview over budget is still worth seeing; the report says so.
-        allow_over_budget: true,
-        fit: false,
-        counter: None,
-    }));
+    let live = Arc::new(live::Live::start(
+        opts.root.clone(),
+        BuildOptions {
+            root: PathBuf::new(),
+            out: None,
+            drafts: opts.drafts,
+            // A photo or track that cannot be published is left out, and the pages say so (live.rs): the
+            // rest of the site stays to be seen. Errors in the text still show on every page.
+            keep_going: true,
+            progress: true,
+            // A preview over budget is still worth seeing; the report says so.
+            allow_over_budget: true,
+            fit: false,
+            counter: None,
+        },
+    ));
 
     let host = match opts.bind {
         IpAddr::V6(ip) => format!("[{ip}]"),
@@ -109,7 +141,12 @@ pub(crate) fn run_with(
     front::start(public, inner);
 
     if let Some(listener) = gemini_listener {
-        let tls = tls::load_or_create(&Config::cache_dir(&opts.root).join("tls"))?;
+        // The welcome page has no site yet: its certificate lives in the user's folder.
+        let tls_dir = match &opts.root {
+            Some(root) => Config::cache_dir(root).join("tls"),
+            None => crate::userconf::dir()?.join("tls"),
+        };
+        let tls = tls::load_or_create(&tls_dir)?;
         let gemini_port = listener
             .local_addr()
             .map(|a| a.port())
@@ -134,11 +171,13 @@ pub(crate) fn run_with(
                 tls: tls.config,
                 hosts,
                 port: gemini_port,
-                lang: config.language.code().to_string(),
             }),
         );
     }
-    ready(http_port);
+    ready(Ready {
+        port: http_port,
+        stop: stop_tx,
+    });
     println!(
         "Edit your files and reload: the site is rebuilt when they change. Press Ctrl-C to stop."
     );
