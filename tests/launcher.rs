@@ -4,21 +4,18 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::servers::{http_request, HttpResponse};
+use common::servers::{http_request, HttpResponse, Serve};
 use common::webdriver::Browser;
 
 /// A `capsule edit --welcome` with its own home folder.
 struct Launched {
-    child: Child,
+    serve: Serve,
     home: tempfile::TempDir,
     port: u16,
-    output: Arc<Mutex<String>>,
     cookie: String,
     csrf: String,
 }
@@ -49,43 +46,18 @@ impl Launched {
     /// With the computer's language `lang` (LANG).
     fn start_in(lang: &str) -> Launched {
         let home = tempfile::tempdir().unwrap();
-        let mut child = launch_in_lang(home.path(), &["--http-port", "0"], lang)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let output = Arc::new(Mutex::new(String::new()));
-        let err = child.stderr.take().unwrap();
-        let err_out = output.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                err_out.lock().unwrap().push_str(&(line + "\n"));
-            }
-        });
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut login = None;
-        for line in lines.by_ref() {
-            let line = line.unwrap();
-            output.lock().unwrap().push_str(&(line.clone() + "\n"));
-            if let Some(url) = line.strip_prefix("Editor:") {
-                login = Some(url.trim().to_string());
-                break;
-            }
-        }
-        let out = output.clone();
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                out.lock().unwrap().push_str(&(line + "\n"));
-            }
-        });
-        let login =
-            login.unwrap_or_else(|| panic!("no login address:\n{}", output.lock().unwrap()));
-        let port = port_of(&login);
+        let serve = Serve::spawn(
+            launch_in_lang(home.path(), &["--http-port", "0"], lang),
+            home.path(),
+        );
+        let login = serve
+            .login
+            .clone()
+            .unwrap_or_else(|| panic!("no login address:\n{}", serve.output.lock().unwrap()));
         let mut launched = Launched {
-            child,
+            port: serve.http,
+            serve,
             home,
-            port,
-            output,
             cookie: String::new(),
             csrf: String::new(),
         };
@@ -150,19 +122,12 @@ impl Launched {
     fn wait_for_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
         let start = Instant::now();
         while start.elapsed() < within {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            if let Some(status) = self.serve.child.try_wait().unwrap() {
                 return Some(status);
             }
             std::thread::sleep(Duration::from_millis(100));
         }
         None
-    }
-}
-
-impl Drop for Launched {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -271,7 +236,7 @@ fn the_welcome_page_creates_a_site_and_opens_it_with_no_restart() {
     assert!(
         built,
         "the new site's preview is served:\n{}",
-        app.output.lock().unwrap()
+        app.serve.output.lock().unwrap()
     );
 
     // The welcome page lists it, marked as the open one.
@@ -365,13 +330,18 @@ fn stop_capsule_ends_the_process_and_the_next_launch_starts_afresh() {
     assert!(stopping.text().contains("capsule is stopping"));
     let status = app
         .wait_for_exit(Duration::from_secs(20))
-        .unwrap_or_else(|| panic!("capsule did not stop:\n{}", app.output.lock().unwrap()));
+        .unwrap_or_else(|| {
+            panic!(
+                "capsule did not stop:\n{}",
+                app.serve.output.lock().unwrap()
+            )
+        });
     assert!(status.success(), "{status:?}");
     assert!(
         !instance.exists(),
         "the entry for a second launch is removed"
     );
-    assert!(app.output.lock().unwrap().contains("Stopped."));
+    assert!(app.serve.output.lock().unwrap().contains("Stopped."));
 }
 
 /// The welcome page, a refused form and the page that says capsule stops pass axe-core (WCAG 2.1 A and

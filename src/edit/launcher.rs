@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::forms::Form;
 use super::pages::Pages;
+use super::welcome_words::WelcomeWords;
 use super::Reply;
 use crate::config::{Config, Language};
 use crate::content::slug::slugify;
@@ -83,14 +84,14 @@ pub(super) fn welcome(
     pages: &Pages,
     csrf: &str,
     open: Option<&Path>,
-    form: FormValuesIn,
+    form: WelcomeForm,
     status: u16,
 ) -> Reply {
     #[derive(Serialize)]
     struct Ctx<'a> {
         #[serde(flatten)]
         base: super::pages::Base<'a>,
-        w: &'static super::welcome_words::WelcomeWords,
+        w: &'static WelcomeWords,
         sites: Vec<SiteLine>,
         sites_home: String,
         form: FormValues,
@@ -128,12 +129,12 @@ pub(super) fn welcome(
 
 /// What a refused welcome form sent back, with its messages.
 #[derive(Default)]
-pub(super) struct FormValuesIn {
+pub(super) struct WelcomeForm {
     values: FormValues,
     errors: FieldErrors,
 }
 
-impl FormValuesIn {
+impl WelcomeForm {
     fn summary(&self) -> Vec<super::pages::FieldError> {
         [
             ("title", &self.errors.title),
@@ -172,10 +173,10 @@ fn folder_from(text: &str) -> Option<PathBuf> {
 }
 
 /// Opens the site of the form's folder, if it is one.
-pub(super) fn open(form: &Form) -> Result<PathBuf, Box<FormValuesIn>> {
+pub(super) fn open(form: &Form, w: &WelcomeWords) -> Result<PathBuf, Box<WelcomeForm>> {
     let typed = form.get("folder").unwrap_or("");
     let refuse = |message: String| {
-        Box::new(FormValuesIn {
+        Box::new(WelcomeForm {
             values: FormValues {
                 open: typed.to_string(),
                 ..FormValues::default()
@@ -187,17 +188,17 @@ pub(super) fn open(form: &Form) -> Result<PathBuf, Box<FormValuesIn>> {
         })
     };
     let Some(folder) = folder_from(typed) else {
-        return Err(refuse(String::new()));
+        return Err(refuse(w.folder_needed.to_string()));
     };
     if !is_site(&folder) {
-        return Err(refuse(folder.display().to_string()));
+        return Err(refuse(format!("{} {}", w.not_a_site, folder.display())));
     }
     Ok(std::fs::canonicalize(&folder).unwrap_or(folder))
 }
 
 /// Makes a new site from the form: its title, author and language, in the folder chosen or in
 /// `~/Capsule/<title>`.
-pub(super) fn create(form: &Form) -> Result<PathBuf, Box<FormValuesIn>> {
+pub(super) fn create(form: &Form, w: &WelcomeWords) -> Result<PathBuf, Box<WelcomeForm>> {
     let values = FormValues {
         title: form.get("title").unwrap_or("").trim().to_string(),
         author: form.get("author").unwrap_or("").trim().to_string(),
@@ -209,49 +210,37 @@ pub(super) fn create(form: &Form) -> Result<PathBuf, Box<FormValuesIn>> {
         "fr" => Language::Fr,
         _ => Language::En,
     };
-    let mut errors = FieldErrors::default();
+    let refuse = |errors: FieldErrors, values: FormValues| Box::new(WelcomeForm { values, errors });
     if values.title.is_empty() {
-        errors.title = Some(String::new());
+        let errors = FieldErrors {
+            title: Some(w.title_needed.to_string()),
+            ..FieldErrors::default()
+        };
+        return Err(refuse(errors, values));
     }
     let folder = folder_from(&values.folder).or_else(|| {
         let slug = slugify(&values.title);
         let slug = if slug.is_empty() { "site".into() } else { slug };
         userconf::sites_home().map(|h| h.join(slug))
     });
-    let result = match (&errors.title, &folder) {
-        (None, Some(folder)) => {
+    let made = match &folder {
+        Some(folder) => {
             crate::scaffold::create_site(folder, &values.title, &values.author, language)
                 .map_err(|e| e.to_string())
         }
-        (None, None) => Err("no home folder: write the folder of the new site".into()),
-        (Some(_), _) => Err(String::new()),
+        None => Err("no home folder: write the folder of the new site".into()),
     };
-    match (result, folder) {
+    match (made, folder) {
         (Ok(()), Some(folder)) => Ok(std::fs::canonicalize(&folder).unwrap_or(folder)),
         (Err(message), _) => {
-            if errors.title.is_none() {
-                errors.folder = Some(message);
-            }
-            Err(Box::new(FormValuesIn { values, errors }))
+            let errors = FieldErrors {
+                folder: Some(message),
+                ..FieldErrors::default()
+            };
+            Err(refuse(errors, values))
         }
         (Ok(()), None) => unreachable!("a site is only made in a folder"),
     }
-}
-
-/// Fills the messages of a refused form in the page's language.
-pub(super) fn with_words(mut refused: FormValuesIn, pages: &Pages) -> FormValuesIn {
-    let w = pages.w;
-    if let Some(m) = refused.errors.title.as_mut() {
-        *m = w.title_needed.to_string();
-    }
-    if let Some(m) = refused.errors.open.as_mut() {
-        *m = if m.is_empty() {
-            w.folder_needed.to_string()
-        } else {
-            format!("{} {m}", w.not_a_site)
-        };
-    }
-    refused
 }
 
 /// The page that says capsule stops.

@@ -56,19 +56,21 @@ pub(crate) fn run(opts: EditOptions) -> Result<(), Error> {
     }
     let site = launcher::site_to_open(opts.root.as_deref(), opts.welcome);
     let welcome = site.is_none();
-    if welcome {
-        // One capsule at a time: a second launch opens the running one, logged in afresh.
-        if let Some(url) = launcher::hand_over() {
-            println!("capsule is already running; opening it: {url}");
-            if opts.open_browser {
-                open_in_browser(&url);
-            }
-            return Ok(());
-        }
-    } else if let Some(root) = &site {
-        if launcher::is_site(root) {
-            // Listed on the welcome page from now on; a list that cannot be written is no reason to stop.
+    match &site {
+        // Listed on the welcome page from now on; a list that cannot be written is no reason to stop.
+        Some(root) if launcher::is_site(root) => {
             let _ = crate::userconf::remember(root);
+        }
+        Some(_) => {}
+        // One capsule at a time: a second launch opens the running one, logged in afresh.
+        None => {
+            if let Some(url) = launcher::hand_over() {
+                println!("capsule is already running; opening it: {url}");
+                if opts.open_browser {
+                    open_in_browser(&url);
+                }
+                return Ok(());
+            }
         }
     }
     let editor = Arc::new(Editor {
@@ -248,14 +250,17 @@ impl Editor {
         let Some(root) = root.clone() else {
             // No site is open yet: the welcome page, and what it sends.
             return match (&method, path) {
-                (Method::Post, _) => self.welcome_post(request, path, &page, guard, live),
-                _ => welcome(launcher::FormValuesIn::default()),
+                (Method::Post, _) => match checked_form(request, &page, guard) {
+                    Ok(form) => self.welcome_action(path, &form, &page, guard, live),
+                    Err(reply) => reply,
+                },
+                _ => welcome(launcher::WelcomeForm::default()),
             };
         };
         let done = query.get("done");
         match (&method, path) {
             (Method::Get | Method::Head, "/_edit/welcome") => {
-                welcome(launcher::FormValuesIn::default())
+                welcome(launcher::WelcomeForm::default())
             }
             (Method::Get | Method::Head, "/_edit" | "/_edit/") => {
                 page.dashboard(&guard.csrf, live, done)
@@ -304,19 +309,10 @@ impl Editor {
                 }
             }
             (Method::Post, _) => {
-                let form = match forms::Form::read(request, forms::TEXT_FORM_LIMIT) {
+                let form = match checked_form(request, &page, guard) {
                     Ok(form) => form,
-                    Err(forms::BodyError::TooLarge(limit)) => return page.too_large(limit),
-                    Err(forms::BodyError::Unreadable) => {
-                        return Reply::html(
-                            400,
-                            page.message(400, "…", "Unreadable request.", true),
-                        )
-                    }
+                    Err(reply) => return reply,
                 };
-                if let Err(refusal) = guard.check_post(request, form.get("csrf")) {
-                    return page.refused(refusal);
-                }
                 match path {
                     "/_edit/open" | "/_edit/create-site" | "/_edit/stop" => {
                         self.welcome_action(path, &form, &page, guard, live)
@@ -352,25 +348,6 @@ impl Editor {
         }
     }
 
-    /// A POST while no site is open: the welcome page's forms, or back to it.
-    fn welcome_post(
-        &self,
-        request: &mut Request,
-        path: &str,
-        page: &pages::Pages,
-        guard: &Guard,
-        live: &Arc<Live>,
-    ) -> Reply {
-        let form = match forms::Form::read(request, forms::TEXT_FORM_LIMIT) {
-            Ok(form) => form,
-            Err(_) => return Reply::see_other("/_edit/".into()),
-        };
-        if let Err(refusal) = guard.check_post(request, form.get("csrf")) {
-            return page.refused(refusal);
-        }
-        self.welcome_action(path, &form, page, guard, live)
-    }
-
     /// Opens a site, makes one, or stops capsule.
     fn welcome_action(
         &self,
@@ -385,8 +362,8 @@ impl Editor {
             _ if self.jobs.running() => {
                 return Reply::html(409, page.message(409, page.w.welcome, page.w.busy, true))
             }
-            "/_edit/open" => launcher::open(form),
-            "/_edit/create-site" => launcher::create(form),
+            "/_edit/open" => launcher::open(form, page.w),
+            "/_edit/create-site" => launcher::create(form, page.w),
             _ => return Reply::see_other("/_edit/".into()),
         };
         match opened {
@@ -397,13 +374,9 @@ impl Editor {
                 live.switch(site);
                 Reply::see_other("/_edit/".into())
             }
-            Err(refused) => launcher::welcome(
-                page,
-                &guard.csrf,
-                live.root().as_deref(),
-                launcher::with_words(*refused, page),
-                400,
-            ),
+            Err(refused) => {
+                launcher::welcome(page, &guard.csrf, live.root().as_deref(), *refused, 400)
+            }
         }
     }
 
@@ -447,4 +420,26 @@ impl Editor {
             headers: Vec::new(),
         }
     }
+}
+
+/// The form of a POST, read within the text forms' limit and checked (same origin, CSRF token).
+fn checked_form(
+    request: &mut Request,
+    page: &pages::Pages,
+    guard: &Guard,
+) -> Result<forms::Form, Reply> {
+    let form = match forms::Form::read(request, forms::TEXT_FORM_LIMIT) {
+        Ok(form) => form,
+        Err(forms::BodyError::TooLarge(limit)) => return Err(page.too_large(limit)),
+        Err(forms::BodyError::Unreadable) => {
+            return Err(Reply::html(
+                400,
+                page.message(400, "…", "Unreadable request.", true),
+            ))
+        }
+    };
+    guard
+        .check_post(request, form.get("csrf"))
+        .map_err(|refusal| page.refused(refusal))?;
+    Ok(form)
 }

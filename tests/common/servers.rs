@@ -38,7 +38,8 @@ impl Serve {
     }
 
     fn start_command(command: &str, root: &Path, extra: &[&str], env: &[(&str, &str)]) -> Serve {
-        let mut child = capsule()
+        let mut command_line = capsule();
+        command_line
             .envs(env.iter().copied())
             .args([
                 command,
@@ -49,7 +50,14 @@ impl Serve {
                 "--gemini-port",
                 "0",
             ])
-            .args(extra)
+            .args(extra);
+        Serve::spawn(command_line, root)
+    }
+
+    /// Starts `command` (a `capsule serve` or `capsule edit` of any kind) and waits until it prints its
+    /// addresses; `root` is the site it serves, as the test knows it.
+    pub(crate) fn spawn(mut command: std::process::Command, root: &Path) -> Serve {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
