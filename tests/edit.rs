@@ -421,10 +421,12 @@ fn a_new_album_playlist_and_page_are_made_and_never_made_twice() {
             ],
         );
         assert_eq!(res.status, 303, "{kind}: {}", res.text());
-        assert_eq!(
-            location(&res),
-            format!("/_edit/text?item={item}&done=created")
-        );
+        // An album or a playlist opens on its photos or tracks, upload first; a page on its text.
+        let opens = match kind {
+            "album" | "playlist" => format!("/_edit/{kind}?item={item}&done=created"),
+            _ => format!("/_edit/text?item={item}&done=created"),
+        };
+        assert_eq!(location(&res), opens);
         let written = std::fs::read_to_string(content.join(file)).unwrap();
         assert_eq!(
             written,
@@ -673,6 +675,13 @@ fn the_dashboard_lists_every_item_with_its_figures_and_warnings() {
     ] {
         assert!(dash.contains(expected), "{expected} not on the dashboard");
     }
+    // Warnings name files from the site's folder, not by where that folder lies.
+    let folder = site.path().display().to_string();
+    assert!(
+        !dash.contains(&folder),
+        "{folder} on the dashboard:\n{dash}"
+    );
+    assert!(dash.contains("<li>content/albums/"), "{dash}");
 }
 
 #[test]

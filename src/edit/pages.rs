@@ -259,11 +259,20 @@ impl Pages {
     /// Diagnostics as the editor lists them: each with the editor's link to the page that fixes it.
     pub(super) fn lines(&self, diagnostics: &[crate::error::Diagnostic]) -> Vec<Line> {
         let sources = content::sources(&self.root);
+        let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let root = abs(&self.root);
         diagnostics
             .iter()
-            .map(|d| Line {
-                text: d.to_string(),
-                fix: self.fix_link(&sources, &d.file),
+            .map(|d| {
+                // Named from the site's folder (content/albums/…), as the writer knows them.
+                let mut shown = d.clone();
+                if let Ok(rel) = abs(&d.file).strip_prefix(&root) {
+                    shown.file = rel.to_path_buf();
+                }
+                Line {
+                    text: shown.to_string(),
+                    fix: self.fix_link(&sources, &d.file),
+                }
             })
             .collect()
     }
@@ -403,7 +412,8 @@ impl Pages {
         }
         let text = markdown::apply("", &Fields::default(), &fields, "\n");
         match write::create_new(&file, text.as_bytes()) {
-            Ok(true) => Reply::see_other(format!("{}&done=created", edit_link(&dir))),
+            // An album or a playlist is made for its photos or tracks: it opens on them, upload first.
+            Ok(true) => Reply::see_other(format!("{}&done=created", media_link(&kind, &dir))),
             Ok(false) => self.fields_page(
                 400,
                 csrf,
@@ -524,6 +534,16 @@ impl Pages {
 pub(super) fn edit_link(dir: &str) -> String {
     let item: String = url::form_urlencoded::byte_serialize(dir.as_bytes()).collect();
     format!("/_edit/text?item={item}")
+}
+
+/// The editor's page of a new item of `kind`: the photos of an album, the tracks of a playlist, the
+/// text of a page.
+fn media_link(kind: &str, dir: &str) -> String {
+    let item: String = url::form_urlencoded::byte_serialize(dir.as_bytes()).collect();
+    match kind {
+        "album" | "playlist" => format!("/_edit/{kind}?item={item}"),
+        _ => edit_link(dir),
+    }
 }
 
 /// A real calendar day `YYYY-MM-DD`.
