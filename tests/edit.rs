@@ -171,6 +171,24 @@ fn form_fields(html: &str, action: Option<&str>) -> BTreeMap<String, String> {
         // Browsers send a textarea's line breaks as CRLF.
         fields.insert(name, unescape(text).replace('\n', "\r\n"));
     }
+    for piece in form.split("<select").skip(1) {
+        let open_end = piece.find('>').unwrap();
+        let name = attr(&piece[..open_end], "name").unwrap();
+        let options = &piece[open_end..piece.find("</select>").unwrap()];
+        // The selected option, or the first one, as a browser sends it.
+        let tags: Vec<&str> = options
+            .split("<option")
+            .skip(1)
+            .map(|o| &o[..o.find('>').unwrap()])
+            .collect();
+        let chosen = tags
+            .iter()
+            .find(|t| t.contains(" selected"))
+            .or(tags.first());
+        if let Some(tag) = chosen {
+            fields.insert(name, attr(tag, "value").unwrap_or_default());
+        }
+    }
     fields
 }
 
@@ -703,6 +721,14 @@ fn editor_pages_are_valid_html_without_script_and_read_in_w3m() {
         ),
         ("home", editor.get("/_edit/text?item=").text()),
         ("trash", editor.get("/_edit/trash").text()),
+        ("settings", editor.get("/_edit/settings").text()),
+        (
+            "settings, stale form",
+            editor
+                .post("/_edit/settings", &[("title", ""), ("photos.display", "x")])
+                .text(),
+        ),
+        ("welcome", editor.get("/_edit/welcome").text()),
         (
             "errors",
             editor
@@ -1355,4 +1381,92 @@ fn submit_with(
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     editor.post_raw(action, &encode(&pairs), "")
+}
+
+/// The Settings page changes only the keys the member changed, validated as a build validates them,
+/// and never over a capsule.toml that changed since the form was made.
+#[test]
+fn settings_change_only_the_keys_changed_and_are_validated_like_a_build() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let file = editor.root().join("capsule.toml");
+    let original = format!(
+        "# My site's settings, written by hand.\n{}",
+        std::fs::read_to_string(&file).unwrap()
+    )
+    .replace("display = 96\n", "display = 96   # small, for the tests\n");
+    std::fs::write(&file, &original).unwrap();
+
+    let page = editor.get("/_edit/settings").text();
+    assert!(page.contains("id=\"photos.display\""), "{page}");
+    let mut fields = form_fields(&page, Some("/_edit/settings"));
+    assert_eq!(fields["title"], "Fixture Harbour");
+    assert_eq!(fields["photos.display"], "96");
+    assert_eq!(fields["audio.quality"], "standard", "a default is shown");
+
+    // An out-of-range size: the build's own message, next to the field; nothing is written.
+    fields.insert("photos.display".into(), "9".into());
+    fields.insert("title".into(), "Harbour and hills".into());
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let refused = editor.post_raw("/_edit/settings", &encode(&pairs), "");
+    assert_eq!(refused.status, 400);
+    let text = refused.text();
+    assert!(
+        text.contains(
+            "<p class=\"error\" id=\"photos.display-error\">photos.display = 9 is out of range"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("value=\"Harbour and hills\""),
+        "what was typed stays"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+
+    // A valid change: only the changed lines differ, comments and all else byte for byte.
+    fields.insert("photos.display".into(), "120".into());
+    fields.insert("audio.quality".into(), "frugal".into());
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = editor.post_raw("/_edit/settings", &encode(&pairs), "");
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    assert_eq!(location(&saved), "/_edit/settings?done=saved");
+    let now = std::fs::read_to_string(&file).unwrap();
+    let expected = original
+        .replace(
+            "title = \"Fixture Harbour\"",
+            "title = \"Harbour and hills\"",
+        )
+        .replace("display = 96   # small", "display = 120   # small")
+        + "\n[audio]\nquality = \"frugal\"\n";
+    assert_eq!(now, expected);
+    assert!(editor
+        .get("/_edit/settings?done=saved")
+        .text()
+        .contains("Saved."));
+
+    // A form made before the file changed on disk is refused, and shows both versions.
+    let stale = editor.get("/_edit/settings").text();
+    let by_hand = format!("{now}# edited by hand\n");
+    std::fs::write(&file, &by_hand).unwrap();
+    let mut fields = form_fields(&stale, Some("/_edit/settings"));
+    fields.insert("title".into(), "Too late".into());
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let conflict = editor.post_raw("/_edit/settings", &encode(&pairs), "");
+    assert_eq!(conflict.status, 409);
+    assert!(
+        conflict.text().contains("title = Too late"),
+        "{}",
+        conflict.text()
+    );
+    assert!(conflict.text().contains("# edited by hand"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), by_hand);
 }

@@ -230,7 +230,8 @@ fn a_writer_makes_an_album_by_clicking() {
     }
 }
 
-/// Every page of the editor passes axe-core (WCAG 2.1 A and AA rules), in English and in French.
+/// Every page of the editor passes axe-core (WCAG 2.1 A and AA rules), in English and in French, in the
+/// light and the dark colour scheme.
 #[test]
 fn editor_pages_pass_axe() {
     let axe = axe_script();
@@ -253,6 +254,8 @@ fn editor_pages_pass_axe() {
             format!("/_edit/text?item={album}"),
             "/_edit/text?item=".into(),
             "/_edit/trash".into(),
+            "/_edit/settings".into(),
+            "/_edit/welcome".into(),
         ];
         if !playlist.is_empty() {
             pages.push(format!("/_edit/playlist?item={playlist}"));
@@ -260,8 +263,11 @@ fn editor_pages_pass_axe() {
         let mut problems = Vec::new();
         for page in &pages {
             browser.go(&format!("{base}{page}"));
-            for v in browser.axe(&axe, false) {
-                problems.push(format!("{name} {page}: {v}"));
+            for dark in [false, true] {
+                browser.color_scheme(dark);
+                for v in browser.axe(&axe, false) {
+                    problems.push(format!("{name} {page} (dark: {dark}): {v}"));
+                }
             }
         }
         assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -12,6 +12,8 @@ mod markdown;
 mod pages;
 mod photos;
 mod preview;
+mod settings;
+mod settings_words;
 mod text;
 mod tracks;
 mod upload;
@@ -272,6 +274,7 @@ impl Editor {
                 page.text_form(&guard.csrf, query.get("item").unwrap_or(""), done)
             }
             (Method::Get | Method::Head, "/_edit/trash") => page.trash(&guard.csrf, done),
+            (Method::Get | Method::Head, "/_edit/settings") => page.settings(&guard.csrf, done),
             (Method::Get | Method::Head, "/_edit/job") => {
                 self.jobs
                     .page(&page, &guard.csrf, query.get("busy").is_some())
@@ -318,6 +321,7 @@ impl Editor {
                         self.welcome_action(path, &form, &page, guard, live)
                     }
                     "/_edit/new" => page.create(&guard.csrf, &form),
+                    "/_edit/settings" => page.save_settings(&guard.csrf, &form),
                     "/_edit/text" => page.save_text(&guard.csrf, &form),
                     "/_edit/preview" => page.preview(&guard.csrf, &form),
                     "/_edit/album" => page.save_album(&form),

@@ -60,6 +60,7 @@ pub(crate) const BUILTIN: &[(&str, &str)] = builtin!(
     "edit/playlist.html",
     "edit/upload.html",
     "edit/welcome.html",
+    "edit/settings.html",
     "edit/style.css",
 );
 
