@@ -117,6 +117,51 @@ pub(crate) fn remember(site: &Path) -> Result<(), Error> {
     )
 }
 
+/// Saves a bucket's key for the site in `site`, outside it, readable by the user alone; returns the
+/// file, for `credentials_file` in the site's `[publish.html]`.
+pub(crate) fn save_key(site: &Path, key_id: &str, secret: &str) -> Result<PathBuf, Error> {
+    let site = std::fs::canonicalize(site).unwrap_or_else(|_| site.to_path_buf());
+    let name = site
+        .file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .take(40)
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "site".into());
+    let hash = blake3::hash(site.to_string_lossy().as_bytes()).to_hex();
+    let file = dir()?
+        .join("keys")
+        .join(format!("{name}-{}.toml", &hash[..8]));
+    let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let text = format!(
+        "# The key capsule publishes {} with. Keep it to yourself.\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        site.display(),
+        quoted(key_id),
+        quoted(secret)
+    );
+    write_private(&file, text.as_bytes())?;
+    Ok(file)
+}
+
+/// The key id saved in a credentials file, to name the key without its secret: `GK…1a2b`.
+pub(crate) fn saved_key_name(file: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    let id = table.get("aws_access_key_id")?.as_str()?;
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() < 8 {
+        return Some("…".into());
+    }
+    let head: String = chars[..2].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    Some(format!("{head}…{tail}"))
+}
+
 /// The running editor, as it wrote itself down for the next launch.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]

@@ -35,7 +35,12 @@ impl Editor {
     }
 
     fn start(root: &Path) -> Editor {
-        let serve = Serve::start_edit(root, &["--no-gemini"]);
+        Editor::start_with_env(root, &[])
+    }
+
+    /// With more variables in capsule's environment (its configuration folder).
+    fn start_with_env(root: &Path, env: &[(&str, &str)]) -> Editor {
+        let serve = Serve::start_edit_with_env(root, &["--no-gemini"], env);
         let login = serve
             .login
             .clone()
@@ -729,6 +734,13 @@ fn editor_pages_are_valid_html_without_script_and_read_in_w3m() {
                 .text(),
         ),
         ("welcome", editor.get("/_edit/welcome").text()),
+        ("publishing", editor.get("/_edit/publishing").text()),
+        (
+            "publishing refused",
+            editor
+                .post("/_edit/publishing", &[("bucket", ""), ("action", "check")])
+                .text(),
+        ),
         (
             "errors",
             editor
@@ -1088,6 +1100,10 @@ fn publish_without_settings_says_what_to_set() {
     let page = editor.wait_for_job();
     assert!(page.contains("It did not work"), "{page}");
     assert!(page.contains("[publish.html]"), "{page}");
+    assert!(
+        page.contains("href=\"/_edit/publishing\""),
+        "it leads to where it is set up: {page}"
+    );
 }
 
 /// One second of a 440 Hz tone, 8 kHz mono 16-bit WAV.
@@ -1469,4 +1485,143 @@ fn settings_change_only_the_keys_changed_and_are_validated_like_a_build() {
     );
     assert!(conflict.text().contains("# edited by hand"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), by_hand);
+}
+
+/// The Publishing page, against a real Garage: Check tells each fault apart in plain words; Save keeps
+/// the key outside the site (mode 0600) and names it in capsule.toml; the secret is never shown again;
+/// Publish then works with no key in the environment.
+#[test]
+fn publishing_is_set_up_checked_and_used_without_a_terminal() {
+    use common::garage::{Garage, BUCKET, KEY_ID};
+    let garage = Garage::start();
+    let site = site("basic");
+    let config_home = tempfile::tempdir().unwrap();
+    let editor = Editor::start_with_env(
+        site.path(),
+        &[("XDG_CONFIG_HOME", config_home.path().to_str().unwrap())],
+    );
+    let endpoint = format!("http://127.0.0.1:{}", garage.s3_port);
+    let page = editor.get("/_edit/publishing").text();
+    assert!(page.contains("type=\"password\""), "{page}");
+    let fields = |bucket: &str, id: &str, secret: &str, action: &str| {
+        let fingerprint = hidden(&editor.get("/_edit/publishing").text(), "fingerprint").unwrap();
+        vec![
+            ("fingerprint".to_string(), fingerprint),
+            ("host".into(), "other".into()),
+            ("endpoint".into(), endpoint.clone()),
+            ("region".into(), "garage".into()),
+            ("bucket".into(), bucket.into()),
+            ("key_id".into(), id.into()),
+            ("secret".into(), secret.into()),
+            ("method".into(), "tarball".into()),
+            ("target".into(), String::new()),
+            ("action".into(), action.into()),
+        ]
+    };
+    let send = |f: Vec<(String, String)>| {
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        editor.post("/_edit/publishing", &pairs)
+    };
+    let said = |f| send(f).text();
+    let secret = garage.secret.clone();
+    for (bucket, id, secret, expected) in [
+        (
+            BUCKET,
+            KEY_ID,
+            secret.as_str(),
+            "It works: the key may read and write the bucket",
+        ),
+        (
+            BUCKET,
+            KEY_ID,
+            "0000000000000000000000000000000000000000000000000000000000000000",
+            "The secret key is wrong",
+        ),
+        (
+            BUCKET,
+            "GK00000000000000000000dead",
+            secret.as_str(),
+            "knows no key with this key id",
+        ),
+        (
+            "no-such-bucket",
+            KEY_ID,
+            secret.as_str(),
+            "There is no bucket",
+        ),
+    ] {
+        let text = said(fields(bucket, id, secret, "check"));
+        assert!(
+            text.contains(expected),
+            "{bucket} {id}: {expected} not in\n{text}"
+        );
+        assert!(!text.contains(&garage.secret), "the secret is never shown");
+    }
+    let unreachable = {
+        let mut f = fields(BUCKET, KEY_ID, &secret, "check");
+        f[2].1 = "http://127.0.0.1:9".into();
+        said(f)
+    };
+    assert!(unreachable.contains("cannot be reached"), "{unreachable}");
+    assert!(
+        garage.objects() == 0,
+        "the check leaves nothing in the bucket"
+    );
+
+    // Save: capsule.toml names a key file outside the site, readable by the user alone.
+    let before = std::fs::read_to_string(site.path().join("capsule.toml")).unwrap();
+    let saved = send(fields(BUCKET, KEY_ID, &secret, "save"));
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let after = std::fs::read_to_string(site.path().join("capsule.toml")).unwrap();
+    assert!(
+        after.starts_with(&before),
+        "the rest stays as it was:\n{after}"
+    );
+    assert!(!after.contains(&garage.secret));
+    let config: toml::Table = toml::from_str(&after).unwrap();
+    let html = &config["publish"]["html"];
+    assert_eq!(html["bucket"].as_str(), Some(BUCKET));
+    assert_eq!(html["endpoint"].as_str(), Some(endpoint.as_str()));
+    let key_file = std::path::PathBuf::from(html["credentials_file"].as_str().unwrap());
+    assert!(
+        key_file.starts_with(config_home.path()),
+        "{}",
+        key_file.display()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    for f in tree(site.path()).values() {
+        assert!(
+            !String::from_utf8_lossy(f).contains(&garage.secret),
+            "a file of the site holds the secret"
+        );
+    }
+    let page = editor.get("/_edit/publishing?done=saved").text();
+    assert!(page.contains("A key is saved (GK…"), "{page}");
+    assert!(!page.contains(&garage.secret));
+    // Check with the saved key: no secret typed.
+    assert!(said(fields(BUCKET, "", "", "check")).contains("It works"));
+
+    // Publish from the editor, with no key in the environment: the saved key is used.
+    editor.post("/_edit/build", &[]);
+    let built = editor.wait_for_job();
+    assert!(built.contains("Done."), "{built}");
+    editor.post("/_edit/publish", &[]);
+    let job = editor.wait_for_job();
+    assert!(!job.contains(&garage.secret));
+    assert!(
+        job.contains("Your site is online at <a href=\"https://fixture.web.deuxfleurs.fr/\">"),
+        "{job}"
+    );
+    let home = garage.web("/", "");
+    assert_eq!(home.status, 200, "{job}");
+    assert!(home.text().contains("Fixture Harbour"));
+    assert!(
+        !editor.serve.output.lock().unwrap().contains(&garage.secret),
+        "nothing printed holds it"
+    );
 }

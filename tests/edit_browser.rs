@@ -255,6 +255,7 @@ fn editor_pages_pass_axe() {
             "/_edit/text?item=".into(),
             "/_edit/trash".into(),
             "/_edit/settings".into(),
+            "/_edit/publishing".into(),
             "/_edit/welcome".into(),
         ];
         if !playlist.is_empty() {

@@ -104,6 +104,10 @@ impl Jobs {
             published: Vec<String>,
             report: Option<String>,
             warnings: Vec<super::pages::Line>,
+            /// A failed publish: a link to the Publishing page, where it is set up.
+            set_up: bool,
+            /// After a publish: the address of the live site.
+            live: Option<String>,
         }
         let current = lock(&self.current);
         let Some(job) = current.as_ref() else {
@@ -146,6 +150,12 @@ impl Jobs {
                 .collect(),
             report: outcome.report,
             warnings: pages.lines(&outcome.warnings),
+            set_up: job.kind == Kind::Publish && !outcome.ok && job.outcome.is_some(),
+            live: outcome
+                .published
+                .contains(&"html")
+                .then(|| pages.config.html_base_url.clone())
+                .flatten(),
         };
         Reply::html(200, pages.render("edit/job.html", &ctx))
     }

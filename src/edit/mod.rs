@@ -12,6 +12,8 @@ mod markdown;
 mod pages;
 mod photos;
 mod preview;
+mod publishing;
+mod publishing_words;
 mod settings;
 mod settings_words;
 mod text;
@@ -275,6 +277,7 @@ impl Editor {
             }
             (Method::Get | Method::Head, "/_edit/trash") => page.trash(&guard.csrf, done),
             (Method::Get | Method::Head, "/_edit/settings") => page.settings(&guard.csrf, done),
+            (Method::Get | Method::Head, "/_edit/publishing") => page.publishing(&guard.csrf, done),
             (Method::Get | Method::Head, "/_edit/job") => {
                 self.jobs
                     .page(&page, &guard.csrf, query.get("busy").is_some())
@@ -322,6 +325,7 @@ impl Editor {
                     }
                     "/_edit/new" => page.create(&guard.csrf, &form),
                     "/_edit/settings" => page.save_settings(&guard.csrf, &form),
+                    "/_edit/publishing" => page.save_publishing(&guard.csrf, &form),
                     "/_edit/text" => page.save_text(&guard.csrf, &form),
                     "/_edit/preview" => page.preview(&guard.csrf, &form),
                     "/_edit/album" => page.save_album(&form),

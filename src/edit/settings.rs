@@ -111,27 +111,28 @@ fn values(doc: &DocumentMut, config: &Config) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-/// Sets `key` to `value` in place: a value already there keeps its spacing and its comment.
-fn set(doc: &mut DocumentMut, key: &str, value: Option<Value>) {
-    let (table, leaf) = match key.split_once('.') {
-        Some((table, leaf)) => (Some(table), leaf),
-        None => (None, key),
+/// Sets the dotted `key` to `value` in place: a value already there keeps its spacing and its comment;
+/// a missing table is made (`[publish.html]`, with no empty `[publish]` above it); `None` removes it.
+pub(super) fn set(doc: &mut DocumentMut, key: &str, value: Option<Value>) {
+    let parts: Vec<&str> = key.split('.').collect();
+    let Some((leaf, tables)) = parts.split_last() else {
+        return;
     };
-    let table = match table {
-        Some(t) => {
-            if doc.get(t).is_none() && value.is_none() {
+    let mut table: &mut dyn toml_edit::TableLike = doc.as_table_mut();
+    for (i, name) in tables.iter().enumerate() {
+        if table.get(name).is_none() {
+            if value.is_none() {
                 return;
             }
-            let item = doc
-                .entry(t)
-                .or_insert_with(|| Item::Table(toml_edit::Table::new()));
-            match item.as_table_like_mut() {
-                Some(table) => table,
-                None => return,
-            }
+            let mut new = toml_edit::Table::new();
+            new.set_implicit(i + 1 < tables.len());
+            table.insert(name, Item::Table(new));
         }
-        None => doc.as_table_mut() as &mut dyn toml_edit::TableLike,
-    };
+        table = match table.get_mut(name).and_then(Item::as_table_like_mut) {
+            Some(t) => t,
+            None => return,
+        };
+    }
     match value {
         None => {
             table.remove(leaf);
@@ -405,6 +406,17 @@ mod tests {
         set(&mut doc, "budget.html", None);
         assert!(!doc.to_string().contains("author"));
         assert!(!doc.to_string().contains("[budget]"));
+        set(
+            &mut doc,
+            "publish.html.bucket",
+            Some(Value::from("my-site")),
+        );
+        let text = doc.to_string();
+        assert!(
+            text.ends_with("\n[publish.html]\nbucket = \"my-site\"\n"),
+            "{text}"
+        );
+        assert!(!text.contains("[publish]"), "{text}");
     }
 
     #[test]

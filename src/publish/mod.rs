@@ -1,5 +1,6 @@
 //! `capsule publish`: the built HTML site to an S3 bucket (Deuxfleurs' Garage), the capsule to a Gemini host.
 
+pub(crate) mod check;
 mod gemini;
 mod plan;
 mod s3;

@@ -278,6 +278,43 @@ impl Client {
         Ok(())
     }
 
+    /// One request of the Publishing page's *Check*: `list` one key, or `put` or `delete` the small
+    /// object `key`. The status and the S3 error code and message, or why nothing was answered.
+    pub(super) fn probe(&self, op: &str, key: &str) -> Result<(u16, String, String), String> {
+        let body: &[u8] = if op == "put" {
+            b"capsule checks it may write here\n"
+        } else {
+            b""
+        };
+        let payload = ("x-amz-content-sha256", sha256_hex(body));
+        let (method, headers, url) = match op {
+            "put" => {
+                let mut action = self.bucket.put_object(Some(&self.credentials), key);
+                action.headers_mut().insert(payload.0, payload.1.clone());
+                ("PUT", vec![payload], action.sign(VALID_FOR))
+            }
+            "delete" => {
+                let mut action = self.bucket.delete_object(Some(&self.credentials), key);
+                action.headers_mut().insert(payload.0, payload.1.clone());
+                ("DELETE", vec![payload], action.sign(VALID_FOR))
+            }
+            _ => {
+                let mut action = self.bucket.list_objects_v2(Some(&self.credentials));
+                action.with_max_keys(1);
+                action.headers_mut().insert(payload.0, payload.1.clone());
+                ("GET", vec![payload], action.sign(VALID_FOR))
+            }
+        };
+        match self.send(method, key, &url, &headers, body) {
+            Ok(a) => Ok((
+                a.status,
+                xml_field(&a.body, "Code").to_string(),
+                xml_field(&a.body, "Message").to_string(),
+            )),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
     /// Makes the bucket a website (index.html, 404.html). A key that may not do so gets a note, not an error.
     pub(super) fn put_website(&self) -> Result<(), String> {
         let body = "<WebsiteConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\

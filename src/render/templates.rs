@@ -61,6 +61,7 @@ pub(crate) const BUILTIN: &[(&str, &str)] = builtin!(
     "edit/upload.html",
     "edit/welcome.html",
     "edit/settings.html",
+    "edit/publishing.html",
     "edit/style.css",
 );
 
