@@ -12,6 +12,9 @@ use crate::locks::lock;
 /// The session cookie's name.
 pub(crate) const COOKIE: &str = "capsule_edit";
 
+/// How many sessions stay open at once (each login, the first and each second launch's, opens one).
+const SESSIONS: usize = 8;
+
 /// Headers on every editor response: no script, no frame, no plugin, forms only to the editor itself.
 /// The referrer policy is `same-origin` (not `no-referrer`, which makes browsers send `Origin: null`).
 pub(crate) const SECURITY_HEADERS: [(&str, &str); 4] = [
@@ -40,8 +43,9 @@ pub(crate) struct Guard {
     port: u16,
     /// The token of the login address, until it is used.
     login: Mutex<Option<String>>,
-    /// The session the login opened, once it has.
-    session: Mutex<Option<String>>,
+    /// The sessions logins opened, newest last: a second launch's login adds one, and the tab opened
+    /// before keeps working (at most `SESSIONS`).
+    sessions: Mutex<Vec<String>>,
     /// Carried by every form, checked on every POST.
     pub csrf: String,
 }
@@ -76,7 +80,7 @@ impl Guard {
         Guard {
             port,
             login: Mutex::new(Some(random_token())),
-            session: Mutex::new(None),
+            sessions: Mutex::new(Vec::new()),
             csrf: random_token(),
         }
     }
@@ -86,8 +90,8 @@ impl Guard {
         lock(&self.login).clone()
     }
 
-    /// A new login address's token, for a second launch of capsule; the session it opens replaces the
-    /// current one.
+    /// A new login address's token, for a second launch of capsule; the session it opens joins the
+    /// others.
     pub(crate) fn fresh_login(&self) -> String {
         let token = random_token();
         *lock(&self.login) = Some(token.clone());
@@ -124,21 +128,21 @@ impl Guard {
         }
         *login = None;
         let session = random_token();
-        *lock(&self.session) = Some(session.clone());
+        let mut sessions = lock(&self.sessions);
+        sessions.push(session.clone());
+        let extra = sessions.len().saturating_sub(SESSIONS);
+        sessions.drain(..extra);
         Some(session)
     }
 
     /// Checks the session cookie.
     pub(crate) fn check_session(&self, request: &Request) -> Result<(), Refusal> {
-        let session = lock(&self.session);
-        let Some(expected) = session.as_deref() else {
-            return Err(Refusal::Session);
-        };
+        let sessions = lock(&self.sessions);
         let sent = header(request, "Cookie")
             .into_iter()
             .flat_map(|c| c.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
-            .any(|(name, value)| name == COOKIE && same_secret(expected, value));
+            .any(|(name, value)| name == COOKIE && sessions.iter().any(|s| same_secret(s, value)));
         if sent {
             Ok(())
         } else {
