@@ -1563,6 +1563,10 @@ fn publishing_is_set_up_checked_and_used_without_a_terminal() {
         said(f)
     };
     assert!(unreachable.contains("cannot be reached"), "{unreachable}");
+    // A bucket name no host would accept is an answer, not a crash.
+    let odd = send(fields("a\u{7}\"b", KEY_ID, &secret, "check"));
+    assert!(odd.status < 500, "{}", odd.text());
+    assert!(editor.get("/_edit/publishing").status == 200);
     assert!(
         garage.objects() == 0,
         "the check leaves nothing in the bucket"

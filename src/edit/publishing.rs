@@ -155,19 +155,19 @@ impl Pages {
         if v.key_id.is_empty() != secret.is_empty() {
             return page(400, Some((false, p.both_needed.into())), v);
         }
+        // The site's [publish.html], or one made of the bucket alone (every other key has a default).
+        let known = config.publish.html.clone().or_else(|| {
+            let bucket = toml::Value::String(v.bucket.clone());
+            toml::from_str::<HtmlPublish>(&format!("bucket = {bucket}")).ok()
+        });
+        let Some(known) = known else {
+            return page(400, Some((false, p.bucket_needed.into())), v);
+        };
         let settings = HtmlPublish {
             bucket: v.bucket.clone(),
             endpoint: v.endpoint.clone(),
             region: v.region.clone(),
-            credentials_file: config
-                .publish
-                .html
-                .as_ref()
-                .and_then(|h| h.credentials_file.clone()),
-            ..config.publish.html.clone().unwrap_or_else(|| {
-                toml::from_str(&format!("bucket = {:?}", v.bucket))
-                    .expect("a bucket alone is valid")
-            })
+            ..known
         };
         if form.get("action") == Some("check") {
             let key = if secret.is_empty() {

@@ -330,26 +330,7 @@ impl Pages {
     }
 
     fn settings_conflict(&self, yours: &str, disk: &str) -> Reply {
-        #[derive(Serialize)]
-        struct Ctx<'a> {
-            #[serde(flatten)]
-            base: Base<'a>,
-            yours: &'a str,
-            disk: &'a str,
-            edit: &'a str,
-        }
-        Reply::html(
-            409,
-            self.render(
-                "edit/conflict.html",
-                &Ctx {
-                    base: self.base(self.t.conflict_title, "settings", ""),
-                    yours,
-                    disk,
-                    edit: "/_edit/settings",
-                },
-            ),
-        )
+        self.conflict_at("/_edit/settings", "settings", yours, disk)
     }
 }
 

@@ -190,23 +190,35 @@ impl Pages {
     }
 
     pub(super) fn conflict(&self, source: &Source, yours: &str, disk: &str) -> Reply {
+        self.conflict_at(&edit_link(&source.dir), "dashboard", yours, disk)
+    }
+
+    /// The page that refuses a form made from a file that changed since: what was sent (`yours`), what
+    /// the file holds now (`disk`), and the way back to the form (`edit`).
+    pub(super) fn conflict_at(
+        &self,
+        edit: &str,
+        current: &'static str,
+        yours: &str,
+        disk: &str,
+    ) -> Reply {
         #[derive(Serialize)]
         struct Ctx<'a> {
             #[serde(flatten)]
             base: Base<'a>,
             yours: &'a str,
             disk: &'a str,
-            edit: String,
+            edit: &'a str,
         }
         Reply::html(
             409,
             self.render(
                 "edit/conflict.html",
                 &Ctx {
-                    base: self.base(self.t.conflict_title, "dashboard", ""),
+                    base: self.base(self.t.conflict_title, current, ""),
                     yours,
                     disk,
-                    edit: edit_link(&source.dir),
+                    edit,
                 },
             ),
         )
