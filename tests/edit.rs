@@ -738,7 +738,16 @@ fn editor_pages_are_valid_html_without_script_and_read_in_w3m() {
         (
             "publishing refused",
             editor
-                .post("/_edit/publishing", &[("bucket", ""), ("action", "check")])
+                .post(
+                    "/_edit/publishing",
+                    &[
+                        ("bucket", "b"),
+                        ("key_id", "GK1"),
+                        ("method", "directory"),
+                        ("target", ""),
+                        ("action", "check"),
+                    ],
+                )
                 .text(),
         ),
         (
@@ -1627,5 +1636,224 @@ fn publishing_is_set_up_checked_and_used_without_a_terminal() {
     assert!(
         !editor.serve.output.lock().unwrap().contains(&garage.secret),
         "nothing printed holds it"
+    );
+}
+
+/// Sends the Publishing form as the page shows it, with `changes`, and returns the page that answers.
+fn publishing_form(editor: &Editor, changes: &[(&str, &str)]) -> HttpResponse {
+    let page = editor.get("/_edit/publishing").text();
+    let mut fields = form_fields(&page, Some("/_edit/publishing"));
+    for (k, v) in changes {
+        fields.insert(k.to_string(), v.to_string());
+    }
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    editor.post_raw("/_edit/publishing", &encode(&pairs), "")
+}
+
+/// The text beside the capsule's target after Check: `(good news, words)`.
+fn target_check(page: &str) -> (bool, String) {
+    for (good, id) in [
+        (true, "id=\"target-check\""),
+        (false, "id=\"target-error\""),
+    ] {
+        if let Some(at) = page.find(id) {
+            let rest = &page[at..];
+            let text = &rest[rest.find('>').unwrap() + 1..rest.find("</p>").unwrap()];
+            return (good, unescape(text));
+        }
+    }
+    panic!("no word on the capsule's target in\n{page}");
+}
+
+/// Check on the Publishing page tries the capsule's target for real: a folder is written to (and left
+/// clean), a folder inside the site or under a file is refused, rsync's absence is told, and a host
+/// that does not answer is told apart from one that answers but does not let rsync in. Saving the
+/// capsule's settings alone needs no bucket.
+#[test]
+fn check_tries_the_capsules_target_for_real() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let away = tempfile::tempdir().unwrap();
+    let server = away.path().join("gemini-root");
+    let check = |method: &str, target: &str| {
+        let res = publishing_form(
+            &editor,
+            &[("method", method), ("target", target), ("action", "check")],
+        );
+        assert!(res.status < 500, "{}", res.text());
+        let text = res.text();
+        assert!(
+            !text.contains("Write the bucket"),
+            "no bucket is needed to check the capsule alone: {text}"
+        );
+        target_check(&text)
+    };
+
+    let (good, said) = check("tarball", "");
+    assert!(good, "{said}");
+    assert!(said.contains("capsule-gemini.tar.gz"), "{said}");
+
+    let (good, said) = check("directory", server.to_str().unwrap());
+    assert!(good && said.starts_with("It works"), "{said}");
+    assert!(
+        std::fs::read_dir(away.path()).unwrap().count() == 0,
+        "the check leaves nothing behind and makes no folder"
+    );
+    let (good, said) = check("directory", "public/gemini-copy");
+    assert!(!good && said.contains("inside it"), "{said}");
+    let (good, said) = check("directory", "/etc/passwd/gemini");
+    assert!(!good && said.contains("is a file, not a folder"), "{said}");
+    let (good, said) = check("directory", "");
+    assert!(
+        !good && said.starts_with("Write where the capsule goes"),
+        "{said}"
+    );
+
+    // rsync to a folder on this computer, then to hosts.
+    let (good, said) = check("rsync", server.to_str().unwrap());
+    assert!(good, "{said}");
+    let (good, said) = check("rsync", "me@no-such-host.invalid:gemini/");
+    assert!(
+        !good && said.contains("no-such-host.invalid cannot be reached"),
+        "{said}"
+    );
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let (good, said) = check("rsync", &format!("rsync://127.0.0.1:{closed_port}/gemini/"));
+    assert!(
+        !good && said.contains("127.0.0.1 cannot be reached"),
+        "{said}"
+    );
+    // A host that answers and hangs up: not a daemon rsync can use.
+    let rude = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let rude_port = rude.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in rude.incoming() {
+            drop(stream);
+        }
+    });
+    let (good, said) = check("rsync", &format!("rsync://127.0.0.1:{rude_port}/gemini/"));
+    assert!(
+        !good && said.starts_with("127.0.0.1 answers, but rsync could not reach the folder"),
+        "{said}"
+    );
+
+    // Saved without a bucket: only [publish.gemini] is written.
+    let before = std::fs::read_to_string(site.path().join("capsule.toml")).unwrap();
+    let saved = publishing_form(
+        &editor,
+        &[
+            ("method", "directory"),
+            ("target", server.to_str().unwrap()),
+            ("action", "save"),
+        ],
+    );
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let after = std::fs::read_to_string(site.path().join("capsule.toml")).unwrap();
+    assert!(after.starts_with(&before), "{after}");
+    let config: toml::Table = toml::from_str(&after).unwrap();
+    assert!(config["publish"].get("html").is_none(), "{after}");
+    assert_eq!(
+        config["publish"]["gemini"]["method"].as_str(),
+        Some("directory")
+    );
+    editor.post("/_edit/build", &[]);
+    assert!(editor.wait_for_job().contains("Done."));
+    editor.post("/_edit/publish", &[]);
+    let job = editor.wait_for_job();
+    assert!(server.join("index.gmi").is_file(), "{job}");
+}
+
+/// Without rsync on this computer, Check says so and what to do.
+#[test]
+fn check_says_when_rsync_is_not_installed() {
+    let site = site("basic");
+    let empty = tempfile::tempdir().unwrap();
+    let editor = Editor::start_with_env(site.path(), &[("PATH", empty.path().to_str().unwrap())]);
+    let res = publishing_form(
+        &editor,
+        &[
+            ("method", "rsync"),
+            ("target", "me@example.org:gemini/"),
+            ("action", "check"),
+        ],
+    );
+    let (good, said) = target_check(&res.text());
+    assert!(
+        !good && said.starts_with("rsync is not installed on this computer"),
+        "{said}"
+    );
+}
+
+/// Against a real Garage: a key that may read the bucket but not write is told as such, and a bucket
+/// named like a domain suggests the site's address when capsule.toml has none.
+#[test]
+fn check_tells_a_read_only_key_and_suggests_the_address() {
+    use common::garage::{Garage, BUCKET, KEY_ID};
+    let garage = Garage::start();
+    let read_only = ("GK00000000000000000000beef", "5".repeat(64));
+    let out = garage.cli(&[
+        "key",
+        "import",
+        "--yes",
+        "-n",
+        "reader",
+        read_only.0,
+        &read_only.1,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let out = garage.cli(&["bucket", "allow", "--read", BUCKET, "--key", read_only.0]);
+    assert!(out.status.success(), "{out:?}");
+    let domain = "photos.example.org";
+    let out = garage.cli(&["bucket", "create", domain]);
+    assert!(out.status.success(), "{out:?}");
+    let out = garage.cli(&[
+        "bucket", "allow", "--read", "--write", domain, "--key", KEY_ID,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+
+    let site = site("basic");
+    let file = site.path().join("capsule.toml");
+    let config = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        config.replace(
+            "html_base_url = \"https://fixture.web.deuxfleurs.fr/\"\n",
+            "",
+        ),
+    )
+    .unwrap();
+    let editor = Editor::start(site.path());
+    let endpoint = format!("http://127.0.0.1:{}", garage.s3_port);
+    let check = |bucket: &str, id: &str, secret: &str| {
+        publishing_form(
+            &editor,
+            &[
+                ("host", "other"),
+                ("endpoint", &endpoint),
+                ("region", "garage"),
+                ("bucket", bucket),
+                ("key_id", id),
+                ("secret", secret),
+                ("action", "check"),
+            ],
+        )
+        .text()
+    };
+    let said = check(BUCKET, read_only.0, &read_only.1);
+    assert!(
+        said.contains("The key may read the bucket “capsule-test” but not write to it"),
+        "{said}"
+    );
+    assert_eq!(garage.objects(), 0);
+    let said = unescape(&check(domain, KEY_ID, &garage.secret));
+    assert!(
+        said.contains("It works")
+            && said.contains("Your site's address is probably https://photos.example.org/"),
+        "{said}"
     );
 }

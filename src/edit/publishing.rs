@@ -12,7 +12,7 @@ use super::publishing_words::{publishing_words, PublishingWords};
 use super::settings::set;
 use super::write::{self, Saved};
 use super::Reply;
-use crate::config::{Config, HtmlPublish, CONFIG_FILE};
+use crate::config::{Config, GeminiPublish, HtmlPublish, CONFIG_FILE};
 use crate::publish::check::{self, BucketCheck};
 
 const DEUXFLEURS_ENDPOINT: &str = "https://garage.deuxfleurs.fr";
@@ -38,8 +38,10 @@ struct Ctx<'a> {
     v: Values,
     /// `GK…1a2b` when a key is saved.
     saved_key: Option<String>,
-    /// What *Check* found, and whether it is good news.
+    /// What *Check* found of the website, and whether it is good news.
     check: Option<(bool, String)>,
+    /// What *Check* found of the capsule's target.
+    gemini_check: Option<(bool, String)>,
 }
 
 impl Pages {
@@ -99,6 +101,7 @@ impl Pages {
             v: Self::publishing_values(&config),
             saved_key: Self::saved_key(&config),
             check: None,
+            gemini_check: None,
         };
         Reply::html(200, self.render("edit/publishing.html", &ctx))
     }
@@ -128,32 +131,50 @@ impl Pages {
         };
         // The secret is read, used and dropped: it is never put back into a page.
         let secret = get("secret");
-        let page = |status: u16, check: Option<(bool, String)>, v: Values| {
+        let page = |status: u16,
+                    check: Option<(bool, String)>,
+                    gemini: Option<(bool, String)>,
+                    v: Values| {
             let mut base = self.base(p.title, "publishing", csrf);
-            if let Some((false, message)) = &check {
-                base.errors = vec![super::pages::FieldError {
-                    field: "bucket",
-                    message: message.clone().into(),
-                }];
+            for (field, found) in [("bucket", &check), ("target", &gemini)] {
+                if let Some((false, message)) = found {
+                    base.errors.push(super::pages::FieldError {
+                        field,
+                        message: message.clone().into(),
+                    });
+                }
             }
             let ctx = Ctx {
                 base,
                 p,
                 fingerprint: write::fingerprint(&bytes),
-                v: Values {
-                    key_id: v.key_id.clone(),
-                    ..v
-                },
+                v,
                 saved_key: Self::saved_key(&config),
                 check,
+                gemini_check: gemini,
             };
             Reply::html(status, self.render("edit/publishing.html", &ctx))
         };
-        if v.bucket.is_empty() || v.endpoint.is_empty() {
-            return page(400, Some((false, p.bucket_needed.into())), v);
+        let checking = form.get("action") == Some("check");
+        // Without a bucket or a key, the website is not set up: Check looks at the capsule alone, Save
+        // saves the capsule's settings alone.
+        let website = !(v.bucket.is_empty() && v.key_id.is_empty() && secret.is_empty());
+        let gemini = checking.then(|| {
+            let settings = GeminiPublish {
+                method: toml::Value::String(v.method.clone())
+                    .try_into()
+                    .unwrap_or_default(),
+                target: Some(v.target.clone()),
+                archive: config.publish.gemini.archive.clone(),
+            };
+            let found = check::gemini_target(&self.root, &settings);
+            (found.is_good(), p.said_target(&found))
+        });
+        if website && (v.bucket.is_empty() || v.endpoint.is_empty()) {
+            return page(400, Some((false, p.bucket_needed.into())), gemini, v);
         }
         if v.key_id.is_empty() != secret.is_empty() {
-            return page(400, Some((false, p.both_needed.into())), v);
+            return page(400, Some((false, p.both_needed.into())), gemini, v);
         }
         // The site's [publish.html], or one made of the bucket alone (every other key has a default).
         let known = config.publish.html.clone().or_else(|| {
@@ -161,7 +182,7 @@ impl Pages {
             toml::from_str::<HtmlPublish>(&format!("bucket = {bucket}")).ok()
         });
         let Some(known) = known else {
-            return page(400, Some((false, p.bucket_needed.into())), v);
+            return page(400, Some((false, p.bucket_needed.into())), gemini, v);
         };
         let settings = HtmlPublish {
             bucket: v.bucket.clone(),
@@ -169,7 +190,10 @@ impl Pages {
             region: v.region.clone(),
             ..known
         };
-        if form.get("action") == Some("check") {
+        if checking {
+            if !website {
+                return page(200, None, gemini, v);
+            }
             let key = if secret.is_empty() {
                 settings
                     .credentials_file
@@ -186,7 +210,7 @@ impl Pages {
                 Some((v.key_id.clone(), secret.clone()))
             };
             let Some((id, key_secret)) = key else {
-                return page(400, Some((false, p.both_needed.into())), v);
+                return page(400, Some((false, p.both_needed.into())), gemini, v);
             };
             let found = check::bucket(&settings, &id, &key_secret);
             let mut said = p.said(&found, &settings.bucket, &settings.endpoint);
@@ -195,15 +219,15 @@ impl Pages {
                     said = format!("{said} {} {address}", p.suggest_address);
                 }
             }
-            return page(200, Some((found == BucketCheck::Works, said)), v);
+            return page(200, Some((found == BucketCheck::Works, said)), gemini, v);
         }
         // Save: the key outside the site, then only the changed keys of capsule.toml.
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let Ok(mut doc) = text.parse::<DocumentMut>() else {
-            return page(400, Some((false, p.unreadable.into())), v);
+            return page(400, Some((false, p.unreadable.into())), None, v);
         };
         if form.get("fingerprint") != Some(write::fingerprint(&bytes).as_str()) {
-            return page(409, Some((false, p.changed.into())), v);
+            return page(409, Some((false, p.changed.into())), None, v);
         }
         let before = Self::publishing_values(&config);
         let mut changed = |key: &str, old: &str, new: &str| {
@@ -211,9 +235,11 @@ impl Pages {
                 set(&mut doc, key, Some(Value::from(new)));
             }
         };
-        changed("publish.html.bucket", &before.bucket, &v.bucket);
-        changed("publish.html.endpoint", &before.endpoint, &v.endpoint);
-        changed("publish.html.region", &before.region, &v.region);
+        if website {
+            changed("publish.html.bucket", &before.bucket, &v.bucket);
+            changed("publish.html.endpoint", &before.endpoint, &v.endpoint);
+            changed("publish.html.region", &before.region, &v.region);
+        }
         if !secret.is_empty() {
             match crate::userconf::save_key(&self.root, &v.key_id, &secret) {
                 Ok(file) => set(
@@ -221,7 +247,7 @@ impl Pages {
                     "publish.html.credentials_file",
                     Some(Value::from(file.display().to_string())),
                 ),
-                Err(e) => return page(500, Some((false, e.to_string())), v),
+                Err(e) => return page(500, Some((false, e.to_string())), None, v),
             }
         }
         if v.method != before.method {
@@ -237,7 +263,7 @@ impl Pages {
         }
         let new_text = doc.to_string();
         if let Err(e) = Config::parse(&new_text, std::path::Path::new(CONFIG_FILE)) {
-            return page(400, Some((false, e.to_string())), v);
+            return page(400, Some((false, e.to_string())), None, v);
         }
         match write::replace(
             &self.root.join(CONFIG_FILE),
@@ -246,8 +272,8 @@ impl Pages {
         ) {
             Ok(Saved::Written) => Reply::see_other("/_edit/publishing?done=saved".into()),
             Ok(Saved::Unchanged) => Reply::see_other("/_edit/publishing?done=unchanged".into()),
-            Ok(Saved::Conflict(_)) => page(409, Some((false, p.changed.into())), v),
-            Err(e) => page(500, Some((false, e.to_string())), v),
+            Ok(Saved::Conflict(_)) => page(409, Some((false, p.changed.into())), None, v),
+            Err(e) => page(500, Some((false, e.to_string())), None, v),
         }
     }
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::config::Language;
-use crate::publish::check::BucketCheck;
+use crate::publish::check::{BucketCheck, TargetCheck};
 
 #[derive(Debug, Serialize)]
 pub(crate) struct PublishingWords {
@@ -44,6 +44,15 @@ pub(crate) struct PublishingWords {
     no_bucket: &'static str,
     unreachable: &'static str,
     refused: &'static str,
+    target_tarball: &'static str,
+    target_writable: &'static str,
+    target_inside: &'static str,
+    target_not_writable: &'static str,
+    target_missing: &'static str,
+    no_rsync: &'static str,
+    rsync_works: &'static str,
+    no_login: &'static str,
+    host_unreachable: &'static str,
 }
 
 impl PublishingWords {
@@ -61,6 +70,28 @@ impl PublishingWords {
         text.replace("{bucket}", bucket)
             .replace("{endpoint}", endpoint)
             .replace("{why}", why)
+    }
+
+    /// What a check of the capsule's target found, for the member.
+    pub(crate) fn said_target(&self, found: &TargetCheck) -> String {
+        let (text, at, why) = match found {
+            TargetCheck::Tarball(path) => (self.target_tarball, path.display().to_string(), ""),
+            TargetCheck::Writable(path) => (self.target_writable, path.display().to_string(), ""),
+            TargetCheck::InsideSite(path) => (self.target_inside, path.display().to_string(), ""),
+            TargetCheck::NotWritable(path, why) => (
+                self.target_not_writable,
+                path.display().to_string(),
+                why.as_str(),
+            ),
+            TargetCheck::NoTarget => (self.target_missing, String::new(), ""),
+            TargetCheck::NoRsync => (self.no_rsync, String::new(), ""),
+            TargetCheck::RsyncWorks(target) => (self.rsync_works, target.clone(), ""),
+            TargetCheck::NoLogin(host, why) => (self.no_login, host.clone(), why.as_str()),
+            TargetCheck::HostUnreachable(host, why) => {
+                (self.host_unreachable, host.clone(), why.as_str())
+            }
+        };
+        text.replace("{at}", &at).replace("{why}", why)
     }
 }
 
@@ -102,6 +133,15 @@ static EN: PublishingWords = PublishingWords {
     no_bucket: "There is no bucket “{bucket}” at {endpoint} (or this key may not see it): check its name.",
     unreachable: "{endpoint} cannot be reached: check the address and your connection. ({why})",
     refused: "The host refused: {why}",
+    target_tarball: "The capsule will be written to {at}: upload that file to your Gemini host.",
+    target_writable: "It works: capsule may write into {at}.",
+    target_inside: "{at} is the site's own folder or inside it: choose your Gemini server's folder.",
+    target_not_writable: "capsule cannot write into {at} ({why}): choose a folder you may write to.",
+    target_missing: "Write where the capsule goes: a folder, or user@host:folder/ for rsync.",
+    no_rsync: "rsync is not installed on this computer: install it (on Debian and Ubuntu, the package “rsync”), or choose another way to send the capsule.",
+    rsync_works: "It works: rsync reached {at}.",
+    no_login: "{at} answers, but rsync could not reach the folder ({why}). Over SSH, capsule needs a key that logs in without a password: ask your host, or see ssh-copy-id.",
+    host_unreachable: "{at} cannot be reached: check its name and your connection. ({why})",
 };
 
 static FR: PublishingWords = PublishingWords {
@@ -142,6 +182,15 @@ static FR: PublishingWords = PublishingWords {
     no_bucket: "Il n’y a pas de bucket « {bucket} » sur {endpoint} (ou cette clé ne peut pas le voir) : vérifiez son nom.",
     unreachable: "{endpoint} est injoignable : vérifiez l’adresse et votre connexion. ({why})",
     refused: "L’hébergeur a refusé : {why}",
+    target_tarball: "La capsule sera écrite dans {at} : envoyez ce fichier à votre hébergeur Gemini.",
+    target_writable: "Cela fonctionne : capsule peut écrire dans {at}.",
+    target_inside: "{at} est le dossier du site ou se trouve dedans : choisissez le dossier de votre serveur Gemini.",
+    target_not_writable: "capsule ne peut pas écrire dans {at} ({why}) : choisissez un dossier où vous pouvez écrire.",
+    target_missing: "Écrivez où va la capsule : un dossier, ou utilisateur@hôte:dossier/ pour rsync.",
+    no_rsync: "rsync n’est pas installé sur cet ordinateur : installez-le (sur Debian et Ubuntu, le paquet « rsync »), ou choisissez une autre façon d’envoyer la capsule.",
+    rsync_works: "Cela fonctionne : rsync a atteint {at}.",
+    no_login: "{at} répond, mais rsync n’a pas pu atteindre le dossier ({why}). Par SSH, capsule a besoin d’une clé qui se connecte sans mot de passe : demandez à votre hébergeur, ou voyez ssh-copy-id.",
+    host_unreachable: "{at} est injoignable : vérifiez son nom et votre connexion. ({why})",
 };
 
 pub(crate) fn publishing_words(language: Language) -> &'static PublishingWords {

@@ -33,15 +33,20 @@ fn target(settings: &GeminiPublish) -> Result<&str, Error> {
         .ok_or_else(|| Error::Usage("[publish.gemini] needs target = \"…\" for this method".into()))
 }
 
-/// A `.tar.gz` of the capsule: regular files only, at the top level, mode 644, owner 0, time 0, so the same
-/// capsule always gives the same bytes.
-fn tarball(dir: &Path, settings: &GeminiPublish, opts: &PublishOptions) -> Result<(), Error> {
-    let archive = opts.root.join(
+/// Where the tarball is written: `archive`, or `capsule-gemini.tar.gz`, in the site folder.
+pub(crate) fn archive(root: &Path, settings: &GeminiPublish) -> PathBuf {
+    root.join(
         settings
             .archive
             .clone()
             .unwrap_or_else(|| PathBuf::from(DEFAULT_ARCHIVE)),
-    );
+    )
+}
+
+/// A `.tar.gz` of the capsule: regular files only, at the top level, mode 644, owner 0, time 0, so the same
+/// capsule always gives the same bytes.
+fn tarball(dir: &Path, settings: &GeminiPublish, opts: &PublishOptions) -> Result<(), Error> {
+    let archive = archive(&opts.root, settings);
     let files = site_files(dir)?;
     if opts.dry_run {
         println!(
@@ -89,16 +94,12 @@ fn tarball(dir: &Path, settings: &GeminiPublish, opts: &PublishOptions) -> Resul
     Ok(())
 }
 
-/// Copies the capsule into a folder, writing only files that differ; `--delete` removes the others.
-fn directory(dir: &Path, target: &str, opts: &PublishOptions) -> Result<(), Error> {
-    let target = Path::new(target);
-    let target = if target.is_absolute() {
-        target.to_path_buf()
-    } else {
-        opts.root.join(target)
-    };
+/// The folder a `directory` target names, relative to the site; refused when it is the site itself,
+/// holds it, or lies in its content or output.
+pub(crate) fn folder(root: &Path, target: &str) -> Result<PathBuf, Error> {
+    let target = root.join(target);
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let (t, root) = (abs(&target), abs(&opts.root));
+    let (t, root) = (abs(&target), abs(root));
     if t == root
         || t.starts_with(root.join("content"))
         || t.starts_with(crate::output::out_dir(&root))
@@ -109,6 +110,68 @@ fn directory(dir: &Path, target: &str, opts: &PublishOptions) -> Result<(), Erro
             display_path(&target)
         )));
     }
+    Ok(target)
+}
+
+/// Where rsync sends to: a host (`[user@]host:path`, `host::module`, `rsync://host[:port]/…`), or
+/// `None` for a local folder.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Remote {
+    pub host: String,
+    /// Given in the target (`rsync://host:port/`).
+    pub port: Option<u16>,
+    /// Through rsync's own daemon (`::` or `rsync://`), not SSH.
+    pub daemon: bool,
+}
+
+/// Reads an rsync destination as rsync does: a colon before any slash makes it remote. A single letter
+/// before the colon is a Windows drive, not a host.
+pub(crate) fn remote(target: &str) -> Option<Remote> {
+    if let Some(rest) = target.strip_prefix("rsync://") {
+        let authority = rest.split('/').next().unwrap_or("");
+        let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let (host, port) = match authority.strip_prefix('[') {
+            Some(v6) => v6.split_once(']').unwrap_or((v6, "")),
+            None => authority.rsplit_once(':').unwrap_or((authority, "")),
+        };
+        let port = port.trim_start_matches(':').parse().ok();
+        return Some(Remote {
+            host: host.to_string(),
+            port,
+            daemon: true,
+        });
+    }
+    let (before, after) = if let Some(inner) = target
+        .split_once("@[")
+        .map(|(_, r)| r)
+        .or_else(|| target.strip_prefix('['))
+    {
+        let (host, after) = inner.split_once(']')?;
+        (format!("[{host}]"), after.strip_prefix(':')?)
+    } else {
+        let (before, after) = target.split_once(':')?;
+        if before.contains('/') {
+            return None;
+        }
+        let host = before.rsplit_once('@').map_or(before, |(_, h)| h);
+        (host.to_string(), after)
+    };
+    if before.len() == 1 && before.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    Some(Remote {
+        host: before
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string(),
+        port: None,
+        daemon: after.starts_with(':'),
+    })
+}
+
+/// Copies the capsule into a folder, writing only files that differ; `--delete` removes the others.
+fn directory(dir: &Path, target: &str, opts: &PublishOptions) -> Result<(), Error> {
+    let target = folder(&opts.root, target)?;
     let files = site_files(dir)?;
     let mut copied = 0;
     for (rel, path) in &files {
@@ -200,7 +263,11 @@ fn rsync(dir: &Path, target: &str, opts: &PublishOptions) -> Result<(), Error> {
     }
     let mut source = dir.as_os_str().to_owned();
     source.push("/");
-    cmd.arg(source).arg(target);
+    // A local destination is relative to the site, as a folder's is, not to where capsule started.
+    match remote(target) {
+        Some(_) => cmd.arg(source).arg(target),
+        None => cmd.arg(source).arg(opts.root.join(target)),
+    };
     let status = cmd.status().map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             Error::Usage(
@@ -223,4 +290,35 @@ fn rsync(dir: &Path, target: &str, opts: &PublishOptions) -> Result<(), Error> {
         println!("Published the capsule to {target} with rsync.");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rsync_destinations_are_read_as_rsync_reads_them() {
+        let r = |host: &str, port, daemon| {
+            Some(Remote {
+                host: host.into(),
+                port,
+                daemon,
+            })
+        };
+        assert_eq!(
+            remote("me@example.org:gemini/"),
+            r("example.org", None, false)
+        );
+        assert_eq!(remote("example.org:"), r("example.org", None, false));
+        assert_eq!(remote("host::module/dir"), r("host", None, true));
+        assert_eq!(remote("rsync://host:8873/m/"), r("host", Some(8873), true));
+        assert_eq!(remote("rsync://me@host/m/"), r("host", None, true));
+        assert_eq!(remote("me@[::1]:gemini/"), r("::1", None, false));
+        assert_eq!(remote("rsync://[::1]:873/m"), r("::1", Some(873), true));
+        assert_eq!(remote("rsync://[::1]/m"), r("::1", None, true));
+        assert_eq!(remote("/srv/gemini"), None);
+        assert_eq!(remote("gemini/out"), None);
+        assert_eq!(remote("./a:b"), None);
+        assert_eq!(remote("C:\\gemini"), None);
+    }
 }
