@@ -1857,3 +1857,69 @@ fn check_tells_a_read_only_key_and_suggests_the_address() {
         "{said}"
     );
 }
+
+/// A photo just uploaded shows at once in the album's table: the upload makes a small preview
+/// (upright, without its metadata) before any build, and the editor serves only photos the table
+/// lists.
+#[test]
+fn a_photo_just_uploaded_shows_its_preview_at_once() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    // Stored 160×120 with EXIF orientation 6 and a camera name: upright, it is 120×160.
+    let turned =
+        std::fs::read(repo().join("tests/fixtures/basic/content/albums/harbour-2024/rotated.jpg"))
+            .unwrap();
+    let res = editor.upload("albums%2Fharbour-2024", &[("turned.jpg", &turned)], None);
+    assert_eq!(res.status, 303, "{}", res.text());
+    // Made by the upload itself, before the answer.
+    let made = files_with_ext(&site.path().join(".capsule-cache/previews"), "jpg");
+    assert_eq!(made.len(), 1, "{made:?}");
+
+    let page = editor.get(&location(&res)).text();
+    let row = &page[page.find("turned.jpg<input").expect("the new row")..];
+    let row_start = page[..page.len() - row.len()].rfind("<td>").unwrap();
+    let cell = &page[row_start..page.len() - row.len()];
+    let src = attr(cell, "src").unwrap_or_else(|| panic!("no preview in {cell}"));
+    assert!(
+        src.starts_with("/_edit/photo?") || src.contains("turned-"),
+        "{src}"
+    );
+    let preview = editor.get("/_edit/photo?item=albums%2Fharbour-2024&file=turned.jpg");
+    assert_eq!(preview.status, 200, "{}", preview.text());
+    assert_eq!(preview.header("Content-Type"), Some("image/jpeg"));
+    let img = image::load_from_memory(&preview.body).unwrap().to_rgb8();
+    assert_eq!(img.dimensions(), (120, 160), "upright");
+    let px = |x, y| img.get_pixel(x, y).0;
+    assert!(
+        px(118, 2).iter().all(|&c| c > 200),
+        "the mark is top-right: {:?}",
+        px(118, 2)
+    );
+    for marker in [&b"Exif\0\0"[..], b"FixtureCam", b"http://ns.adobe.com/xap"] {
+        assert!(
+            !preview.body.windows(marker.len()).any(|w| w == marker),
+            "the preview carries {:?}",
+            String::from_utf8_lossy(marker)
+        );
+    }
+    // Nothing but the table's photos: not another file, not a path out of the album.
+    for file in [
+        "..%2F..%2F..%2Fcapsule.toml",
+        "index.md",
+        "nothing.jpg",
+        "..%2Fsecret%2Fhidden.jpg",
+    ] {
+        let res = editor.get(&format!(
+            "/_edit/photo?item=albums%2Fharbour-2024&file={file}"
+        ));
+        assert_eq!(res.status, 404, "{file}");
+        assert!(!res.text().contains("title ="), "{file}");
+    }
+    // Another session's browser gets nothing.
+    let outsider = raw_get(
+        editor.serve.http,
+        "/_edit/photo?item=albums%2Fharbour-2024&file=turned.jpg",
+        "",
+    );
+    assert_ne!(outsider.status, 200);
+}

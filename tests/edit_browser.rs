@@ -84,6 +84,20 @@ fn a_writer_makes_an_album_by_clicking() {
         .find("form[enctype='multipart/form-data'] button")
         .click();
     assert!(browser.text().contains("Uploaded."), "{}", browser.text());
+    // Each photo shows at once, before any build: three images, loaded, big enough to describe.
+    let loaded = browser.execute(
+        "return [...document.querySelectorAll('table.photos img')].map(i => i.complete && i.naturalWidth > 0 ? i.getBoundingClientRect().width : 0)",
+    );
+    let widths: Vec<f64> = loaded
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_f64().unwrap())
+        .collect();
+    assert!(
+        widths.len() == 3 && widths.iter().all(|&w| w >= 240.0),
+        "the previews just after the upload: {widths:?}"
+    );
     let folder = site.path().join("content/albums/colours-of-the-coast");
     for name in ["red-door.png", "green-field.png", "blue-sea.png"] {
         assert!(folder.join(name).is_file(), "{name} not uploaded");

@@ -77,6 +77,11 @@ pub(crate) fn query(url: &str) -> Form {
     Form::parse(url.split_once('?').map_or("", |(_, q)| q))
 }
 
+/// `value` written for an address's query (`a b/c` → `a+b%2Fc`).
+pub(crate) fn encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -162,7 +162,7 @@ struct Editor {
 pub(crate) struct Reply {
     pub status: u16,
     pub content_type: &'static str,
-    pub body: String,
+    pub body: Vec<u8>,
     pub headers: Vec<(&'static str, String)>,
 }
 
@@ -171,6 +171,16 @@ impl Reply {
         Reply {
             status,
             content_type: "text/html; charset=utf-8",
+            body: body.into_bytes(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// A JPEG the editor made: a photo's preview.
+    pub(crate) fn jpeg(body: Vec<u8>) -> Reply {
+        Reply {
+            status: 200,
+            content_type: "image/jpeg",
             body,
             headers: Vec::new(),
         }
@@ -181,7 +191,7 @@ impl Reply {
         Reply {
             status: 303,
             content_type: "text/plain; charset=utf-8",
-            body: String::new(),
+            body: Vec::new(),
             headers: vec![("Location", location)],
         }
     }
@@ -206,7 +216,7 @@ impl Extension for Editor {
         let response = Response::new(
             reply.status.into(),
             headers,
-            std::io::Cursor::new(reply.body.into_bytes()),
+            std::io::Cursor::new(reply.body),
             Some(length),
             None,
         )
@@ -282,6 +292,10 @@ impl Editor {
                 self.jobs
                     .page(&page, &guard.csrf, query.get("busy").is_some())
             }
+            (Method::Get | Method::Head, "/_edit/photo") => page.photo_preview(
+                query.get("item").unwrap_or(""),
+                query.get("file").unwrap_or(""),
+            ),
             (Method::Get | Method::Head, "/_edit/album" | "/_edit/playlist") => {
                 // What the upload that led here refused, said once.
                 let refused = query
@@ -424,7 +438,7 @@ impl Editor {
         Reply {
             status: 200,
             content_type: "text/plain; charset=utf-8",
-            body: format!("/_edit/login?token={}", guard.fresh_login()),
+            body: format!("/_edit/login?token={}", guard.fresh_login()).into_bytes(),
             headers: Vec::new(),
         }
     }

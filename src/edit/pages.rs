@@ -200,7 +200,7 @@ impl Pages {
         album: bool,
         refused: &'a [String],
     ) -> UploadCtx<'a> {
-        let item: String = url::form_urlencoded::byte_serialize(item.as_bytes()).collect();
+        let item = super::forms::encode(item);
         UploadCtx {
             upload_action: format!("/_edit/upload?item={item}&csrf={csrf}"),
             accept: if album {
@@ -238,7 +238,7 @@ impl Pages {
         Reply {
             status: 200,
             content_type: "text/css; charset=utf-8",
-            body: format!("{site}{editor}"),
+            body: format!("{site}{editor}").into_bytes(),
             headers: Vec::new(),
         }
     }
@@ -532,14 +532,14 @@ impl Pages {
 
 /// The editor's address of the text form of the page in output folder `dir`.
 pub(super) fn edit_link(dir: &str) -> String {
-    let item: String = url::form_urlencoded::byte_serialize(dir.as_bytes()).collect();
+    let item = super::forms::encode(dir);
     format!("/_edit/text?item={item}")
 }
 
 /// The editor's page of a new item of `kind`: the photos of an album, the tracks of a playlist, the
 /// text of a page.
 fn media_link(kind: &str, dir: &str) -> String {
-    let item: String = url::form_urlencoded::byte_serialize(dir.as_bytes()).collect();
+    let item = super::forms::encode(dir);
     match kind {
         "album" | "playlist" => format!("/_edit/{kind}?item={item}"),
         _ => edit_link(dir),

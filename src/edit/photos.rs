@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use tiny_http::Request;
 
 use super::album::{Row, Table};
-use super::forms::Form;
+use super::forms::{self, Form};
 use super::markdown;
 use super::pages::{edit_link, Pages};
 use super::upload::{self, Part, Sniffed, UploadError};
@@ -17,11 +17,12 @@ use super::write::{self, Saved};
 use super::Reply;
 use crate::config::Config;
 use crate::content::{Block, Page, PageKind, Source};
+use crate::error::Error;
 use crate::units::human_bytes;
 
 /// The editor's address of an album's photo table.
 pub(super) fn album_link(dir: &str) -> String {
-    let item: String = url::form_urlencoded::byte_serialize(dir.as_bytes()).collect();
+    let item = super::forms::encode(dir);
     format!("/_edit/album?item={item}")
 }
 
@@ -100,16 +101,22 @@ impl Pages {
         let built = crate::output::out_dir(&self.root)
             .join("html")
             .join(&loaded.source.dir);
+        let folder = loaded.source.folder.clone().unwrap_or_default();
         let rows = loaded
             .table
             .rows
             .iter()
             .map(|r| {
                 let thumb = names.get(&r.file).and_then(|name| thumbnail(&built, name));
-                let (width, height) = thumb
-                    .as_ref()
-                    .and_then(|t| image::image_dimensions(built.join(t)).ok())
-                    .unwrap_or((0, 0));
+                let (width, height) = match &thumb {
+                    Some(t) => image::image_dimensions(built.join(t)).ok(),
+                    // Before any build: the editor's own preview, when it is made (the upload
+                    // made it); its address makes it otherwise.
+                    None => self
+                        .cached_preview(&folder.join(&r.file))
+                        .and_then(|p| image::image_dimensions(p).ok()),
+                }
+                .unwrap_or((0, 0));
                 let is_cover = cover.is_some_and(|c| file_in(&loaded.source, c) == r.file);
                 RowCtx {
                     file: r.file.clone(),
@@ -118,7 +125,14 @@ impl Pages {
                     decorative: r.decorative,
                     missing: r.alt.is_empty() && !r.decorative,
                     cover: is_cover,
-                    thumb: thumb.map(|t| format!("/{}/{t}", loaded.source.dir)),
+                    thumb: Some(match thumb {
+                        Some(t) => format!("/{}/{t}", loaded.source.dir),
+                        None => format!(
+                            "/_edit/photo?item={}&file={}",
+                            forms::encode(item),
+                            forms::encode(&r.file)
+                        ),
+                    }),
                     width,
                     height,
                 }
@@ -360,6 +374,10 @@ impl Pages {
                 upload::safe_name(&folder, name, ext)
             };
             match write::adopt(temp, &target) {
+                // The photo table shows it at once, before a build has made its sizes.
+                Ok(true) if album => {
+                    let _ = self.preview_of(&target);
+                }
                 Ok(true) => {}
                 Ok(false) => refused.push(format!("{shown}: {}", self.t.exists)),
                 Err(e) => refused.push(format!("{shown}: {e}")),
@@ -384,6 +402,73 @@ impl Pages {
             None => format!("{} ({limit}). Nothing was added.", self.t.too_large_text),
         };
         Reply::html(413, self.message(413, self.t.too_large_title, &text, true))
+    }
+}
+
+/// The long side of the editor's own previews: the photo table shows them 15 rem wide, twice as sharp.
+const PREVIEW_LONG: u32 = 480;
+
+impl Pages {
+    /// Where the editor keeps its preview of `file`, named by its path, size and time: a changed
+    /// file gets a new one.
+    fn preview_path(&self, file: &Path) -> Option<PathBuf> {
+        let meta = std::fs::metadata(file).ok()?;
+        let time = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos();
+        let key = blake3::hash(format!("{}\0{}\0{time}", file.display(), meta.len()).as_bytes());
+        Some(
+            Config::cache_dir(&self.root)
+                .join("previews")
+                .join(format!("{}.jpg", &key.to_hex()[..32])),
+        )
+    }
+
+    /// The editor's preview of `file`, when it is already made.
+    fn cached_preview(&self, file: &Path) -> Option<PathBuf> {
+        self.preview_path(file).filter(|p| p.is_file())
+    }
+
+    /// The editor's preview of `file`, made now when it is not yet: upright, small, without metadata.
+    fn preview_of(&self, file: &Path) -> Result<PathBuf, Error> {
+        static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let path = self
+            .preview_path(file)
+            .ok_or_else(|| Error::file(file, "cannot be read"))?;
+        if path.is_file() {
+            return Ok(path);
+        }
+        let bytes = crate::media::photo_preview(file, PREVIEW_LONG)?;
+        let dir = path.parent().unwrap_or(&self.root);
+        std::fs::create_dir_all(dir).map_err(Error::io("create", dir))?;
+        let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = path.with_extension(format!("{}-{n}.tmp", std::process::id()));
+        std::fs::write(&tmp, &bytes).map_err(Error::io("write", &tmp))?;
+        std::fs::rename(&tmp, &path).map_err(Error::io("write", &path))?;
+        Ok(path)
+    }
+
+    /// `GET /_edit/photo?item=…&file=…`: the preview of one of the album's photos (only a photo its
+    /// table lists, so no other file is ever read).
+    pub(crate) fn photo_preview(&self, item: &str, file: &str) -> Reply {
+        let loaded = match self.load_album(item) {
+            Ok(l) => l,
+            Err(reply) => return reply,
+        };
+        let folder = loaded.source.folder.clone().unwrap_or_default();
+        let Some(row) = loaded.table.rows.iter().find(|r| r.file == file) else {
+            return self.not_found();
+        };
+        match self
+            .preview_of(&folder.join(&row.file))
+            .and_then(|p| std::fs::read(&p).map_err(Error::io("read", &p)))
+        {
+            Ok(bytes) => Reply::jpeg(bytes),
+            Err(_) => self.not_found(),
+        }
     }
 }
 

@@ -175,8 +175,7 @@ impl Pages {
             format!("/{}/", source.dir)
         };
         // Relative links of the page resolve from where the page lives in the preview.
-        reply.body = reply
-            .body
+        reply.body = String::from_utf8_lossy(&reply.body)
             .replacen("<meta charset=\"utf-8\">", &format!("<meta charset=\"utf-8\">\n<base href=\"{}\">", escape(&base)), 1)
             .replacen(
                 "</main>",
@@ -185,7 +184,8 @@ impl Pages {
                     self.t.preview
                 ),
                 1,
-            );
+            )
+            .into_bytes();
         reply
     }
 

@@ -16,7 +16,7 @@ use crate::content::{markdown_options, Block, Page, PageKind};
 
 /// The editor's address of a playlist's track table.
 pub(super) fn playlist_link(dir: &str) -> String {
-    let item: String = url::form_urlencoded::byte_serialize(dir.as_bytes()).collect();
+    let item = super::forms::encode(dir);
     format!("/_edit/playlist?item={item}")
 }
 

@@ -20,7 +20,7 @@ use crate::output::Placement;
 
 pub(crate) use audio::{AudioFile, TrackOutput};
 pub(crate) use cache::Cache;
-pub(crate) use photo::PhotoOutput;
+pub(crate) use photo::{preview as photo_preview, PhotoOutput};
 
 /// The outputs of one page's media, in the same order as its `photos` and `tracks`.
 #[derive(Debug, Default)]

@@ -168,6 +168,30 @@ pub(super) fn process(
     ))
 }
 
+/// A quick look at a photo for the editor, before any build has made its sizes: upright, in sRGB, at
+/// most `long` pixels on its long side, as a JPEG that holds pixels and nothing else (no EXIF, no GPS).
+pub(crate) fn preview(source: &std::path::Path, long: u32) -> Result<Vec<u8>, Error> {
+    let photo = Photo {
+        source: source.to_path_buf(),
+        name: String::new(),
+        taken: None,
+    };
+    let (image, icc) = decode(&photo, long)?;
+    let rgb = to_srgb(flatten(image), icc.as_deref());
+    let (w, h) = rgb.dimensions();
+    let (tw, th) = fit(w, h, long);
+    let small = if (tw, th) == (w, h) {
+        rgb
+    } else {
+        resize(&rgb, tw, th).map_err(|e| fail(&photo, e))?
+    };
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+        .encode_image(&small)
+        .map_err(|e| fail(&photo, format!("could not make a preview: {e}")))?;
+    Ok(out)
+}
+
 /// How much of a photo's lean (how far above or below the usual quality its search landed) carries
 /// from its thumbnail to its display size, and from its display size to its Gemini JPEG: the slopes
 /// of a straight line through the qualities of the public corpus's 32 photos (bench/media.sh).
