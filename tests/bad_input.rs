@@ -905,3 +905,55 @@ fn a_flac_with_an_odd_cue_sheet_is_published() {
     );
     assert!(root.join("public/html/music/tracks/cued.opus").is_file());
 }
+
+/// Control characters never reach a page, whatever brought them: a heading's attributes with a form
+/// feed and a vertical tab (as in pulldown-cmark's heading_attrs tests), a title written with TOML
+/// escapes, an escape character in a description. Tabs and line feeds stay; the body's are named.
+#[test]
+fn control_characters_never_reach_a_page() {
+    let site = small_site();
+    let root = site.path();
+    std::fs::write(
+        root.join("content/odd.md"),
+        "+++\ntitle = \"Bell\\u0007 and\\u000Bvertical\\u000Cform\"\ndescription = \"Esc\\u001B[31m red\\u007F\"\n+++\n# Heading\u{b} one {#first\u{c} .wide}\n\n## Two\u{c} {\u{b}.narrow}\n\nText\twith a tab\u{c}and a form feed.\n",
+    )
+    .unwrap();
+    let out = build(root, &[]);
+    let said = text(&out);
+    assert!(
+        said.contains("content/odd.md:5: control character U+000B left out"),
+        "{said}"
+    );
+    let mut seen = 0;
+    for (path, bytes) in tree(&root.join("public")) {
+        if ![".html", ".gmi", ".xml", ".m3u", ".json", ".css"]
+            .iter()
+            .any(|e| path.ends_with(e))
+        {
+            continue;
+        }
+        let text = String::from_utf8(bytes).unwrap();
+        if text.contains("vertical") {
+            seen += 1;
+        }
+        let bad: Vec<String> = text
+            .chars()
+            .filter(|&c| c.is_control() && c != '\t' && c != '\n')
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        assert!(bad.is_empty(), "{path} holds {bad:?}");
+    }
+    assert!(
+        seen >= 4,
+        "the title is on the page and in the lists of both sites"
+    );
+    let page = std::fs::read_to_string(root.join("public/html/odd/index.html")).unwrap();
+    assert!(page.contains("Bell andvertical form"), "{page}");
+    assert!(page.contains("Text\twith a tab and a form feed."), "{page}");
+    let gmi = std::fs::read_to_string(root.join("public/gemini/odd/index.gmi")).unwrap();
+    assert!(
+        gmi.lines()
+            .any(|l| l.starts_with("# Bell and") && l.ends_with("form")),
+        "{gmi}"
+    );
+}

@@ -75,6 +75,42 @@ fn http_types_lengths_and_head() {
     );
 }
 
+/// One request per connection, said in every answer: two requests sent on one connection get one
+/// answer that says `Connection: close`, then the end of the connection, never a silent drop.
+#[test]
+fn every_answer_says_the_connection_closes() {
+    use std::io::{Read, Write};
+    let dir = site();
+    let s = Serve::start(dir.path(), &[]);
+    for path in [
+        "/",
+        "/style.css",
+        "/nothing-here",
+        "/albums/harbour-2024/gull-96.webp",
+    ] {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", s.http)).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let one = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        stream.write_all(format!("{one}{one}").as_bytes()).unwrap();
+        let mut data = Vec::new();
+        stream
+            .read_to_end(&mut data)
+            .expect("the server ends the connection");
+        let answer = common::servers::parse_http(&data);
+        assert_eq!(answer.header("Connection"), Some("close"), "{path}");
+        let length: usize = answer.header("Content-Length").unwrap().parse().unwrap();
+        assert_eq!(
+            answer.body.len(),
+            length,
+            "{path}: one answer and nothing after it"
+        );
+        let text = String::from_utf8_lossy(&data);
+        assert_eq!(text.matches("HTTP/1.1 ").count(), 1, "{path}: {text:.300}");
+    }
+}
+
 #[test]
 fn http_ranges_etags_folders_errors_and_methods() {
     let dir = site();

@@ -87,11 +87,28 @@ impl Emit {
                 format,
                 path,
                 kind,
-                text,
+                text: printable(text),
             }),
             Err(d) => self.errors.push(d),
         }
     }
+}
+
+/// `text` without the control characters no page may hold, wherever they came from (a title written
+/// with a TOML escape, a track's tags, a heading's attributes): a form feed becomes a space, the others
+/// (C0 but tab and line feed, DEL, C1) go. HTML forbids them, XML too, and a Gemini client shows garbage.
+fn printable(text: String) -> String {
+    let unwanted = |c: char| c.is_control() && !matches!(c, '\t' | '\n');
+    if !text.contains(unwanted) {
+        return text;
+    }
+    text.chars()
+        .filter_map(|c| match c {
+            '\u{0c}' => Some(' '),
+            c if unwanted(c) => None,
+            c => Some(c),
+        })
+        .collect()
 }
 
 /// The template of a kind of page in a format: `html/album.html`, `gemini/list.gmi`.
@@ -227,5 +244,19 @@ fn feed_context(site: &Site, base_url: &str) -> FeedCtx {
                 summary: p.description.clone(),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn pages_keep_tabs_and_lines_and_lose_other_controls() {
+        assert_eq!(
+            printable("a\u{b}b\u{c}c\r\n\td\u{7f}\u{85}e\u{1b}[0m".into()),
+            "ab c\n\tde[0m"
+        );
+        assert_eq!(printable("plain\ntext".into()), "plain\ntext");
     }
 }

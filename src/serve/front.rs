@@ -1,6 +1,6 @@
 //! The front door of the HTTP preview: at most [`MAX_CONNECTIONS`] served at once, each request's head
-//! complete within [`HEAD_TIMEOUT`], one request per connection; then the bytes are passed to tiny_http,
-//! which listens on a loopback port of its own.
+//! complete within [`HEAD_TIMEOUT`], one request per connection (each answer says `Connection: close`);
+//! then the bytes are passed to tiny_http, which listens on a loopback port of its own.
 //!
 //! tiny_http starts a thread for every connection and waits for a request for ever, so a thousand
 //! clients that send half a request and go quiet would hold a thousand threads. Here a connection waits
@@ -116,7 +116,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// The head's lines (each ending in CRLF) without their `Connection` header, then `Connection: close`,
-/// the blank line, and what followed.
+/// the blank line, and what followed: for a request to tiny_http, and for its answer.
 fn close_after(lines: &[u8], rest: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(lines.len() + rest.len() + 24);
     for line in lines.split_inclusive(|&b| b == b'\n') {
@@ -128,6 +128,31 @@ fn close_after(lines: &[u8], rest: &[u8]) -> Vec<u8> {
     out.extend_from_slice(b"Connection: close\r\n\r\n");
     out.extend_from_slice(rest);
     out
+}
+
+/// Copies tiny_http's answer to the client, saying in its head that the connection then closes (tiny_http
+/// leaves that out when it closes because the request asked it to): a client then never sends a second
+/// request on a connection that is about to end.
+fn answer_closing(from: &mut impl Read, to: &mut impl Write) -> std::io::Result<u64> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = from.read(&mut chunk)?;
+        if n == 0 {
+            to.write_all(&buf)?;
+            return Ok(buf.len() as u64);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = find(&buf, b"\r\n\r\n") {
+            let head = close_after(&buf[..end + 2], &buf[end + 4..]);
+            to.write_all(&head)?;
+            return Ok(head.len() as u64 + std::io::copy(from, to)?);
+        }
+        if buf.len() > MAX_HEAD {
+            to.write_all(&buf)?;
+            return Ok(buf.len() as u64 + std::io::copy(from, to)?);
+        }
+    }
 }
 
 fn refuse(client: &mut TcpStream, status: &str) {
@@ -161,7 +186,7 @@ fn relay(mut client: TcpStream, inner: SocketAddr) {
         return;
     };
     let answer = std::thread::spawn(move || {
-        let _ = std::io::copy(&mut from_server, &mut to_client);
+        let _ = answer_closing(&mut from_server, &mut to_client);
         let _ = to_client.shutdown(Shutdown::Both);
     });
     // The rest of the body, if any; the answer ends the connection (one request per connection).
@@ -183,6 +208,25 @@ mod tests {
         assert_eq!(
             String::from_utf8(got).unwrap(),
             "POST /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nbody"
+        );
+    }
+
+    #[test]
+    fn the_answer_says_it_closes_even_when_its_head_comes_in_pieces() {
+        /// Gives its bytes three at a time, as a slow network would.
+        struct Trickle(std::io::Cursor<Vec<u8>>);
+        impl Read for Trickle {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(3);
+                self.0.read(&mut buf[..n])
+            }
+        }
+        let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody".to_vec();
+        let mut out = Vec::new();
+        answer_closing(&mut Trickle(std::io::Cursor::new(answer)), &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbody"
         );
     }
 }
