@@ -5,9 +5,10 @@
 #   capsule-<version>-windows-x86_64.zip        capsule.exe, cross-built with mingw-w64
 #
 #   bash packaging/build.sh                     all three, optimised (release profile)
-#   bash packaging/build.sh --profile dev       all three in the test profile, reusing what `cargo test`
-#                                               built for this machine (CI does this: it checks the
-#                                               packaging, not the speed)
+#   bash packaging/build.sh --profile package-check
+#                                               the .deb from the binary `cargo test` built, the other two
+#                                               in the test profile without debug information (CI does
+#                                               this: it checks the packaging, not the speed)
 #   bash packaging/build.sh --only deb,musl     some of them
 #
 # Nothing here is compiled into capsule. The .deb is put together by dpkg-deb, which every Debian has:
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --profile) profile="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -62,20 +63,22 @@ icons() {
   done
 }
 
-size() { du -k "$1" | cut -f1 | awk '{ printf "%.1f MB", $1 / 1024 }'; }
+size() { stat -c %s "$1" | awk '{ printf "%.1f MB", $1 / 1000000 }'; }
 
 if wants deb; then
   step "capsule $version for Debian and Ubuntu (.deb, $profile profile)"
   need dpkg-deb:dpkg objdump:binutils
-  if [ "$profile" = dev ]; then
+  if [ "$profile" = release ]; then
+    cargo build --locked --profile release
+    binary=target/release/capsule
+  else
     # The binary the test build made (its dependencies have the tests' features: `cargo build` would
     # compile them all again).
     cargo test --locked --no-run -q
-  else
-    cargo build --locked --profile "$profile"
+    binary=target/debug/capsule
   fi
   root="$stage/deb"
-  install -D -m 0755 "target/$(dir_of)/capsule" "$root/usr/bin/capsule"
+  install -D -m 0755 "$binary" "$root/usr/bin/capsule"
   strip "$root/usr/bin/capsule"
   install -D -m 0644 packaging/capsule.desktop "$root/usr/share/applications/capsule.desktop"
   icons "$root/usr/share/icons/hicolor"

@@ -5,7 +5,7 @@
 //! Publish, and the album fetched from Garage's web endpoint. Then a second launch opens a working
 //! login, and *Stop capsule* ends the process.
 //!
-//! The .deb comes from `bash packaging/build.sh --profile dev` (`.ci/run` builds it).
+//! The .deb comes from `bash packaging/build.sh --profile package-check` (`.ci/run` builds it).
 
 mod common;
 
@@ -34,7 +34,7 @@ fn install_deb(to: &Path) -> Vec<String> {
         .flatten()
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.to_string_lossy().ends_with("_amd64.deb"))
-        .expect("no .deb in target/packages: run `bash packaging/build.sh --profile dev` (.ci/run does)");
+        .expect("no .deb in target/packages: run `bash packaging/build.sh --profile package-check` (.ci/run does)");
     let out = Command::new("dpkg-deb")
         .arg("-x")
         .arg(&deb)

@@ -2,7 +2,7 @@
 //! Debian 12 that has no Rust and no C compiler (a debootstrap root, entered with chroot), capsule.exe
 //! under Wine; and the desktop entry, checked by desktop-file-validate.
 //!
-//! The packages come from `bash packaging/build.sh --profile dev` (`.ci/run` builds them, from what the
+//! The packages come from `bash packaging/build.sh --profile package-check` (`.ci/run` builds them, from what the
 //! test build already compiled); these tests need root (chroot) and Debian's debootstrap and wine.
 
 mod common;
@@ -26,7 +26,7 @@ fn package(suffix: &str) -> PathBuf {
         .find(|p| p.to_string_lossy().ends_with(suffix))
         .unwrap_or_else(|| {
             panic!(
-                "no package *{suffix} in {}: build them first with `bash packaging/build.sh --profile dev` (.ci/run does)",
+                "no package *{suffix} in {}: build them first with `bash packaging/build.sh --profile package-check` (.ci/run does)",
                 dir.display()
             )
         })
