@@ -137,7 +137,14 @@ fn answer_closing(from: &mut impl Read, to: &mut impl Write) -> std::io::Result<
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 8192];
     loop {
-        let n = from.read(&mut chunk)?;
+        let n = match from.read(&mut chunk) {
+            Ok(n) => n,
+            // Whatever came before the error still reaches the client (a reset after the answer).
+            Err(e) => {
+                let _ = to.write_all(&buf);
+                return Err(e);
+            }
+        };
         if n == 0 {
             to.write_all(&buf)?;
             return Ok(buf.len() as u64);
@@ -228,5 +235,25 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbody"
         );
+    }
+    #[test]
+    fn what_came_before_a_reset_still_reaches_the_client() {
+        /// Gives the start of an answer, then fails as a reset connection does.
+        struct Reset(Option<Vec<u8>>);
+        impl Read for Reset {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                match self.0.take() {
+                    Some(data) => {
+                        buf[..data.len()].copy_from_slice(&data);
+                        Ok(data.len())
+                    }
+                    None => Err(std::io::ErrorKind::ConnectionReset.into()),
+                }
+            }
+        }
+        let mut out = Vec::new();
+        let got = answer_closing(&mut Reset(Some(b"HTTP/1.1 303 See".to_vec())), &mut out);
+        assert!(got.is_err());
+        assert_eq!(out, b"HTTP/1.1 303 See");
     }
 }
