@@ -172,3 +172,29 @@ fn a_killed_build_leaves_no_corrupt_cache_entry() {
         "temporary folders of the killed build were not pruned"
     );
 }
+
+/// Copies of one photo under many names in one album are one cache entry: the build makes it once,
+/// whatever runs at the same time, and publishes every copy (two jobs with the same key once both made
+/// it, and one replaced the entry while the other read it).
+#[test]
+fn copies_of_one_photo_are_made_once() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(site.path().join("capsule.toml"), "title = \"Copies\"\n").unwrap();
+    let album = site.path().join("content/albums/copies");
+    std::fs::create_dir_all(&album).unwrap();
+    let photo =
+        std::fs::read(repo().join("tests/fixtures/basic/content/albums/harbour-2024/gull.jpg"))
+            .unwrap();
+    for n in 0..24 {
+        std::fs::write(album.join(format!("copy-{n:02}.jpg")), &photo).unwrap();
+    }
+    let (run, reused, _, _) = build_counts(site.path());
+    assert_eq!((run, reused), (1, 23));
+    let html = site.path().join("public/html/albums/copies");
+    for n in 0..24 {
+        assert!(
+            html.join(format!("copy-{n:02}/index.html")).is_file(),
+            "copy {n}"
+        );
+    }
+}

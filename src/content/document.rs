@@ -186,6 +186,7 @@ pub(super) fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBod
                             alt,
                             caption,
                             decorative: false,
+                            placed: true,
                         }));
                         out.photos.push(PhotoRef { path });
                     }

@@ -402,6 +402,7 @@ impl Loader<'_> {
                     alt: String::new(),
                     caption: None,
                     decorative: false,
+                    placed: false,
                 }));
                 page.photos.push(p);
             }

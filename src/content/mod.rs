@@ -130,6 +130,8 @@ pub(crate) struct PhotoUse {
     /// The author said the photo only decorates (`decorative` in the front matter): no alt text needed.
     pub decorative: bool,
     pub caption: Option<String>,
+    /// The text places it; false for the folder's photos that the text does not mention.
+    pub placed: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 use std::time::UNIX_EPOCH;
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -23,6 +23,10 @@ pub(crate) struct Cache {
     /// Content hashes of sources, remembered by path, size and modification time.
     hashes: Mutex<HashMap<PathBuf, Known>>,
     used: Mutex<HashSet<String>>,
+    /// The keys being made now: a second job with the same key (two files with the same bytes) waits
+    /// for the first and reuses its entry, instead of replacing it while the first reads it.
+    making: Mutex<HashSet<String>>,
+    made: Condvar,
     counter: AtomicU64,
 }
 
@@ -44,6 +48,8 @@ impl Cache {
             dir: dir.to_path_buf(),
             hashes: Mutex::new(hashes),
             used: Mutex::new(HashSet::new()),
+            making: Mutex::new(HashSet::new()),
+            made: Condvar::new(),
             counter: AtomicU64::new(0),
         })
     }
@@ -142,10 +148,22 @@ impl Cache {
             .source_hash(source)
             .map_err(|e| Error::file(source, format!("cannot read the file: {e}")))?;
         let key = Cache::key(&hash, kind, settings);
-        if let Some((dir, meta)) = self.get(&key) {
-            return Ok((dir, meta, false));
+        loop {
+            if let Some((dir, meta)) = self.get(&key) {
+                return Ok((dir, meta, false));
+            }
+            let mut making = lock(&self.making);
+            if making.insert(key.clone()) {
+                break;
+            }
+            while making.contains(&key) {
+                making = self.made.wait(making).unwrap_or_else(|e| e.into_inner());
+            }
         }
-        let (dir, meta) = self.put(&key, make)?;
+        let made = self.put(&key, make);
+        lock(&self.making).remove(&key);
+        self.made.notify_all();
+        let (dir, meta) = made?;
         Ok((dir, meta, true))
     }
 

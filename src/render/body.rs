@@ -4,10 +4,11 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
-use super::context::{BlockCtx, Ctx};
+use super::context::{BlockCtx, Ctx, PhotoCtx};
+use super::gallery::{Walk, GRID_CELL};
 use super::links::page_href;
 use super::{gemtext, html};
-use crate::content::{Block, Page, PAGE_LINK};
+use crate::content::{Block, Page, PageKind, PhotoUse, PAGE_LINK};
 use crate::output::Format;
 
 /// Maps a link target to its URL from one page; `None` drops the link (its text stays).
@@ -63,37 +64,83 @@ impl<'a> BodyCtx<'a> {
     }
 }
 
-/// The page's body blocks in reading order, as templates show them.
-pub(super) fn blocks(ctx: &Ctx, page: &Page, body: &BodyCtx) -> Vec<BlockCtx> {
-    let from = page.dir.as_str();
+/// The page's body blocks in reading order, as templates show them: for an album, those of its page
+/// `album_page` (from 0), its photos linked to their own pages in HTML.
+pub(super) fn blocks(
+    ctx: &Ctx,
+    page: &Page,
+    body: &BodyCtx,
+    walk: &Walk,
+    album_page: usize,
+) -> Vec<BlockCtx> {
+    let from = Walk::album_dir(page, album_page);
     let media = ctx.media_of(page);
     let mut track_position = 0;
-    page.body
-        .iter()
-        .filter_map(|block| match block {
+    let mut out = Vec::new();
+    let mut gallery: Option<(usize, Vec<PhotoCtx>)> = None;
+    for (i, block) in page.body.iter().enumerate() {
+        let photo = |u: &PhotoUse| {
+            let mut shown = ctx.photo(
+                &page.photos[u.photo],
+                media.photos.get(u.photo)?.as_ref()?,
+                &from,
+                &u.alt,
+                u.caption.as_deref(),
+            );
+            if let Some(stop) = walk.of_photo(u.photo) {
+                if ctx.format == Format::Html {
+                    shown.href = page_href(ctx.format, &from, &Walk::photo_dir(page, stop));
+                }
+                shown.id = (stop.block == i).then(|| stop.slug.clone());
+            }
+            Some(shown)
+        };
+        match block {
+            Block::Photo(u) if !u.placed && page.kind == PageKind::Album => {
+                if walk.at_block(i).is_some_and(|s| s.album_page == album_page) {
+                    let Some(mut shown) = photo(u) else { continue };
+                    if walk.grid {
+                        shown.sizes = GRID_CELL;
+                    }
+                    gallery
+                        .get_or_insert_with(|| (out.len(), Vec::new()))
+                        .1
+                        .push(shown);
+                }
+            }
+            _ if album_page > 0 => {}
             Block::Markdown(events) => {
                 let content = match ctx.format {
                     Format::Gemini => gemtext::render(events, body),
                     Format::Html => html::render(events, body),
                 };
-                (!content.trim().is_empty()).then_some(BlockCtx::Text { content })
+                if !content.trim().is_empty() {
+                    out.push(BlockCtx::Text { content });
+                }
             }
-            Block::Photo(u) => Some(BlockCtx::Photo(ctx.photo(
-                &page.photos[u.photo],
-                media.photos.get(u.photo)?.as_ref()?,
-                from,
-                &u.alt,
-                u.caption.as_deref(),
-            ))),
-            Block::Track(i) => {
+            Block::Photo(u) => out.extend(photo(u).map(BlockCtx::Photo)),
+            Block::Track(t) => {
                 track_position += 1;
-                Some(BlockCtx::Track(ctx.track(
+                let Some(Some(output)) = media.tracks.get(*t) else {
+                    continue;
+                };
+                out.push(BlockCtx::Track(ctx.track(
                     track_position,
-                    (page, *i),
-                    media.tracks.get(*i)?.as_ref()?,
-                    from,
-                )))
+                    (page, *t),
+                    output,
+                    &from,
+                )));
             }
-        })
-        .collect()
+        }
+    }
+    if let Some((at, photos)) = gallery {
+        out.insert(
+            at,
+            BlockCtx::Gallery {
+                photos,
+                grid: walk.grid,
+            },
+        );
+    }
+    out
 }

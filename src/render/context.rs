@@ -40,11 +40,13 @@ pub(crate) struct ItemLink {
 
 #[derive(Serialize, Clone)]
 pub(crate) struct PhotoCtx {
-    /// The full (display) version.
+    /// Where the photo leads: its own page in an album's HTML, else the display version.
     pub href: String,
     /// What the page shows: the thumbnail in HTML, the one size in Gemini.
     pub src: String,
     pub srcset: String,
+    /// How wide the layout shows it, for the browser to pick from `srcset`.
+    pub sizes: &'static str,
     pub width: u32,
     pub height: u32,
     pub alt: String,
@@ -55,6 +57,8 @@ pub(crate) struct PhotoCtx {
     pub size: String,
     /// The original file, when the album publishes originals.
     pub original: Option<OriginalCtx>,
+    /// Its anchor on an album page, where it is first shown: its photo page links back to it.
+    pub id: Option<String>,
 }
 
 #[derive(Serialize, Clone)]
@@ -101,6 +105,26 @@ pub(crate) enum BlockCtx {
     },
     Photo(PhotoCtx),
     Track(TrackCtx),
+    /// An album's photos that its text does not place, on this page of the album: a grid when the
+    /// text places none.
+    Gallery {
+        photos: Vec<PhotoCtx>,
+        grid: bool,
+    },
+}
+
+/// A photo's own page: the photo, where it stands in the album, the way on and back.
+#[derive(Serialize)]
+pub(crate) struct PhotoPageCtx {
+    pub photo: PhotoCtx,
+    /// `Photo 5 of 12`
+    pub position: String,
+    /// The album page that shows it, at its place.
+    pub album: NavLink,
+    /// The previous photo, or the album's start for the first.
+    pub prev: NavLink,
+    /// The next photo, or the album's end for the last.
+    pub next: NavLink,
 }
 
 #[derive(Serialize)]
@@ -135,6 +159,14 @@ pub(crate) struct PageCtx<'a> {
     pub listen: Vec<LinkCtx>,
     /// A playlist's curator, linked to their page.
     pub curator: Option<LinkCtx>,
+    /// A photo page's own content.
+    pub photo_page: Option<PhotoPageCtx>,
+    /// An album's numbered pages, when it has more than one: the title is the number.
+    pub album_pages: Vec<NavLink>,
+    /// `Page 2 of 9`, on an album's pages when it has more than one.
+    pub page_of: Option<String>,
+    /// The first photo page of this album page: Gemini's way to walk through the photos.
+    pub walk: Option<String>,
 }
 
 pub(crate) struct Ctx<'a> {
@@ -144,6 +176,9 @@ pub(crate) struct Ctx<'a> {
     pub words: &'static Words,
     pub format: Format,
 }
+
+/// What the page column is wide (`max-width` 44rem less 1rem of padding each side), as `sizes` says it.
+pub(crate) const COLUMN: &str = "(min-width: 44rem) 42rem, calc(100vw - 2rem)";
 
 static NO_MEDIA: PageMedia = PageMedia {
     photos: Vec::new(),
@@ -218,20 +253,30 @@ impl<'a> Ctx<'a> {
             related: Vec::new(),
             listen: Vec::new(),
             curator: None,
+            photo_page: None,
+            album_pages: Vec::new(),
+            page_of: None,
+            walk: None,
         }
     }
 
     /// A page of the site in its frame, with its body `blocks`.
     pub(crate) fn page(&self, page: &Page, blocks: Vec<BlockCtx>) -> PageCtx<'a> {
+        self.page_in(page, blocks, &page.dir)
+    }
+
+    /// A page of the site with its body `blocks`, written in the output folder `dir` (an album's
+    /// further pages are in sub-folders of its own).
+    pub(crate) fn page_in(&self, page: &Page, blocks: Vec<BlockCtx>, dir: &str) -> PageCtx<'a> {
         PageCtx {
             date: page.date.clone(),
             date_human: page.date.as_deref().map(|d| human_date(self.lang(), d)),
             description: page.description.clone(),
             blocks,
-            cover: self.cover(page, &page.dir),
+            cover: self.cover(page, dir),
             photo_count: page.photos.len(),
             track_count: page.tracks.len(),
-            ..self.frame(page.kind, &page.title, &page.dir)
+            ..self.frame(page.kind, &page.title, dir)
         }
     }
 
@@ -280,6 +325,7 @@ impl<'a> Ctx<'a> {
             href: relative(from_dir, &full.path),
             src: relative(from_dir, &shown.path),
             srcset,
+            sizes: COLUMN,
             width: shown.width,
             height: shown.height,
             alt: alt.to_string(),
@@ -294,6 +340,7 @@ impl<'a> Ctx<'a> {
                 height: o.height,
                 size: human_bytes(o.bytes),
             }),
+            id: None,
         }
     }
 

@@ -34,6 +34,30 @@ pub(crate) struct Words {
     /// ":" in English, " :" in French typography.
     pub colon: &'static str,
     pub music: MusicWords,
+    pub gallery: GalleryWords,
+}
+
+/// The words of an album's photo pages and further pages. `{n}` stands for a number, `{x}` for a name.
+#[derive(Debug, Serialize)]
+pub(crate) struct GalleryWords {
+    /// `Photo 5 of 12`
+    pub photo_of: &'static str,
+    /// A photo page's title when the photo has no caption: `Harbour, photo 5`
+    pub untitled: &'static str,
+    pub previous_photo: &'static str,
+    pub next_photo: &'static str,
+    pub album_start: &'static str,
+    pub album_end: &'static str,
+    /// The name of the previous/next links' navigation.
+    pub walk: &'static str,
+    /// The link from a photo page back to its place in the album.
+    pub back: &'static str,
+    /// The Gemini album's link to its first photo page.
+    pub one_by_one: &'static str,
+    /// The name of an album's numbered pages' navigation.
+    pub pages: &'static str,
+    /// `Page 2 of 9`
+    pub page_of: &'static str,
 }
 
 /// The words of the music library. `{n}` stands for a number, `{x}` for a name or a list.
@@ -166,6 +190,19 @@ const EN: Words = Words {
         same_curator: "same curator",
         no_close_match: "nothing close",
     },
+    gallery: GalleryWords {
+        photo_of: "Photo {n} of {x}",
+        untitled: "{x}, photo {n}",
+        previous_photo: "Previous photo",
+        next_photo: "Next photo",
+        album_start: "Start of the album",
+        album_end: "End of the album",
+        walk: "From photo to photo",
+        back: "Back to the album",
+        one_by_one: "One photo at a time",
+        pages: "Pages of the album",
+        page_of: "Page {n} of {x}",
+    },
 };
 
 const FR: Words = Words {
@@ -238,6 +275,19 @@ const FR: Words = Words {
         same_album: "même album",
         same_curator: "même curateur",
         no_close_match: "rien de très proche",
+    },
+    gallery: GalleryWords {
+        photo_of: "Photo {n} sur {x}",
+        untitled: "{x}, photo {n}",
+        previous_photo: "Photo précédente",
+        next_photo: "Photo suivante",
+        album_start: "Début de l’album",
+        album_end: "Fin de l’album",
+        walk: "De photo en photo",
+        back: "Retour à l’album",
+        one_by_one: "Une photo à la fois",
+        pages: "Pages de l’album",
+        page_of: "Page {n} sur {x}",
     },
 };
 

@@ -2,6 +2,7 @@
 
 mod body;
 mod context;
+mod gallery;
 pub(crate) mod gemtext;
 pub(crate) mod html;
 pub(crate) mod i18n;
@@ -50,6 +51,7 @@ pub(crate) fn render_site(
             format,
         };
         pages(&ctx, templates, &mut out);
+        gallery::render(&ctx, templates, &mut out);
         lists(&ctx, templates, &mut out);
         feed(&ctx, templates, &mut out);
         music::music_files(&ctx, templates, &mut out);

@@ -3,13 +3,17 @@
 
 use super::body::{blocks, BodyCtx};
 use super::context::{Ctx, NavLink, PageCtx};
+use super::gallery::{album_pages, walk_link, Walk};
 use super::links::page_href;
 use crate::content::{Page, PageKind};
 
 /// The context of a page of the site: its body blocks, plus lists (home) or neighbours (items).
 pub(super) fn page_context<'a>(ctx: &Ctx<'a>, page: &Page) -> PageCtx<'a> {
     let body = BodyCtx::of(ctx, page);
-    let mut page_ctx = ctx.page(page, blocks(ctx, page, &body));
+    let walk = Walk::of(page, ctx.media_of(page));
+    let mut page_ctx = ctx.page(page, blocks(ctx, page, &body, &walk, 0));
+    (page_ctx.album_pages, page_ctx.page_of) = album_pages(ctx, page, &walk, 0);
+    page_ctx.walk = walk_link(ctx, page, &walk, 0);
     let from = page.dir.as_str();
     match page.kind {
         PageKind::Home => {

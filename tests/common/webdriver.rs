@@ -138,6 +138,21 @@ impl Browser {
         .unwrap();
     }
 
+    /// Makes the page as wide and high as a screen of `width`×`height` CSS pixels at `scale` device
+    /// pixels each, as a phone (`mobile`) or a computer would, through Chromium's DevTools.
+    pub(crate) fn viewport(&self, width: u32, height: u32, scale: f64, mobile: bool) {
+        self.call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(
+                json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": {
+                    "width": width, "height": height, "deviceScaleFactor": scale, "mobile": mobile
+                }}),
+            ),
+        )
+        .unwrap();
+    }
+
     /// The violations axe-core finds on the current page for the WCAG 2.1 A and AA rules, and its
     /// best practices when `best_practices`; `axe` is the text of axe.min.js.
     pub(crate) fn axe(&self, axe: &str, best_practices: bool) -> Vec<String> {
