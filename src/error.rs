@@ -208,7 +208,7 @@ impl std::error::Error for Error {}
 /// Prints warnings to standard error, one a line, before a command's result or error.
 pub(crate) fn print_warnings(warnings: &[Diagnostic]) {
     for w in warnings {
-        eprintln!("warning: {w}");
+        crate::say::err(format_args!("warning: {w}"));
     }
 }
 

@@ -31,6 +31,7 @@ mod output;
 mod publish;
 mod render;
 mod report;
+mod say;
 mod scaffold;
 mod serve;
 mod units;

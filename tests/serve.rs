@@ -772,3 +772,73 @@ fn curl_sees_what_a_browser_sees() {
     assert!(again.starts_with("http/1.1 304"), "{again}");
     assert!(curl(&[&format!("{base}/missing")]).starts_with("http/1.1 404"));
 }
+
+/// Nobody reading capsule's output any more (a launcher that took the address and went away, `capsule
+/// serve | head -3`) is no reason to stop: the next rebuild's line goes nowhere and the preview answers
+/// on (it panicked on the closed pipe, which Windows' launcher hit every time).
+#[test]
+fn the_server_outlives_the_reader_of_its_output() {
+    let site = fixture("basic");
+    let mut child = capsule()
+        .args(["serve", "--root", site.path().to_str().unwrap()])
+        .args(["--http-port", "0", "--gemini-port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut port = 0;
+    {
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        for line in std::io::BufRead::lines(stdout).map_while(Result::ok) {
+            if let Some(url) = line.strip_prefix("HTML site:") {
+                port = url
+                    .trim()
+                    .rsplit(':')
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .parse()
+                    .unwrap();
+            }
+            if line.starts_with("Edit your files") {
+                break;
+            }
+        }
+    } // The reader goes: the pipe is closed.
+    assert!(port > 0);
+    let about = site.path().join("content/about.md");
+    let text = std::fs::read_to_string(&about).unwrap();
+    std::fs::write(
+        &about,
+        text.replace("+++\n\n", "+++\n\nA new first line.\n\n"),
+    )
+    .unwrap();
+    let mut page = String::new();
+    for _ in 0..100 {
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "capsule serve stopped when nobody read its output"
+        );
+        let res = http_request(port, "GET /about/ HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        // The request that finds the change rebuilds, and prints its line, in its own thread.
+        assert_eq!(res.status, 200, "{}", res.text());
+        page = res.text();
+        if page.contains("A new first line.") {
+            break;
+        }
+    }
+    assert!(page.contains("A new first line."), "{page}");
+    // The rebuild printed its line into the closed pipe; the server still answers.
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "capsule serve stopped after printing"
+    );
+    assert_eq!(
+        http_request(port, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n").status,
+        200
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}

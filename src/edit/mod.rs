@@ -69,7 +69,9 @@ pub(crate) fn run(opts: EditOptions) -> Result<(), Error> {
         // One capsule at a time: a second launch opens the running one, logged in afresh.
         None => {
             if let Some(url) = launcher::hand_over() {
-                println!("capsule is already running; opening it: {url}");
+                crate::say::out(format_args!(
+                    "capsule is already running; opening it: {url}"
+                ));
                 if opts.open_browser {
                     open_in_browser(&url);
                 }
@@ -109,13 +111,17 @@ pub(crate) fn run(opts: EditOptions) -> Result<(), Error> {
                     Ok(instance) => {
                         let _ = ready_editor.instance.set(instance);
                     }
-                    Err(e) => eprintln!("warning: {e}; a second launch will not find this capsule"),
+                    Err(e) => crate::say::err(format_args!(
+                        "warning: {e}; a second launch will not find this capsule"
+                    )),
                 }
             }
             let token = guard.login_token().unwrap_or_default();
             let url = format!("http://{host}:{}/_edit/login?token={token}", ready.port);
-            println!("Editor:           {url}");
-            println!("  (open this address once in your browser; it logs you in)");
+            crate::say::out(format_args!("Editor:           {url}"));
+            crate::say::out(format_args!(
+                "  (open this address once in your browser; it logs you in)"
+            ));
             if open_browser {
                 open_in_browser(&url);
             }
@@ -391,7 +397,7 @@ impl Editor {
         match opened {
             Ok(site) => {
                 if let Err(e) = crate::userconf::remember(&site) {
-                    eprintln!("warning: {e}");
+                    crate::say::err(format_args!("warning: {e}"));
                 }
                 live.switch(site);
                 Reply::see_other("/_edit/".into())

@@ -146,12 +146,17 @@ impl Live {
         state.warnings = run.warnings;
         match run.result {
             Ok(_) => {
-                println!("Built in {} ms.", started.elapsed().as_millis());
+                crate::say::out(format_args!(
+                    "Built in {} ms.",
+                    started.elapsed().as_millis()
+                ));
                 state.error = None;
             }
             Err(e) => {
                 let message = e.to_string();
-                eprintln!("{message}\nThe preview shows this error until the site is fixed.");
+                crate::say::err(format_args!(
+                    "{message}\nThe preview shows this error until the site is fixed."
+                ));
                 state.error = Some(message);
             }
         }

@@ -72,10 +72,10 @@ pub(crate) fn run_with(
         Config::load(root)?;
     }
     if !opts.bind.is_loopback() {
-        eprintln!(
+        crate::say::err(format_args!(
             "warning: serving on {}: other computers on your network can see this preview. Use the default (127.0.0.1) to keep it to yourself.",
             opts.bind
-        );
+        ));
     }
     // Both ports first: a busy port is said at once, before a build that would be for nothing.
     let http_addr = SocketAddr::new(opts.bind, opts.http_port);
@@ -132,11 +132,11 @@ pub(crate) fn run_with(
         IpAddr::V6(ip) => format!("[{ip}]"),
         IpAddr::V4(ip) => ip.to_string(),
     };
-    println!("HTML site:        http://{host}:{http_port}/");
-    println!(
+    crate::say::out(format_args!("HTML site:        http://{host}:{http_port}/"));
+    crate::say::out(format_args!(
         "Capsule as HTML:  http://{host}:{http_port}{}",
         http::GEMINI_VIEW
-    );
+    ));
     http::serve(Arc::new(server), live.clone(), 8, extension);
     front::start(public, inner);
 
@@ -162,8 +162,13 @@ pub(crate) fn run_with(
         } else {
             host.clone()
         };
-        println!("Gemini capsule:   gemini://{gemini_host}:{gemini_port}/");
-        println!("  (self-signed certificate, SHA-256 {})", tls.fingerprint);
+        crate::say::out(format_args!(
+            "Gemini capsule:   gemini://{gemini_host}:{gemini_port}/"
+        ));
+        crate::say::out(format_args!(
+            "  (self-signed certificate, SHA-256 {})",
+            tls.fingerprint
+        ));
         gemini::serve(
             listener,
             Arc::new(gemini::Gemini {
@@ -178,9 +183,9 @@ pub(crate) fn run_with(
         port: http_port,
         stop: stop_tx,
     });
-    println!(
+    crate::say::out(format_args!(
         "Edit your files and reload: the site is rebuilt when they change. Press Ctrl-C to stop."
-    );
+    ));
 
     // Rebuild in the background too, so a saved change is ready before the next request.
     loop {
@@ -189,7 +194,7 @@ pub(crate) fn run_with(
             .is_ok()
         {
             let _no_build_running = live.wait_for_build();
-            println!("Stopped.");
+            crate::say::out(format_args!("Stopped."));
             return Ok(());
         }
         live.refresh();
