@@ -196,9 +196,9 @@ impl Language {
 #[derive(Debug, Clone, Deserialize, Serialize, Hash)]
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct PhotoConfig {
-    /// Small version shown in the HTML page, linked to the display version.
+    /// Small version shown in lists and grids; half its size is made too.
     pub thumbnail: u32,
-    /// Large version in the HTML site.
+    /// Large version in the HTML site, on the photo's own page; half its size is made too.
     pub display: u32,
     /// The one version in the Gemini capsule (always JPEG, which every Gemini client shows).
     pub gemini: u32,
@@ -231,7 +231,7 @@ impl Default for PhotoConfig {
     fn default() -> Self {
         PhotoConfig {
             thumbnail: 480,
-            display: 1600,
+            display: 1440,
             gemini: 1200,
             format: ImageFormat::Webp,
             mode: QualityMode::Perceptual,
@@ -603,7 +603,7 @@ mod tests {
     #[test]
     fn empty_file_gives_defaults() {
         let c = Config::parse("", Path::new("capsule.toml")).unwrap();
-        assert_eq!(c.photos.display, 1600);
+        assert_eq!(c.photos.display, 1440);
         assert_eq!(c.language, Language::En);
     }
 

@@ -14,4 +14,3 @@ pub(crate) fn out(line: Arguments) {
 pub(crate) fn err(line: Arguments) {
     let _ = writeln!(std::io::stderr(), "{line}");
 }
-

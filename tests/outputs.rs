@@ -272,7 +272,7 @@ fn stylesheet_is_small_and_has_dark_mode() {
 }
 
 #[test]
-fn images_have_size_alt_lazy_and_link_to_their_page() {
+fn images_have_size_alt_lazy_link_to_their_page_and_offer_the_sizes_shown() {
     let mut seen = 0;
     for site in all_sites() {
         for file in files_with_ext(&site.out().join("html"), "html") {
@@ -321,6 +321,15 @@ fn images_have_size_alt_lazy_and_link_to_their_page() {
             r#"<img src="../gull-96.webp" srcset="../gull-48.webp 48w, ../gull-96.webp 96w""#
         ),
         "{page}"
+    );
+    // A grid cell offers half the thumbnail and the thumbnail, never the display size.
+    let grid =
+        std::fs::read_to_string(basic().out().join("html/albums/ete-a-brest/index.html")).unwrap();
+    assert!(
+        grid.contains(
+            r#"srcset="a-first-24.webp 24w, a-first-48.webp 48w" sizes="(min-width: 44rem) 10.2rem"#
+        ),
+        "{grid}"
     );
 }
 
@@ -676,7 +685,7 @@ fn media_sizes_stay_near_the_reference() {
     for (format, ext, reference) in [
         ("html", "opus", 11_677u64),
         ("html", "mp3", 21_003),
-        ("html", "webp", 1_636),
+        ("html", "webp", 2_212),
         ("gemini", "mp3", 21_003),
         ("gemini", "jpg", 3_584),
     ] {

@@ -481,10 +481,12 @@ fn file_in(source: &Source, file: &Path) -> String {
         .replace('\\', "/")
 }
 
-/// The smallest HTML size of the photo named `name` that the last build made, if any.
+/// The HTML size of the photo named `name` that the last build made to show it small: the smallest at
+/// least `SMALL_ENOUGH` pixels wide (the table shows it 240 px wide), else the largest.
 pub(super) fn thumbnail(built: &Path, name: &str) -> Option<String> {
+    const SMALL_ENOUGH: u32 = 300;
     let prefix = format!("{name}-");
-    std::fs::read_dir(built)
+    let sizes: Vec<(u32, String)> = std::fs::read_dir(built)
         .ok()?
         .filter_map(|e| e.ok())
         .filter_map(|e| {
@@ -497,6 +499,9 @@ pub(super) fn thumbnail(built: &Path, name: &str) -> Option<String> {
                 .ok()?;
             Some((width, file))
         })
-        .min()
-        .map(|(_, f)| f)
+        .collect();
+    let wide_enough = sizes.iter().filter(|(w, _)| *w >= SMALL_ENOUGH).min();
+    wide_enough
+        .or_else(|| sizes.iter().max())
+        .map(|(_, f)| f.clone())
 }

@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::locks::lock;
 
 /// Raise when any encoder or step changes what a job produces: every entry is then made again.
-pub(crate) const PIPELINE_VERSION: u32 = 8;
+pub(crate) const PIPELINE_VERSION: u32 = 9;
 
 const META: &str = "meta.json";
 const HASHES: &str = "hashes.json";

@@ -31,8 +31,11 @@ pub(crate) struct Rendition {
 
 #[derive(Debug, Clone)]
 pub(crate) struct PhotoOutput {
-    /// Smallest first: the thumbnail, then the display size (one entry when they coincide).
+    /// Smallest first: half the thumbnail, the thumbnail, half the display size and the display size,
+    /// less those that coincide (a photo is never enlarged).
     pub html: Vec<Rendition>,
+    /// Which of `html` is the thumbnail.
+    pub thumbnail: usize,
     pub gemini: Rendition,
     /// The original file, published as it is, when the album opts in (`publish_originals = true`).
     /// Its path is the same in both formats.
@@ -41,7 +44,7 @@ pub(crate) struct PhotoOutput {
 
 impl PhotoOutput {
     pub(crate) fn thumbnail(&self) -> &Rendition {
-        &self.html[0]
+        &self.html[self.thumbnail]
     }
 
     pub(crate) fn display(&self) -> &Rendition {
@@ -158,9 +161,15 @@ pub(super) fn process(
     } else {
         None
     };
+    let thumbnail = meta
+        .html
+        .iter()
+        .position(|e| e.file.starts_with(THUMBNAIL))
+        .unwrap_or(0);
     Ok((
         PhotoOutput {
             html,
+            thumbnail,
             gemini,
             original,
         },
@@ -192,6 +201,21 @@ pub(crate) fn preview(source: &std::path::Path, long: u32) -> Result<Vec<u8>, Er
     Ok(out)
 }
 
+const THUMBNAIL: &str = "thumbnail";
+
+/// The HTML sizes of a photo, smallest first, as (file name, long side, quality target): half the
+/// thumbnail and the thumbnail (a grid cell at 1× and 2×, and the album lists), half the display size
+/// and the display size (the page column at 1× and 2×, and the photo's own page).
+fn html_sizes(cfg: &PhotoConfig) -> [(&'static str, u32, f64); 4] {
+    let (thumb, display) = (cfg.thumbnail_target as f64, cfg.target as f64);
+    [
+        ("small", cfg.thumbnail.div_ceil(2), thumb),
+        (THUMBNAIL, cfg.thumbnail, thumb),
+        ("medium", cfg.display.div_ceil(2), display),
+        ("display", cfg.display, display),
+    ]
+}
+
 /// How much of a photo's lean (how far above or below the usual quality its search landed) carries
 /// from its thumbnail to its display size, and from its display size to its Gemini JPEG: the slopes
 /// of a straight line through the qualities of the public corpus's 32 photos (bench/media.sh).
@@ -207,13 +231,30 @@ fn encode_all(photo: &Photo, cfg: &PhotoConfig, tmp: &std::path::Path) -> Result
         resize(&rgb, tw, th).map_err(|e| fail(photo, format!("could not resize the photo: {e}")))
     };
     let display = sized(cfg.display)?;
-    let thumbnail = if fit(w, h, cfg.thumbnail) == display.dimensions() {
-        None
-    } else {
-        let (tw, th) = fit(w, h, cfg.thumbnail);
-        // From the display size: the same result as from the original, for far less work.
-        Some(resize(&display, tw, th).map_err(|e| fail(photo, e))?)
-    };
+    // Each size the layout shows at 1× and 2×: a grid cell and the column, from the display size (the
+    // same result as from the original, for far less work).
+    let mut wanted: Vec<(&str, (u32, u32), f64)> = Vec::new();
+    for (name, long, target) in html_sizes(cfg) {
+        let dims = fit(w, h, long);
+        if !wanted.iter().any(|(_, d, _)| *d == dims) {
+            wanted.push((name, dims, target));
+        }
+    }
+    let mut display = Some(display);
+    let mut sizes = Vec::new();
+    for (name, (tw, th), target) in wanted {
+        let img = match display.take_if(|d| d.dimensions() == (tw, th)) {
+            Some(d) => d,
+            None => {
+                let from = display
+                    .as_ref()
+                    .ok_or_else(|| fail(photo, "no display size"))?;
+                resize(from, tw, th).map_err(|e| fail(photo, e))?
+            }
+        };
+        sizes.push((name, img, target));
+    }
+    drop(display);
     let gemini_img = sized(cfg.gemini)?;
     drop(rgb);
 
@@ -255,17 +296,14 @@ fn encode_all(photo: &Photo, cfg: &PhotoConfig, tmp: &std::path::Path) -> Result
     };
     let html_format = cfg.format;
     let mut html = Vec::new();
-    // Smallest first: where the thumbnail's search landed tells the display's where to start, and the
-    // display's the Gemini one's (fewer probes of the larger sizes).
-    let mut lean = 0.0;
-    if let Some(t) = &thumbnail {
-        let target = cfg.thumbnail_target as f64;
-        let (e, l) = encode(t, html_format, target, "thumbnail", 0.0)?;
+    // Smallest first: where one size's search landed (above or below the usual quality) tells the next
+    // where to start, and the display size's the Gemini one's (fewer probes of the larger sizes).
+    let mut l = 0.0;
+    for (name, img, target) in &sizes {
+        let (e, landed) = encode(img, html_format, *target, name, l * LEAN_TO_DISPLAY)?;
         html.push(e);
-        lean = l * LEAN_TO_DISPLAY;
+        l = landed;
     }
-    let (e, l) = encode(&display, html_format, cfg.target as f64, "display", lean)?;
-    html.push(e);
     let gemini_target = cfg.gemini_target.unwrap_or(cfg.target) as f64;
     let (gemini, _) = encode(
         &gemini_img,

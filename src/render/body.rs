@@ -4,7 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
-use super::context::{BlockCtx, Ctx, PhotoCtx};
+use super::context::{BlockCtx, Ctx, Layout, PhotoCtx};
 use super::gallery::{Walk, GRID_CELL};
 use super::links::page_href;
 use super::{gemtext, html};
@@ -79,14 +79,19 @@ pub(super) fn blocks(
     let mut out = Vec::new();
     let mut gallery: Option<(usize, Vec<PhotoCtx>)> = None;
     for (i, block) in page.body.iter().enumerate() {
-        let photo = |u: &PhotoUse| {
+        let photo = |u: &PhotoUse, layout: Layout| {
+            let output = media.photos.get(u.photo)?.as_ref()?;
             let mut shown = ctx.photo(
                 &page.photos[u.photo],
-                media.photos.get(u.photo)?.as_ref()?,
+                output,
                 &from,
                 &u.alt,
                 u.caption.as_deref(),
             );
+            if let Layout::Grid = layout {
+                shown.sizes = GRID_CELL;
+                shown.srcset = ctx.srcset(output, &from, layout);
+            }
             if let Some(stop) = walk.of_photo(u.photo) {
                 if ctx.format == Format::Html {
                     shown.href = page_href(ctx.format, &from, &Walk::photo_dir(page, stop));
@@ -98,10 +103,15 @@ pub(super) fn blocks(
         match block {
             Block::Photo(u) if !u.placed && page.kind == PageKind::Album => {
                 if walk.at_block(i).is_some_and(|s| s.album_page == album_page) {
-                    let Some(mut shown) = photo(u) else { continue };
-                    if walk.grid {
-                        shown.sizes = GRID_CELL;
-                    }
+                    let layout = if walk.grid {
+                        Layout::Grid
+                    } else {
+                        Layout::Column
+                    };
+                    let Some(shown) = photo(u, layout) else {
+                        continue;
+                    };
+
                     gallery
                         .get_or_insert_with(|| (out.len(), Vec::new()))
                         .1
@@ -118,7 +128,7 @@ pub(super) fn blocks(
                     out.push(BlockCtx::Text { content });
                 }
             }
-            Block::Photo(u) => out.extend(photo(u).map(BlockCtx::Photo)),
+            Block::Photo(u) => out.extend(photo(u, Layout::Column).map(BlockCtx::Photo)),
             Block::Track(t) => {
                 track_position += 1;
                 let Some(Some(output)) = media.tracks.get(*t) else {

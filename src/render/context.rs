@@ -177,6 +177,15 @@ pub(crate) struct Ctx<'a> {
     pub format: Format,
 }
 
+/// Where a page shows a photo.
+#[derive(Clone, Copy)]
+pub(crate) enum Layout {
+    /// The page column: an album written as an essay, a photo's own page.
+    Column,
+    /// A cell of an album's grid.
+    Grid,
+}
+
 /// What the page column is wide (`max-width` 44rem less 1rem of padding each side), as `sizes` says it.
 pub(crate) const COLUMN: &str = "(min-width: 44rem) 42rem, calc(100vw - 2rem)";
 
@@ -312,15 +321,7 @@ impl<'a> Ctx<'a> {
             Format::Gemini => (&out.gemini, &out.gemini),
             Format::Html => (out.thumbnail(), out.display()),
         };
-        let srcset = match self.format {
-            Format::Gemini => String::new(),
-            Format::Html => out
-                .html
-                .iter()
-                .map(|r| format!("{} {}w", relative(from_dir, &r.path), r.width))
-                .collect::<Vec<_>>()
-                .join(", "),
-        };
+        let srcset = self.srcset(out, from_dir, Layout::Column);
         PhotoCtx {
             href: relative(from_dir, &full.path),
             src: relative(from_dir, &shown.path),
@@ -342,6 +343,27 @@ impl<'a> Ctx<'a> {
             }),
             id: None,
         }
+    }
+
+    /// The sizes of a photo that a browser may choose from where `layout` shows it, as `srcset` says
+    /// them: none smaller than the thumbnail in the page column (it is never that narrow), none larger
+    /// than half the display size in a grid cell.
+    pub(crate) fn srcset(&self, out: &PhotoOutput, from_dir: &str, layout: Layout) -> String {
+        if self.format == Format::Gemini {
+            return String::new();
+        }
+        let (thumb, last) = (out.thumbnail, out.html.len() - 1);
+        let keep = |i: usize| match layout {
+            Layout::Column => i >= thumb,
+            Layout::Grid => i < last || last == 0,
+        };
+        out.html
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| keep(*i))
+            .map(|(_, r)| format!("{} {}w", relative(from_dir, &r.path), r.width))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The track at `index` of `page`, the `position`th shown, as the page in `from_dir` shows it.
