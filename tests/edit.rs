@@ -1078,7 +1078,7 @@ fn over_budget_the_build_page_explains_and_fit_makes_it_fit() {
     let site = fixture("basic");
     let config = site.path().join("capsule.toml");
     let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, format!("{text}\n[budget]\nhtml = \"64 KB\"\n")).unwrap();
+    std::fs::write(&config, format!("{text}\n[budget]\nhtml = \"76 KB\"\n")).unwrap();
     build(site.path(), &["-q", "--allow-over-budget"]);
     let editor = Editor::start(site.path());
     let res = editor.post("/_edit/build", &[]);
@@ -1090,7 +1090,7 @@ fn over_budget_the_build_page_explains_and_fit_makes_it_fit() {
         "/_edit/job" | "/_edit/job?busy=1"
     ));
     let page = editor.wait_for_job();
-    assert!(page.contains("over its budget of 64 KB"), "{page}");
+    assert!(page.contains("over its budget of 76 KB"), "{page}");
     assert!(page.contains("action=\"/_edit/fit\""), "{page}");
     let fit = editor.post("/_edit/fit", &[]);
     assert_eq!(location(&fit), "/_edit/job");
