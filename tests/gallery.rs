@@ -300,3 +300,81 @@ fn a_photo_page_reads_well_in_a_text_browser() {
         at += found + needle.len();
     }
 }
+
+/// A written album split over pages: the photos its text places stay on the first page, in their
+/// place, in one column with the first 60 others after them; the rest go to page 2; the walk goes
+/// through the placed photos first, then the others; a photo page links to the original when the
+/// album publishes originals.
+#[test]
+fn a_long_written_album_keeps_its_placed_photos_on_the_first_page() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(
+        site.path().join("capsule.toml"),
+        "title = \"Long\"\nlanguage = \"en\"\n\n[photos]\nthumbnail = 16\ndisplay = 24\ngemini = 24\nmode = \"fixed\"\n",
+    )
+    .unwrap();
+    let album = site.path().join("content/albums/long");
+    std::fs::create_dir_all(&album).unwrap();
+    for n in 1..=72 {
+        std::fs::write(album.join(format!("p{n:03}.jpg")), tiny_jpeg(n)).unwrap();
+    }
+    std::fs::write(
+        album.join("index.md"),
+        "+++\ntitle = \"Long\"\npublish_originals = true\n+++\n\nFirst words.\n\n![The fortieth](p040.jpg \"Forty\")\n\nMiddle words.\n\n![The seventh](p007.jpg)\n\nLast words.\n",
+    )
+    .unwrap();
+    build(site.path(), &[]);
+    let html = site.path().join("public/html/albums/long");
+    let first = read(&html.join("index.html"));
+    assert!(
+        !first.contains("class=\"grid\""),
+        "a written album keeps its column"
+    );
+    let order = [
+        "First words.",
+        "id=\"p040\"",
+        "Middle words.",
+        "id=\"p007\"",
+        "Last words.",
+        "<div class=\"photos\">",
+        "id=\"p001\"",
+    ];
+    let mut at = 0;
+    for needle in order {
+        at += first[at..]
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing or out of order in the first page"))
+            + needle.len();
+    }
+    assert_eq!(
+        first.matches("<figure").count(),
+        62,
+        "2 placed and 60 others"
+    );
+    let second = read(&html.join("2/index.html"));
+    assert_eq!(second.matches("<figure").count(), 10);
+    assert!(!second.contains("First words."));
+    // The walk: the placed photos first, in the text's order; the last leads to page 2.
+    let p040 = read(&html.join("p040/index.html"));
+    assert!(
+        p040.contains("Photo 1 of 72") && p040.contains("<h1>Forty</h1>"),
+        "{p040}"
+    );
+    assert!(
+        p040.contains("<a rel=\"next\" href=\"../p007/index.html\">"),
+        "{p040}"
+    );
+    assert!(p040.contains("href=\"../p040-original.jpg\""), "{p040}");
+    let p007 = read(&html.join("p007/index.html"));
+    assert!(
+        p007.contains("<a rel=\"next\" href=\"../p001/index.html\">"),
+        "{p007}"
+    );
+    let last = read(&html.join("p072/index.html"));
+    assert!(last.contains("Photo 72 of 72"), "{last}");
+    assert!(
+        last.contains("<a rel=\"next\" href=\"../2/index.html\">End of the album →</a>"),
+        "{last}"
+    );
+    assert!(last.contains("href=\"../2/index.html#p072\""), "{last}");
+}
