@@ -2,7 +2,7 @@
 //!
 //! The modules stand on floors, and a module only uses (`use crate::…`) modules of its own floor or
 //! lower ones, never a higher one:
-//! 1. `error`, `units`, `locks`, `counter`, `output`, `formats`, `mime`: words every other floor speaks;
+//! 1. `error`, `units`, `locks`, `counter`, `output`, `formats`, `mime`, `say`: words every other floor speaks;
 //! 2. `config`, `userconf`: `capsule.toml`, and the user's own folder (known sites, the running editor);
 //! 3. `content`: the site model, loaded from `content/`;
 //! 4. `media`: photo and audio jobs, and their cache;
