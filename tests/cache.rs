@@ -198,3 +198,89 @@ fn copies_of_one_photo_are_made_once() {
         );
     }
 }
+
+/// A photo whose colour detail no quality of WebP or JPEG keeps (one-pixel stripes of two saturated
+/// colours: both formats store colour at half the resolution) is published at the highest quality with
+/// a warning that names it, gives each missed size's real score and points to AVIF; the cached rebuild,
+/// which encodes nothing, says it again. A photo that reaches its targets gets no such warning.
+#[test]
+fn a_photo_that_misses_its_target_at_any_quality_says_so_on_every_build() {
+    let site = tempfile::tempdir().unwrap();
+    let album = site.path().join("content/albums/stripes");
+    std::fs::create_dir_all(&album).unwrap();
+    image::RgbImage::from_fn(320, 240, |x, _| {
+        image::Rgb(if x % 2 == 1 {
+            [230, 30, 120]
+        } else {
+            [30, 150, 100]
+        })
+    })
+    .save(album.join("stripes.png"))
+    .unwrap();
+    std::fs::copy(
+        repo().join("tests/fixtures/basic/content/albums/harbour-2024/gull.jpg"),
+        album.join("gull.jpg"),
+    )
+    .unwrap();
+    std::fs::write(
+        album.join("index.md"),
+        "+++\ntitle = \"Stripes\"\n+++\n\n![Stripes](stripes.png)\n\n![A gull](gull.jpg)\n",
+    )
+    .unwrap();
+    let warned = |out: &std::process::Output| -> Vec<String> {
+        text(out)
+            .lines()
+            .filter(|l| l.contains("more than the format keeps"))
+            .map(str::to_string)
+            .collect()
+    };
+    for (n, expect_run) in [(1, true), (2, false)] {
+        let out = build(site.path(), &[]);
+        let lines = warned(&out);
+        assert_eq!(lines.len(), 1, "build {n}: {lines:?}\n{}", text(&out));
+        let line = &lines[0];
+        assert!(
+            line.contains("content/albums/stripes/stripes.png"),
+            "{line}"
+        );
+        // The real scores, under their targets, of the WebP and of the Gemini JPEG.
+        let scores: Vec<(f64, f64)> = line
+            .split("scores ")
+            .skip(1)
+            .filter(|s| s.starts_with(|c: char| c.is_ascii_digit()))
+            .map(|s| {
+                let score: f64 = s.split(' ').next().unwrap().parse().unwrap();
+                let target: f64 = s
+                    .split("target is ")
+                    .nth(1)
+                    .unwrap()
+                    .split(' ')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                (score, target)
+            })
+            .collect();
+        assert!(
+            !scores.is_empty() && scores.iter().all(|(s, t)| s < t),
+            "{line}"
+        );
+        assert!(
+            line.contains("320×240 WebP") && line.contains("JPEG"),
+            "{line}"
+        );
+        assert!(line.contains("format = \"avif\""), "{line}");
+        assert!(
+            line.contains("at quality 100"),
+            "published at the highest quality: {line}"
+        );
+        let encoded = text(&out).contains("media: 2 photos and 0 tracks encoded");
+        assert_eq!(encoded, expect_run, "build {n}: {}", text(&out));
+    }
+    let html = site.path().join("public/html/albums/stripes");
+    assert!(
+        html.join("stripes-320.webp").is_file(),
+        "the photo is published"
+    );
+}

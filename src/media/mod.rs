@@ -154,7 +154,7 @@ enum Job<'a> {
 }
 
 enum Done {
-    Photo(PhotoOutput, bool),
+    Photo(PhotoOutput, bool, Vec<Diagnostic>),
     Track(TrackOutput, bool, Vec<Diagnostic>),
 }
 
@@ -181,6 +181,14 @@ impl JobCount {
             self.reused += 1;
         }
     }
+}
+
+/// A job's notes as warnings about its source file.
+fn warned(source: &std::path::Path, notes: Vec<String>) -> Vec<Diagnostic> {
+    notes
+        .into_iter()
+        .map(|n| Diagnostic::new(source, None, n))
+        .collect()
 }
 
 /// Runs every media job of `pages` (the whole site for a build; some albums or playlists for budget
@@ -214,23 +222,18 @@ pub(crate) fn run(
             let (result, name) = match job {
                 Job::Photo(page, p) => (
                     photo::process(p, &config.photos, &page.dir, page.publish_originals, cache)
-                        .map(|(o, ran)| Done::Photo(o, ran)),
+                        .map(|(o, ran, notes)| Done::Photo(o, ran, warned(&p.source, notes))),
                     &p.source,
                 ),
                 Job::Track(_, t) => (
-                    audio::process(t, &config.audio, TRACKS_DIR, cache).map(|(o, ran, notes)| {
-                        let notes = notes
-                            .into_iter()
-                            .map(|n| Diagnostic::new(&t.source, None, n))
-                            .collect();
-                        Done::Track(o, ran, notes)
-                    }),
+                    audio::process(t, &config.audio, TRACKS_DIR, cache)
+                        .map(|(o, ran, notes)| Done::Track(o, ran, warned(&t.source, notes))),
                     &t.source,
                 ),
             };
             let worked = !matches!(
                 result,
-                Ok(Done::Photo(_, false)) | Ok(Done::Track(_, false, _))
+                Ok(Done::Photo(_, false, _)) | Ok(Done::Track(_, false, _))
             );
             let file = name
                 .file_name()
@@ -255,8 +258,9 @@ pub(crate) fn run(
         };
         let page = outputs.entry(dir.to_string()).or_default();
         match result {
-            Ok(Done::Photo(o, ran)) => {
+            Ok(Done::Photo(o, ran, notes)) => {
                 stats.photos.add(ran);
+                diags.warnings.extend(notes);
                 page.photos.push(Some(o));
             }
             Ok(Done::Track(o, ran, notes)) => {

@@ -100,14 +100,14 @@ fn fail(photo: &Photo, msg: impl std::fmt::Display) -> Error {
 }
 
 /// Makes one photo's files for `dir` of both formats, from the cache when its key matches.
-/// Returns whether any encoding work was done.
+/// Returns whether any encoding work was done, and what the writer should hear of (see `misses`).
 pub(super) fn process(
     photo: &Photo,
     cfg: &PhotoConfig,
     dir: &str,
     originals: bool,
     cache: &Cache,
-) -> Result<(PhotoOutput, bool), Error> {
+) -> Result<(PhotoOutput, bool, Vec<String>), Error> {
     // The key holds the AVIF speed in use (only for AVIF), so a change of the default re-encodes.
     let keyed = PhotoConfig {
         avif_speed: (cfg.format == ImageFormat::Avif).then(|| cfg.avif_speed()),
@@ -174,7 +174,58 @@ pub(super) fn process(
             original,
         },
         ran,
+        misses(&meta, cfg),
     ))
+}
+
+/// The sizes of a photo whose perceptual search missed its target even at the highest quality, in
+/// one sentence that says what was published and what would do better: never a silent miss. Made
+/// from the scores the cache keeps, so a rebuild says it again.
+fn misses(meta: &PhotoMeta, cfg: &PhotoConfig) -> Vec<String> {
+    let gemini_target = cfg.gemini_target.unwrap_or(cfg.target);
+    let target_of = |e: &Encoded| -> f64 {
+        let stem = e.file.split('.').next().unwrap_or_default();
+        html_sizes(cfg)
+            .iter()
+            .find(|(name, _, _)| *name == stem)
+            .map_or(gemini_target as f64, |(_, _, t)| *t)
+    };
+    let missed: Vec<(&Encoded, f64, f64)> = meta
+        .html
+        .iter()
+        .chain(std::iter::once(&meta.gemini))
+        .filter_map(|e| Some((e, e.score?, target_of(e))))
+        .filter(|(_, score, target)| score < target)
+        .collect();
+    if missed.is_empty() {
+        return Vec::new();
+    }
+    let sizes = missed
+        .iter()
+        .map(|(e, score, target)| {
+            format!(
+                "its {}×{} {} scores {score:.1} where the target is {target} (at quality {})",
+                e.width,
+                e.height,
+                e.format.label(),
+                e.quality
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let webp_missed = missed.iter().any(|(e, _, _)| e.format == ImageFormat::Webp);
+    let avif = if webp_missed {
+        " For the HTML site, format = \"avif\" under [photos] in capsule.toml keeps colour at full \
+         resolution, where WebP halves it."
+    } else {
+        ""
+    };
+    vec![format!(
+        "this photo's detail (often fine, saturated colour) is more than the format keeps at any \
+         quality: {sizes}; each is published at the highest quality the search tried.{avif} Lower \
+         targets under [photos] (target, thumbnail_target, gemini_target) accept such scores without \
+         this warning."
+    )]
 }
 
 /// A quick look at a photo for the editor, before any build has made its sizes: upright, in sRGB, at
