@@ -1,11 +1,12 @@
 //! An album as a gallery: a page per photo with previous and next, and the photos that the album's
 //! text does not place split over numbered pages of at most `PER_PAGE`, as a grid when it places none.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::body::{blocks, BodyCtx};
 use super::context::{Ctx, NavLink, PhotoPageCtx};
 use super::links::{page_href, relative};
+use super::music::{fill as fill_n, fill_x};
 use super::{template, Emit, Templates};
 use crate::content::{Block, Page, PageKind};
 use crate::media::PageMedia;
@@ -39,6 +40,9 @@ pub(crate) struct Walk {
     pub pages: usize,
     /// The text places no photo: the album is a folder of photos, shown as a grid.
     pub grid: bool,
+    /// Where each block and each photo is in `stops`: every photo asks, so no search of them all.
+    by_block: HashMap<usize, usize>,
+    by_photo: HashMap<usize, usize>,
 }
 
 impl Walk {
@@ -48,6 +52,8 @@ impl Walk {
             stops: Vec::new(),
             pages: 1,
             grid: false,
+            by_block: HashMap::new(),
+            by_photo: HashMap::new(),
         };
         if page.kind != PageKind::Album {
             return walk;
@@ -66,6 +72,8 @@ impl Walk {
                 unplaced += 1;
                 (unplaced - 1) / PER_PAGE
             };
+            walk.by_block.insert(block, walk.stops.len());
+            walk.by_photo.insert(u.photo, walk.stops.len());
             walk.stops.push(Stop {
                 photo: u.photo,
                 block,
@@ -80,12 +88,12 @@ impl Walk {
 
     /// The stop whose first placement is the body's block `block`.
     pub(crate) fn at_block(&self, block: usize) -> Option<&Stop> {
-        self.stops.iter().find(|s| s.block == block)
+        self.by_block.get(&block).map(|&i| &self.stops[i])
     }
 
     /// The stop of the album's photo `photo`.
     pub(crate) fn of_photo(&self, photo: usize) -> Option<&Stop> {
-        self.stops.iter().find(|s| s.photo == photo)
+        self.by_photo.get(&photo).map(|&i| &self.stops[i])
     }
 
     /// The output folder of the album's page `n` (from 0): the album's own, then `2`, `3`…
@@ -120,7 +128,7 @@ fn unique_slug(name: &str, taken: &mut HashSet<String>) -> String {
 
 /// `text` with `{n}` and `{x}` filled in.
 fn fill(text: &str, n: usize, x: &str) -> String {
-    text.replace("{n}", &n.to_string()).replace("{x}", x)
+    fill_x(&fill_n(text, n), x)
 }
 
 /// What every page of an album with more than one shows: its numbered pages, `Page 2 of 9`.

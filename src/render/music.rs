@@ -114,11 +114,13 @@ impl GroupKind {
     }
 }
 
-fn fill(text: &str, n: usize) -> String {
+/// `text` with `{n}` filled in.
+pub(super) fn fill(text: &str, n: usize) -> String {
     text.replace("{n}", &n.to_string())
 }
 
-fn fill_x(text: &str, x: &str) -> String {
+/// `text` with `{x}` filled in.
+pub(super) fn fill_x(text: &str, x: &str) -> String {
     text.replace("{x}", x)
 }
 
