@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::body::{blocks, BodyCtx};
 use super::context::{Ctx, NavLink, PhotoPageCtx};
+use super::i18n::{fill as fill_n, fill_x};
 use super::links::{page_href, relative};
-use super::music::{fill as fill_n, fill_x};
 use super::{template, Emit, Templates};
 use crate::content::{Block, Page, PageKind};
 use crate::media::PageMedia;

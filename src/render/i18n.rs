@@ -5,6 +5,16 @@ use serde::Serialize;
 use crate::config::Language;
 use crate::content::PageKind;
 
+/// A word's `text` with `{n}` filled in.
+pub(crate) fn fill(text: &str, n: usize) -> String {
+    text.replace("{n}", &n.to_string())
+}
+
+/// A word's `text` with `{x}` filled in.
+pub(crate) fn fill_x(text: &str, x: &str) -> String {
+    text.replace("{x}", x)
+}
+
 #[derive(Debug, Serialize)]
 pub(crate) struct Words {
     pub home: &'static str,

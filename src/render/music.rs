@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::context::{Ctx, PageCtx};
-use super::i18n::{duration, MusicWords};
+use super::i18n::{duration, fill, fill_x, MusicWords};
 use super::links::{page_href, relative};
 use super::{base_url, podcast, template, Emit};
 use crate::content::{PageKind, MUSIC};
@@ -112,16 +112,6 @@ impl GroupKind {
             GroupKind::Curator => w.curator,
         }
     }
-}
-
-/// `text` with `{n}` filled in.
-pub(super) fn fill(text: &str, n: usize) -> String {
-    text.replace("{n}", &n.to_string())
-}
-
-/// `text` with `{x}` filled in.
-pub(super) fn fill_x(text: &str, x: &str) -> String {
-    text.replace("{x}", x)
 }
 
 /// Every music page, M3U8 playlist and podcast feed of the format; nothing when the site has no music.
