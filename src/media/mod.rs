@@ -8,6 +8,7 @@ mod flac;
 mod mp4;
 mod photo;
 mod progress;
+pub(crate) mod timing;
 
 use std::collections::HashMap;
 
@@ -247,6 +248,7 @@ pub(crate) fn run(
         })
         .collect();
     progress.finish();
+    timing::report();
 
     let mut diags = Diagnostics::default();
     let mut outputs = MediaOutputs::new();

@@ -274,7 +274,9 @@ const LEAN_TO_DISPLAY: f64 = 0.5;
 const LEAN_TO_GEMINI: f64 = 0.6;
 
 fn encode_all(photo: &Photo, cfg: &PhotoConfig, tmp: &std::path::Path) -> Result<PhotoMeta, Error> {
-    let (image, icc) = decode(photo, cfg.display.max(cfg.gemini))?;
+    let (image, icc) = super::timing::timed(super::timing::Work::Decode, || {
+        decode(photo, cfg.display.max(cfg.gemini))
+    })?;
     let rgb = to_srgb(flatten(image), icc.as_deref());
     let (w, h) = rgb.dimensions();
     let sized = |target: u32| -> Result<RgbImage, Error> {
@@ -321,14 +323,15 @@ fn encode_all(photo: &Photo, cfg: &PhotoConfig, tmp: &std::path::Path) -> Result
      -> Result<(Encoded, f64), Error> {
         let e: Encoding = match cfg.mode {
             QualityMode::Perceptual => smallest_reaching(img, codec(format), target, 5, 100, lean),
-            QualityMode::Fixed => codec(format)
-                .encode(img, cfg.quality)
-                .map(|bytes| Encoding {
-                    bytes,
-                    quality: cfg.quality,
-                    score: None,
-                    lean: 0.0,
-                }),
+            QualityMode::Fixed => super::timing::timed(super::timing::Work::Encode, || {
+                codec(format).encode(img, cfg.quality)
+            })
+            .map(|bytes| Encoding {
+                bytes,
+                quality: cfg.quality,
+                score: None,
+                lean: 0.0,
+            }),
         }
         .map_err(|e| fail(photo, format!("could not encode the photo: {e}")))?;
         let file = format!("{name}.{}", format.ext());
