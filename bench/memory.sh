@@ -53,10 +53,11 @@ make_site() { # DIR SET MODE
   cp "$work/sets/$2"/* "$1/content/albums/set/"
   printf '[photos]\nmode = "%s"\n' "$3" > "$1/capsule.toml"
 }
-: > "$work/times"
-measure() { # LABEL SITE: "label wall maxrss_kb"
-  /usr/bin/time -f "$1 %e %M" -a -o "$work/times" "$CAPSULE" build --root "$2" --quiet >/dev/null 2>"$work/err" ||
+: > "$work/times"; : > "$work/timings"
+measure() { # LABEL SITE: "label wall maxrss_kb"; the build's own sums of its media work (CAPSULE_TIMINGS)
+  CAPSULE_TIMINGS=1 /usr/bin/time -f "$1 %e %M" -a -o "$work/times" "$CAPSULE" build --root "$2" --quiet >/dev/null 2>"$work/err" ||
     { cat "$work/err" >&2; exit 1; }
+  grep '^timing:' "$work/err" | sed "s/^timing: /$1|/" >> "$work/timings" || true
 }
 sets=(example corpus huge)
 [ -n "${SCALE:-}" ] && sets+=(many)
@@ -77,7 +78,7 @@ for run in $(seq 1 "${RUNS:-1}"); do
   done
 done
 
-python3 - "$work/times" "$(nproc)" <<'PY'
+python3 - "$work/times" "$(nproc)" "$work/timings" <<'PY'
 import collections, statistics, sys
 runs = collections.defaultdict(list)
 for line in open(sys.argv[1]):
@@ -100,6 +101,22 @@ print()
 for s in sets:
     ratio = med(f"{s} perceptual first", 0) / med(f"{s} fixed first", 0)
     print(f"{s}: perceptual / fixed first build {ratio:.2f}x")
+# Where the time goes: the media work's CPU seconds summed over threads, the last run of each first build.
+work = collections.OrderedDict()
+for line in open(sys.argv[3]):
+    label, rest = line.rstrip("\n").split("|", 1)
+    if label.endswith("first"):
+        parts = rest.split()
+        name, n, secs = " ".join(parts[:-4]), parts[-4], parts[-2]
+        work.setdefault(label, collections.OrderedDict())[name] = (int(n), float(secs))
+if work:
+    print("\nWhere the media time goes (CPU seconds over all threads, count of each step), first builds:\n")
+    labels = list(work)
+    print("| step | " + " | ".join(labels) + " |")
+    print("|---|" + "---|" * len(labels))
+    for name in work[labels[0]]:
+        print(f"| {name} | " + " | ".join(f"{work[l][name][1]:.1f} s ({work[l][name][0]})" for l in labels) + " |")
+    print()
 worst = max(med(k, 1) for k in runs if k.endswith("first"))
 print(f"largest first-build peak: {worst:.0f} MB (aim: at most 300 MB)")
 PY

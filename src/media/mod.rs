@@ -5,14 +5,13 @@ mod avif;
 pub(crate) mod cache;
 mod encode;
 mod flac;
+mod memory;
 mod mp4;
 mod photo;
 mod progress;
 pub(crate) mod timing;
 
 use std::collections::HashMap;
-
-use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content::Page;
@@ -184,6 +183,48 @@ impl JobCount {
     }
 }
 
+/// `work` applied to every job, on one thread per core, each taking the next job of `order` (indices
+/// into `jobs`); the results in the jobs' order. Plain threads rather than rayon's pool: a thread that waits inside rayon (for an
+/// encoder's own parallel work) may start another job meanwhile, and that job could then wait for memory
+/// (see `memory`) that the first one holds.
+fn in_parallel<J: Sync, R: Send>(
+    jobs: &[J],
+    order: &[usize],
+    work: impl Fn(&J) -> R + Sync,
+) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len());
+    memory::share_one_arena();
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let n = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&i) = order.get(n) else { break };
+                        let Some(job) = jobs.get(i) else { break };
+                        mine.push((i, work(job)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
 /// A job's notes as warnings about its source file.
 fn warned(source: &std::path::Path, notes: Vec<String>) -> Vec<Diagnostic> {
     notes
@@ -217,36 +258,47 @@ pub(crate) fn run(
     if let Some(c) = &counter {
         c.start(jobs.len() as u64);
     }
-    let results: Vec<Result<Done, Error>> = jobs
-        .par_iter()
+    let run_one = |job: &Job| -> Result<Done, Error> {
+        let (result, name) = match job {
+            Job::Photo(page, p) => (
+                photo::process(p, &config.photos, &page.dir, page.publish_originals, cache)
+                    .map(|(o, ran, notes)| Done::Photo(o, ran, warned(&p.source, notes))),
+                &p.source,
+            ),
+            Job::Track(_, t) => (
+                audio::process(t, &config.audio, TRACKS_DIR, cache)
+                    .map(|(o, ran, notes)| Done::Track(o, ran, warned(&t.source, notes))),
+                &t.source,
+            ),
+        };
+        let worked = !matches!(
+            result,
+            Ok(Done::Photo(_, false, _)) | Ok(Done::Track(_, false, _))
+        );
+        let file = name
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        progress.tick(worked, &file);
+        if let Some(c) = &counter {
+            c.step();
+        }
+        result
+    };
+    // The largest files first (they take longest), so no core is left with a long job at the end.
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    let sizes: Vec<u64> = jobs
+        .iter()
         .map(|job| {
-            let (result, name) = match job {
-                Job::Photo(page, p) => (
-                    photo::process(p, &config.photos, &page.dir, page.publish_originals, cache)
-                        .map(|(o, ran, notes)| Done::Photo(o, ran, warned(&p.source, notes))),
-                    &p.source,
-                ),
-                Job::Track(_, t) => (
-                    audio::process(t, &config.audio, TRACKS_DIR, cache)
-                        .map(|(o, ran, notes)| Done::Track(o, ran, warned(&t.source, notes))),
-                    &t.source,
-                ),
+            let source = match job {
+                Job::Photo(_, p) => &p.source,
+                Job::Track(_, t) => &t.source,
             };
-            let worked = !matches!(
-                result,
-                Ok(Done::Photo(_, false, _)) | Ok(Done::Track(_, false, _))
-            );
-            let file = name
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            progress.tick(worked, &file);
-            if let Some(c) = &counter {
-                c.step();
-            }
-            result
+            std::fs::metadata(source).map_or(0, |m| m.len())
         })
         .collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+    let results = in_parallel(&jobs, &order, run_one);
     progress.finish();
     timing::report();
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cache::Cache;
 use super::encode::{resize, smallest_reaching, Codec, Encoding, ImageFormat};
+use super::memory;
 use crate::config::{PhotoConfig, QualityMode};
 use crate::content::Photo;
 use crate::error::Error;
@@ -236,7 +237,7 @@ pub(crate) fn preview(source: &std::path::Path, long: u32) -> Result<Vec<u8>, Er
         name: String::new(),
         taken: None,
     };
-    let (image, icc) = decode(&photo, long)?;
+    let (image, icc, _lease) = decode(&photo, long)?;
     let rgb = to_srgb(flatten(image), icc.as_deref());
     let (w, h) = rgb.dimensions();
     let (tw, th) = fit(w, h, long);
@@ -274,7 +275,7 @@ const LEAN_TO_DISPLAY: f64 = 0.5;
 const LEAN_TO_GEMINI: f64 = 0.6;
 
 fn encode_all(photo: &Photo, cfg: &PhotoConfig, tmp: &std::path::Path) -> Result<PhotoMeta, Error> {
-    let (image, icc) = super::timing::timed(super::timing::Work::Decode, || {
+    let (image, icc, lease) = super::timing::timed(super::timing::Work::Decode, || {
         decode(photo, cfg.display.max(cfg.gemini))
     })?;
     let rgb = to_srgb(flatten(image), icc.as_deref());
@@ -310,6 +311,7 @@ fn encode_all(photo: &Photo, cfg: &PhotoConfig, tmp: &std::path::Path) -> Result
     drop(display);
     let gemini_img = sized(cfg.gemini)?;
     drop(rgb);
+    drop(lease);
 
     let codec = |format| Codec {
         format,
@@ -369,10 +371,13 @@ fn encode_all(photo: &Photo, cfg: &PhotoConfig, tmp: &std::path::Path) -> Result
     Ok(PhotoMeta { html, gemini })
 }
 
-/// The pixels, oriented, and the embedded ICC profile if there is one.
 /// Decodes a photo, upright, with its ICC profile. `largest` is the largest size that will be made from it:
 /// a JPEG much larger than that is decoded at 1/2 or 1/4 scale by libjpeg's DCT scaling, for speed and memory.
-fn decode(photo: &Photo, largest: u32) -> Result<(DynamicImage, Option<Vec<u8>>), Error> {
+/// The lease holds the memory that decoding and resizing the photo take, until the caller drops it.
+fn decode(
+    photo: &Photo,
+    largest: u32,
+) -> Result<(DynamicImage, Option<Vec<u8>>, memory::Lease), Error> {
     let reader = ImageReader::open(&photo.source)
         .map_err(|e| fail(photo, format!("cannot open the photo: {e}")))?
         .with_guessed_format()
@@ -401,6 +406,11 @@ fn decode(photo: &Photo, largest: u32) -> Result<(DynamicImage, Option<Vec<u8>>)
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let scale = match format {
+        Some(image::ImageFormat::Jpeg) => dct_scale(w.max(h), largest),
+        _ => None,
+    };
+    let lease = memory::lease(decoding_bytes(w, h, scale, &photo.source));
     if format == Some(image::ImageFormat::Jpeg) {
         if let Some(problem) = jpeg_damage(&photo.source) {
             return Err(fail(
@@ -409,16 +419,26 @@ fn decode(photo: &Photo, largest: u32) -> Result<(DynamicImage, Option<Vec<u8>>)
             ));
         }
     }
-    let scaled = match format {
-        Some(image::ImageFormat::Jpeg) => decode_jpeg_scaled(&photo.source, w.max(h), largest),
-        _ => None,
-    };
+    let scaled = scale.and_then(|num| decode_jpeg_scaled(&photo.source, num));
     let mut image = match scaled {
         Some(img) => DynamicImage::ImageRgb8(img),
         None => DynamicImage::from_decoder(decoder).map_err(|e| damaged(photo, &e))?,
     };
     image.apply_orientation(orientation);
-    Ok((image, icc))
+    Ok((image, icc, lease))
+}
+
+/// What decoding a `w` × `h` photo and making its sizes take at their peak: the file's bytes; for a
+/// JPEG, libjpeg's coefficients of the whole image (a progressive JPEG keeps them all: 4 bytes a pixel
+/// at 4:4:4) and the pixels at the DCT scale, three times over (decoded, upright, in sRGB); otherwise
+/// the decoder's buffers and the pixels, about 12 bytes a source pixel (measured with heaptrack).
+fn decoding_bytes(w: u32, h: u32, scale: Option<u8>, path: &std::path::Path) -> u64 {
+    let pixels = w as u64 * h as u64;
+    let file = std::fs::metadata(path).map_or(0, |m| m.len());
+    file + match scale {
+        Some(num) => pixels * 4 + pixels * (num as u64 * num as u64) / 64 * 9,
+        None => pixels * 12,
+    }
 }
 
 /// The DCT scale (in eighths) for a JPEG whose long side is `long`: the smallest that still leaves at least
@@ -429,10 +449,10 @@ fn dct_scale(long: u32, largest: u32) -> Option<u8> {
         .find(|&n| long as u64 * n as u64 / 8 >= largest as u64 * 3 / 2)
 }
 
-/// libjpeg (mozjpeg) decodes at reduced scale in the DCT domain: a quarter or a sixteenth of the pixels.
-/// Any failure (CMYK, a damaged stream) returns `None`, and the ordinary decoder then gives its own error.
-fn decode_jpeg_scaled(path: &std::path::Path, long: u32, largest: u32) -> Option<RgbImage> {
-    let num = dct_scale(long, largest)?;
+/// libjpeg (mozjpeg) decodes at reduced scale in the DCT domain (`num` eighths): a quarter or a sixteenth
+/// of the pixels. Any failure (CMYK, a damaged stream) returns `None`, and the ordinary decoder then gives
+/// its own error.
+fn decode_jpeg_scaled(path: &std::path::Path, num: u8) -> Option<RgbImage> {
     let data = std::fs::read(path).ok()?;
     std::panic::catch_unwind(|| -> Option<RgbImage> {
         let mut d = mozjpeg::Decompress::new_mem(&data).ok()?;

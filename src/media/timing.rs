@@ -12,8 +12,8 @@ pub(crate) enum Work {
     ProbeDecode,
     ScoreCrops,
     Encode,
-    WholeReference,
     WholeScore,
+    Wait,
 }
 
 const NAMES: [&str; 8] = [
@@ -23,8 +23,8 @@ const NAMES: [&str; 8] = [
     "decode an encoding",
     "score crops",
     "encode the whole image",
-    "prepare a whole-frame reference",
     "score the whole frame",
+    "wait for memory",
 ];
 
 static NANOS: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];

@@ -1,0 +1,132 @@
+//! The working memory the media jobs hold at once: each large step (decoding a photo, scoring one)
+//! leases its estimated bytes from one budget, in the order the steps ask, so a build's peak stays near
+//! the budget whatever the number of photos and cores. A step larger than the whole budget runs alone.
+
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+/// What the leases may hold together: with the rest of a build (the photos' sizes being encoded, the
+/// encoders' own buffers, the program) a first build stays under 300 MB (bench/memory.sh).
+const BUDGET: u64 = 200 << 20;
+
+/// Bytes the whole-frame score takes per pixel of the image scored, at its peak: both images in linear
+/// light and the strips' planes (fast-ssim2 0.9 in 640-row strips: 60 to 63, measured with a counting
+/// allocator on 1440-px photos; 142 for 0.8's whole image at once).
+const WHOLE_FRAME_BYTES_PER_PIXEL: u64 = 64;
+
+struct State {
+    used: u64,
+    /// Tickets: the next to hand out and the one whose turn it is, so leases are granted in order.
+    next: u64,
+    serving: u64,
+}
+
+struct Budget {
+    limit: u64,
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+/// Bytes leased from the budget, given back when dropped.
+pub(super) struct Lease {
+    bytes: u64,
+}
+
+static MEDIA: Budget = Budget {
+    limit: BUDGET,
+    state: Mutex::new(State {
+        used: 0,
+        next: 0,
+        serving: 0,
+    }),
+    changed: Condvar::new(),
+};
+
+impl Budget {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A job that panicked holding the lock left the counts as they were: go on with them.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Waits until `bytes` fit in the budget beside what the earlier leases hold (or nothing is held), then
+/// holds them until the lease is dropped.
+pub(super) fn lease(bytes: u64) -> Lease {
+    super::timing::timed(super::timing::Work::Wait, || wait_for(bytes))
+}
+
+fn wait_for(bytes: u64) -> Lease {
+    let mut state = MEDIA.lock();
+    let ticket = state.next;
+    state.next += 1;
+    while state.serving != ticket || (state.used > 0 && state.used + bytes > MEDIA.limit) {
+        state = MEDIA.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+    }
+    state.serving += 1;
+    state.used += bytes;
+    MEDIA.changed.notify_all();
+    Lease { bytes }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let mut state = MEDIA.lock();
+        state.used -= self.bytes;
+        drop(state);
+        MEDIA.changed.notify_all();
+    }
+}
+
+/// The lease for scoring the whole frame of an image of `width` × `height` pixels.
+pub(super) fn for_whole_frame(width: u32, height: u32) -> Lease {
+    lease(width as u64 * height as u64 * WHOLE_FRAME_BYTES_PER_PIXEL)
+}
+
+/// Makes every thread allocate from one glibc arena. By default each thread keeps its own, and memory one
+/// thread freed (a whole frame's scorer) stays there for that thread alone: the process then holds every
+/// thread's largest step at once, whatever the leases. The media threads allocate large buffers and
+/// seldom, so sharing one arena costs nothing measurable (bench/memory.sh).
+pub(super) fn share_one_arena() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes the allocator's policy for arenas made from now on.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// However many threads ask, what the leases hold together never exceeds the budget, and a lease
+    /// larger than the budget is still granted (alone).
+    #[test]
+    fn leases_never_hold_more_than_the_budget_together() {
+        let held = AtomicU64::new(0);
+        let most = AtomicU64::new(0);
+        std::thread::scope(|s| {
+            for t in 0..6u64 {
+                let (held, most) = (&held, &most);
+                s.spawn(move || {
+                    for i in 0..40u64 {
+                        let bytes = if (t + i) % 17 == 0 {
+                            BUDGET * 2
+                        } else {
+                            BUDGET / 3 + t
+                        };
+                        let _lease = lease(bytes);
+                        let now = held.fetch_add(bytes, Ordering::SeqCst) + bytes;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        assert!(now <= BUDGET || now == bytes, "{now} bytes held at once");
+                        std::thread::yield_now();
+                        held.fetch_sub(bytes, Ordering::SeqCst);
+                    }
+                });
+            }
+        });
+        assert!(
+            most.load(Ordering::SeqCst) >= BUDGET * 2,
+            "the large leases were granted"
+        );
+    }
+}
