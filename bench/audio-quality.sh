@@ -21,11 +21,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 work=${1:-$repo/target/bench-audio}
-for tool in ffmpeg ffprobe fluidsynth apt-get dpkg-deb python3 cargo; do
-  command -v "$tool" >/dev/null || { echo "missing: $tool (see the header of this script)" >&2; exit 2; }
-done
-sf2=/usr/share/sounds/sf2/FluidR3_GM.sf2
-[ -f "$sf2" ] || { echo "missing: $sf2 (apt-get install fluid-soundfont-gm)" >&2; exit 2; }
+source bench/debian.sh
+need ffmpeg ffprobe fluidsynth apt-get dpkg-deb python3 cargo
+need_soundfont
 cargo build --release -q
 cargo build --release -q --manifest-path bench/visqol/Cargo.toml --target-dir "$repo/target/bench-visqol"
 capsule=$repo/target/release/capsule
@@ -35,10 +33,6 @@ echo "work folder: $work"
 
 # --- the recordings, as 48 kHz stereo WAV references --------------------------------------------------
 dl=$work/downloads
-fetch_deb() { # PACKAGE
-  ls "$dl/$1"_*.deb >/dev/null 2>&1 || (cd "$dl" && apt-get download -q "$1" >/dev/null 2>&1)
-  mkdir -p "$dl/$1" && dpkg-deb -x "$dl/$1"_*.deb "$dl/$1"
-}
 fetch_deb singularity-music
 fetch_deb hyperrogue-music
 fetch_deb pianobooster

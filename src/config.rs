@@ -28,6 +28,22 @@ pub(crate) struct Config {
     pub budget: BudgetConfig,
     pub publish: PublishConfig,
     pub edit: EditConfig,
+    pub library: LibraryConfig,
+}
+
+/// The music library: what its recommendations draw on.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct LibraryConfig {
+    /// Listen to each recording (once; the cache keeps it) to recommend tracks that sound close, not
+    /// only those that share a playlist, a genre or an artist.
+    pub listen: bool,
+}
+
+impl Default for LibraryConfig {
+    fn default() -> Self {
+        LibraryConfig { listen: true }
+    }
 }
 
 /// `capsule edit`: how large an upload may be.
@@ -172,6 +188,7 @@ impl Default for Config {
             budget: BudgetConfig::default(),
             publish: PublishConfig::default(),
             edit: EditConfig::default(),
+            library: LibraryConfig::default(),
         }
     }
 }

@@ -537,6 +537,12 @@ impl Report {
             "  media: {} photos and {} tracks encoded, {} photos and {} tracks from the cache\n",
             m.photos.run, m.tracks.run, m.photos.reused, m.tracks.reused
         ));
+        if m.sounds.run + m.sounds.reused > 0 {
+            s.push_str(&format!(
+                "  listened to {} tracks for the recommendations, {} from the cache\n",
+                m.sounds.run, m.sounds.reused
+            ));
+        }
         if self.warnings > 0 {
             s.push_str(&format!(
                 "  {} warning{}\n",

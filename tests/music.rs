@@ -275,19 +275,7 @@ fn every_podcast_feed_parses_and_carries_valid_enclosures() {
 
 /// The "more like this" list under each track of a playlist page, in gemtext: (title — artist, why).
 fn more_like_this(page: &str, track: &str) -> Vec<(String, String)> {
-    let start = page
-        .find(&format!("More like this: {track}\n"))
-        .unwrap_or_else(|| panic!("no list for {track} in\n{page}"));
-    page[start..]
-        .lines()
-        .skip(1)
-        .take_while(|l| l.starts_with("=> ") && !l.contains("/radio/"))
-        .map(|l| {
-            let label = l.splitn(3, ' ').nth(2).unwrap();
-            let (what, why) = label.split_once(" · ").unwrap();
-            (what.to_string(), why.to_string())
-        })
-        .collect()
+    recommendations_under(page, &format!("More like this: {track}"))
 }
 
 /// The recommendations the fixture was made for: `seed` (night, rain, drive) and `twin` (rain, drive)
@@ -542,20 +530,5 @@ fn write_short_wav(path: &Path, seed: u16) {
     let samples: Vec<i16> = (0..400u16)
         .map(|n| ((n.wrapping_mul(seed + 1) % 2000) as i16 - 1000) * 8)
         .collect();
-    let data: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
-    let mut wav = Vec::new();
-    wav.extend(b"RIFF");
-    wav.extend(((36 + data.len()) as u32).to_le_bytes());
-    wav.extend(b"WAVEfmt ");
-    wav.extend(16u32.to_le_bytes());
-    wav.extend(1u16.to_le_bytes());
-    wav.extend(1u16.to_le_bytes());
-    wav.extend(8000u32.to_le_bytes());
-    wav.extend(16000u32.to_le_bytes());
-    wav.extend(2u16.to_le_bytes());
-    wav.extend(16u16.to_le_bytes());
-    wav.extend(b"data");
-    wav.extend((data.len() as u32).to_le_bytes());
-    wav.extend(data);
-    std::fs::write(path, wav).unwrap();
+    common::media::write_wav(path, 8000, &samples);
 }

@@ -2,6 +2,8 @@
 //! curators by normalised name, with the recommendations between them.
 
 pub(crate) mod recommend;
+mod score;
+pub(crate) mod sound;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,7 +11,9 @@ use crate::content::slug::slugify;
 use crate::content::Site;
 use crate::media::MediaOutputs;
 use crate::output::Format;
-use recommend::{playlist_weight, rarity_weight, Index, Limits, Pick, Query};
+use recommend::{Index, Limits, Query};
+use score::reasons;
+pub(crate) use sound::{Aspect, Sound};
 
 /// How many of each kind of recommendation a list gives.
 pub(crate) const MORE_LIKE_THIS: usize = 5;
@@ -36,6 +40,8 @@ pub(crate) struct Recording {
     pub uses: Vec<(usize, usize)>,
     /// The earliest date of the playlists that have it: when it was published.
     pub date: Option<String>,
+    /// How it sounds, when it could be analysed.
+    pub sound: Option<Sound>,
 }
 
 /// An artist, album, genre or curator: everything filed under one normalised name.
@@ -77,7 +83,7 @@ impl Rec {
         self.reasons.iter().any(|r| {
             matches!(
                 r,
-                Reason::Genres(_) | Reason::Playlists(_) | Reason::Tracks(_)
+                Reason::Genres(_) | Reason::Playlists(_) | Reason::Tracks(_) | Reason::Sounds(_)
             )
         })
     }
@@ -92,6 +98,8 @@ pub(crate) enum Reason {
     Playlists(usize),
     /// How many tracks both have (two playlists), or have both (two genres).
     Tracks(usize),
+    /// They sound close, and clearly alike in these aspects (maybe none).
+    Sounds(Vec<Aspect>),
     /// How many artists both have.
     Artists(usize),
     SameArtist,
@@ -125,6 +133,8 @@ pub(crate) struct TrackFacts {
     pub number: Option<u32>,
     pub genres: Vec<String>,
     pub seconds: u64,
+    /// How it sounds, when it could be analysed.
+    pub sound: Option<Sound>,
     /// Bytes of its files in each output.
     pub bytes: BTreeMap<Format, u64>,
 }
@@ -169,6 +179,7 @@ impl Library {
                                 number: t.number,
                                 genres: t.genres.clone(),
                                 seconds: o.duration_secs,
+                                sound: outs?.sounds.get(i).copied().flatten(),
                                 bytes,
                             })
                         })
@@ -226,6 +237,7 @@ impl Library {
                             seconds: t.seconds,
                             uses: Vec::new(),
                             date: None,
+                            sound: t.sound,
                         });
                         r
                     }
@@ -279,57 +291,7 @@ impl Library {
     }
 
     fn recommend(&mut self) {
-        const PLAYLIST: u8 = 0;
-        const GENRE: u8 = 1;
-        const ARTIST: u8 = 2;
-        const ALBUM: u8 = 3;
-        const CURATOR: u8 = 4;
-        const TRACK: u8 = 5;
-        // Artists two playlists or two genres have in common (not the one artist of two tracks).
-        const ARTISTS: u8 = 6;
-        let reasons = |ix: &Index, seed: usize, pick: &Pick| -> Rec {
-            let mut genres = Vec::new();
-            let (mut playlists, mut tracks, mut artists) = (0, 0, 0);
-            let (mut artist, mut album, mut curator) = (false, false, false);
-            for f in ix.shared(seed, pick.item) {
-                match ix.features[f].tag {
-                    (PLAYLIST, _) => playlists += 1,
-                    (GENRE, g) => genres.push(g),
-                    (TRACK, _) => tracks += 1,
-                    (ARTISTS, _) => artists += 1,
-                    (ARTIST, _) => artist = true,
-                    (ALBUM, _) => album = true,
-                    (CURATOR, _) => curator = true,
-                    _ => {}
-                }
-            }
-            let mut out = Vec::new();
-            if !genres.is_empty() {
-                out.push(Reason::Genres(genres));
-            }
-            if tracks > 0 {
-                out.push(Reason::Tracks(tracks));
-            }
-            if playlists > 0 {
-                out.push(Reason::Playlists(playlists));
-            }
-            if artists > 0 {
-                out.push(Reason::Artists(artists));
-            }
-            if artist {
-                out.push(Reason::SameArtist);
-            }
-            if album {
-                out.push(Reason::SameAlbum);
-            }
-            if curator {
-                out.push(Reason::SameCurator);
-            }
-            Rec {
-                item: pick.item,
-                reasons: out,
-            }
-        };
+        let terms = score::Terms::new(self);
         // Every item's related items of its own kind, with nothing left out.
         let related = |ix: &Index, count: usize| -> Vec<Vec<Rec>> {
             let qs: Vec<Query> = (0..ix.slugs.len())
@@ -350,43 +312,32 @@ impl Library {
                 .map(|(seed, picks)| picks.iter().map(|p| reasons(ix, seed, p)).collect())
                 .collect()
         };
-        let playlist_recordings: Vec<Vec<usize>> = self
-            .playlists
-            .iter()
-            .map(|p| {
-                let mut v: Vec<usize> = p.recordings.iter().flatten().copied().collect();
-                v.sort_unstable();
-                v.dedup();
-                v
-            })
-            .collect();
+        let (more, next) = self.more_like_this(&terms.tracks(), &terms.playlist_recordings);
+        let playlists = related(&terms.playlists(), RELATED_PLAYLISTS);
+        let artists = related(&terms.artists(), RELATED_ARTISTS);
+        let genres = related(&terms.genres(), RELATED_GENRES);
+        for ((entry, more), related) in self.playlists.iter_mut().zip(more).zip(playlists) {
+            entry.more = more;
+            entry.related = related;
+        }
+        self.next = next;
+        for (artist, recs) in self.artists.iter_mut().zip(artists) {
+            artist.related = recs;
+        }
+        for (genre, recs) in self.genres.iter_mut().zip(genres) {
+            genre.related = recs;
+        }
+    }
 
-        // Tracks.
+    /// "More like this" for each track of each playlist (none of that playlist), and each recording's
+    /// radio (nothing left out), from the index of the tracks.
+    #[allow(clippy::type_complexity)]
+    fn more_like_this(
+        &self,
+        ix: &Index,
+        playlist_recordings: &[Vec<usize>],
+    ) -> (Vec<Vec<Vec<Rec>>>, Vec<Vec<Rec>>) {
         let n = self.recordings.len();
-        let mut ix = Index::new(
-            self.recordings.iter().map(|r| r.slug.clone()).collect(),
-            self.recordings.iter().map(|r| r.artist_group).collect(),
-        );
-        for (p, members) in playlist_recordings.iter().enumerate() {
-            ix.feature(
-                (PLAYLIST, p),
-                playlist_weight(members.len()),
-                members.clone(),
-            );
-        }
-        for (g, genre) in self.genres.iter().enumerate() {
-            let w = rarity_weight(GENRE_TOP, genre.recordings.len(), n);
-            ix.feature((GENRE, g), w, genre.recordings.clone());
-        }
-        for (a, artist) in self.artists.iter().enumerate() {
-            ix.feature((ARTIST, a), ARTIST_BONUS, artist.recordings.clone());
-        }
-        for (a, album) in self.albums.iter().enumerate() {
-            ix.feature((ALBUM, a), ALBUM_BONUS, album.recordings.clone());
-        }
-        for (c, curator) in self.curators.iter().enumerate() {
-            ix.feature((CURATOR, c), CURATOR_BONUS, curator.recordings.clone());
-        }
         let tracks = Limits {
             count: MORE_LIKE_THIS,
             per_group: 2,
@@ -434,22 +385,24 @@ impl Library {
             answers.push(row);
         }
         let mut asked = ix.rank_all(&missing, tracks).into_iter();
-        for (entry, row) in self.playlists.iter_mut().zip(answers) {
-            entry.more = row
-                .into_iter()
-                .map(|a| match a {
-                    Some((r, Some(picks))) => picks.iter().map(|p| reasons(&ix, r, p)).collect(),
-                    Some((r, None)) => asked
-                        .next()
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|p| reasons(&ix, r, p))
-                        .collect(),
-                    None => Vec::new(),
-                })
-                .collect();
-        }
-        self.next = (0..n)
+        let more = answers
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .map(|a| match a {
+                        Some((r, Some(picks))) => picks.iter().map(|p| reasons(ix, r, p)).collect(),
+                        Some((r, None)) => asked
+                            .next()
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|p| reasons(ix, r, p))
+                            .collect(),
+                        None => Vec::new(),
+                    })
+                    .collect()
+            })
+            .collect();
+        let next = (0..n)
             .map(|r| {
                 let picks = ix
                     .refine(&deep[r], cut_of(r), &[], tracks)
@@ -461,119 +414,10 @@ impl Library {
                         };
                         ix.rank_all(&[q], tracks).remove(0)
                     });
-                picks.iter().map(|p| reasons(&ix, r, p)).collect()
+                picks.iter().map(|p| reasons(ix, r, p)).collect()
             })
             .collect();
-
-        // Playlists.
-        let np = self.playlists.len();
-        let mut ix = Index::new((0..np).map(|p| format!("{p:08}")).collect(), vec![None; np]);
-        for (r, rec) in self.recordings.iter().enumerate() {
-            let mut holders: Vec<usize> = rec.uses.iter().map(|u| u.0).collect();
-            holders.dedup();
-            if holders.len() > 1 {
-                ix.feature((TRACK, r), SHARED_TRACK, holders);
-            }
-        }
-        for (g, genre) in self.genres.iter().enumerate() {
-            let w = rarity_weight(GENRE_TOP, genre.playlists.len(), np);
-            ix.feature((GENRE, g), w, genre.playlists.clone());
-        }
-        for (a, artist) in self.artists.iter().enumerate() {
-            let w = rarity_weight(ARTIST_BONUS, artist.playlists.len(), np);
-            ix.feature((ARTISTS, a), w, artist.playlists.clone());
-        }
-        for (c, curator) in self.curators.iter().enumerate() {
-            ix.feature((CURATOR, c), CURATOR_BONUS, curator.playlists.clone());
-        }
-        for (entry, recs) in self
-            .playlists
-            .iter_mut()
-            .zip(related(&ix, RELATED_PLAYLISTS))
-        {
-            entry.related = recs;
-        }
-
-        // Artists.
-        let na = self.artists.len();
-        let mut ix = Index::new(
-            self.artists.iter().map(|a| a.slug.clone()).collect(),
-            vec![None; na],
-        );
-        let mut artists_in: Vec<Vec<usize>> = vec![Vec::new(); np];
-        for (a, artist) in self.artists.iter().enumerate() {
-            for &p in &artist.playlists {
-                artists_in[p].push(a);
-            }
-        }
-        for (p, members) in artists_in.into_iter().enumerate() {
-            ix.feature((PLAYLIST, p), playlist_weight(members.len()), members);
-        }
-        let artist_genres = |a: &Group| {
-            let mut g: Vec<usize> = a
-                .recordings
-                .iter()
-                .flat_map(|&r| self.recordings[r].genres.clone())
-                .collect();
-            g.sort_unstable();
-            g.dedup();
-            g
-        };
-        let genres_of_artist: Vec<Vec<usize>> = self.artists.iter().map(artist_genres).collect();
-        let mut artists_of_genre: Vec<Vec<usize>> = vec![Vec::new(); self.genres.len()];
-        for (a, gs) in genres_of_artist.iter().enumerate() {
-            for &g in gs {
-                artists_of_genre[g].push(a);
-            }
-        }
-        for (g, members) in artists_of_genre.iter().enumerate() {
-            let w = rarity_weight(GENRE_TOP, members.len(), na);
-            ix.feature((GENRE, g), w, members.clone());
-        }
-        for (al, album) in self.albums.iter().enumerate() {
-            let mut members: Vec<usize> = album
-                .recordings
-                .iter()
-                .filter_map(|&r| self.recordings[r].artist_group)
-                .collect();
-            members.sort_unstable();
-            members.dedup();
-            ix.feature((ALBUM, al), ALBUM_BONUS, members);
-        }
-        for (artist, recs) in self.artists.iter_mut().zip(related(&ix, RELATED_ARTISTS)) {
-            artist.related = recs;
-        }
-
-        // Genres.
-        let ng = self.genres.len();
-        let mut ix = Index::new(
-            self.genres.iter().map(|g| g.slug.clone()).collect(),
-            vec![None; ng],
-        );
-        for (r, rec) in self.recordings.iter().enumerate() {
-            if rec.genres.len() > 1 {
-                ix.feature(
-                    (TRACK, r),
-                    playlist_weight(rec.genres.len()),
-                    rec.genres.clone(),
-                );
-            }
-        }
-        let mut genres_in: Vec<Vec<usize>> = vec![Vec::new(); np];
-        for (g, genre) in self.genres.iter().enumerate() {
-            for &p in &genre.playlists {
-                genres_in[p].push(g);
-            }
-        }
-        for (p, members) in genres_in.into_iter().enumerate() {
-            ix.feature((PLAYLIST, p), 0.5 * playlist_weight(members.len()), members);
-        }
-        for (a, gs) in genres_of_artist.into_iter().enumerate() {
-            ix.feature((ARTISTS, a), 0.5 * playlist_weight(gs.len()), gs);
-        }
-        for (genre, recs) in self.genres.iter_mut().zip(related(&ix, RELATED_GENRES)) {
-            genre.related = recs;
-        }
+        (more, next)
     }
 
     /// The recordings of playlist `p`, in its order.
@@ -603,14 +447,6 @@ impl Library {
             .sum()
     }
 }
-
-/// The weight of the features two tracks can share (besides playlists, see [`playlist_weight`]).
-const GENRE_TOP: f64 = 0.6;
-const ARTIST_BONUS: f64 = 0.3;
-const ALBUM_BONUS: f64 = 0.2;
-const CURATOR_BONUS: f64 = 0.05;
-/// Two playlists that share a track.
-const SHARED_TRACK: f64 = 0.5;
 
 /// `output/path/name.mp3` → `name`.
 fn file_stem(path: &str) -> String {

@@ -1,12 +1,16 @@
 //! Recommendations: items that share weighted features (playlists, genres, an artist…), ranked, varied,
 //! deterministic, each with the features that made it. Plain data in, plain data out.
 //!
-//! The score of a candidate `b` for a seed `a` is the sum of the weights of the features both have.
+//! The score of a candidate `b` for a seed `a` is the sum of the weights of the features both have, and,
+//! when the items have sounds, how close they sound times its weight ([`Near`]): each item's nearest by
+//! sound are candidates beside those that share a feature.
 //! A feature held by more than [`FANOUT`] items still adds its weight to every candidate, but only
 //! brings [`WINDOW`] candidates of its own (the items after the seed in its list, in slug order):
 //! its weight is small anyway, and without the bound one broad genre would cost items².
 
 use rayon::prelude::*;
+
+use super::sound::{nearest, Aspect, Scaled, Sound, SOUNDS_CLOSE};
 
 /// A feature held by more items than this brings at most [`WINDOW`] candidates per seed.
 pub(crate) const FANOUT: usize = 500;
@@ -33,7 +37,22 @@ pub(crate) struct Index {
     pub groups: Vec<Option<usize>>,
     /// Each item's place in slug order, for ties.
     order: Vec<u32>,
+    /// How close the items sound, when any has a sound.
+    near: Option<Near>,
 }
+
+/// The term every pair of items with sounds has: `weight` × how close they sound.
+#[derive(Debug)]
+struct Near {
+    weight: f64,
+    sounds: Vec<Option<Sound>>,
+    scaled: Vec<Option<Scaled>>,
+    /// Each item's nearest by sound, which are candidates whatever they share.
+    nearest: Vec<Vec<usize>>,
+}
+
+/// How many of an item's nearest by sound are candidates.
+const NEAREST: usize = 24;
 
 /// One ask: the items most like `seed`, but none in `exclude`; `count` of them when given, else as
 /// many as the limits say.
@@ -87,7 +106,23 @@ impl Index {
             slugs,
             groups,
             order,
+            near: None,
         }
+    }
+
+    /// Adds the term of how close the items sound (`None` for an item without a sound), worth up to
+    /// `weight`: nothing when no item has one.
+    pub(crate) fn sounds(&mut self, weight: f64, sounds: Vec<Option<Sound>>) {
+        if sounds.iter().all(Option::is_none) {
+            return;
+        }
+        let scaled: Vec<Option<Scaled>> = sounds.iter().map(|s| s.map(|s| s.scaled())).collect();
+        self.near = Some(Near {
+            weight,
+            nearest: nearest(&scaled, NEAREST),
+            sounds,
+            scaled,
+        });
     }
 
     /// Answers each query, in parallel; the same index and queries always give the same answers.
@@ -133,6 +168,14 @@ impl Index {
                 scores[m] += feature.weight;
             }
         }
+        if let Some(near) = &self.near {
+            for &m in &near.nearest[q.seed] {
+                if scores[m] == 0.0 {
+                    touched.push(m);
+                }
+                scores[m] += f64::MIN_POSITIVE;
+            }
+        }
         // A broad feature adds its weight to every candidate that has it: through its list of members
         // when that is short next to the candidates, else by searching that list for each candidate.
         for &f in &broad {
@@ -150,6 +193,13 @@ impl Index {
                     if feature.members.binary_search(&m).is_ok() {
                         scores[m] += feature.weight;
                     }
+                }
+            }
+        }
+        if let Some((near, Some(seed))) = self.near.as_ref().map(|n| (n, n.scaled[q.seed])) {
+            for &m in touched.iter() {
+                if let Some(other) = &near.scaled[m] {
+                    scores[m] += near.weight * seed.closeness(other);
                 }
             }
         }
@@ -235,6 +285,13 @@ impl Index {
     /// The features `seed` and `item` share: why one was picked for the other.
     pub(crate) fn shared(&self, seed: usize, item: usize) -> Vec<usize> {
         shared(&self.item_features[seed], &self.item_features[item])
+    }
+
+    /// When `seed` and `item` sound close, the aspects in which they are clearly alike.
+    pub(crate) fn sound_alike(&self, seed: usize, item: usize) -> Option<Vec<Aspect>> {
+        let near = self.near.as_ref()?;
+        let (a, b) = (near.sounds[seed]?, near.sounds[item]?);
+        (near.scaled[seed]?.closeness(&near.scaled[item]?) >= SOUNDS_CLOSE).then(|| a.alike(&b))
     }
 }
 

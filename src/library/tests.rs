@@ -10,6 +10,7 @@ fn track(id: &str, artist: &str, genres: &[&str]) -> Option<TrackFacts> {
         number: None,
         genres: genres.iter().map(|g| g.to_string()).collect(),
         seconds: 60,
+        sound: None,
         bytes: [(Format::Html, 1000), (Format::Gemini, 400)].into(),
     })
 }
@@ -198,8 +199,12 @@ fn the_same_model_gives_the_same_recommendations() {
 }
 
 /// A generated library for the benchmark: `n` tracks, one playlist per 20 tracks (each track in one to
-/// three of them), an artist per 10 tracks, 300 genres of Zipf-like sizes, 50 curators. Deterministic.
-pub(super) fn generated(n: usize) -> Vec<PlaylistFacts> {
+/// three of them), an artist per 10 tracks, 300 genres of Zipf-like sizes, 50 curators; with `sounds`,
+/// each track sounds like one of 24 kinds (a point of bliss-audio's range), its kind following its first
+/// genre, and varies from it as the real recordings of bench/sound.sh vary within their kind: about 0.1
+/// in each feature, mostly along 5 directions (which hold 80 % of their spread), plus a little noise.
+/// Deterministic.
+pub(super) fn generated(n: usize, sounds: bool) -> Vec<PlaylistFacts> {
     let mut state = 0x2545_f491_4f6c_dd1du64;
     let mut next = move |m: usize| {
         state ^= state << 13;
@@ -221,10 +226,25 @@ pub(super) fn generated(n: usize) -> Vec<PlaylistFacts> {
         }
         genres - 1
     };
+    let unit = |next: &mut dyn FnMut(usize) -> usize| next(2001) as f32 / 1000.0 - 1.0;
+    let kinds: Vec<[f32; sound::FEATURES]> = (0..24)
+        .map(|_| std::array::from_fn(|_| 0.8 * unit(&mut next)))
+        .collect();
+    let directions: Vec<[f32; sound::FEATURES]> = (0..5)
+        .map(|_| std::array::from_fn(|_| 0.15 * unit(&mut next)))
+        .collect();
     let tracks: Vec<TrackFacts> = (0..n)
         .map(|i| {
             let g1 = pick_genre(next(1_000_000));
             let g2 = pick_genre(next(1_000_000));
+            let kind = kinds[g1 % kinds.len()];
+            let sound = sounds.then(|| {
+                let along: Vec<f32> = directions.iter().map(|_| unit(&mut next)).collect();
+                Sound(std::array::from_fn(|k| {
+                    let spread: f32 = directions.iter().zip(&along).map(|(d, z)| d[k] * z).sum();
+                    kind[k] + spread + 0.03 * unit(&mut next)
+                }))
+            });
             TrackFacts {
                 recording: format!("{i:08x}"),
                 slug: format!("t{i:06}"),
@@ -234,6 +254,7 @@ pub(super) fn generated(n: usize) -> Vec<PlaylistFacts> {
                 number: Some((i % 12) as u32 + 1),
                 genres: vec![format!("genre {g1}"), format!("genre {g2}")],
                 seconds: 200,
+                sound,
                 bytes: [(Format::Html, 3_000_000)].into(),
             }
         })
@@ -268,7 +289,7 @@ fn bench_library() {
         .unwrap_or(3);
     let mut base: Option<f64> = None;
     for n in [5_000, 10_000, 20_000] {
-        let model = generated(n);
+        let model = generated(n, false);
         let mut best = f64::MAX;
         let mut lib = Library::default();
         for _ in 0..runs {
@@ -299,5 +320,78 @@ fn bench_library() {
             lib.genres.len(),
             best,
         );
+        // The same library, each track with a sound.
+        let model = generated(n, true);
+        let mut with_sound = f64::MAX;
+        for _ in 0..runs {
+            let start = std::time::Instant::now();
+            lib = Library::build(&model);
+            with_sound = with_sound.min(start.elapsed().as_secs_f64());
+        }
+        let by_sound = lib.next.iter().flatten().filter(|r| r.close()).count();
+        println!(
+            "library of {n:>6} tracks with sounds: {with_sound:.3} s (×{:.2} the tags only), {by_sound} of {} track recommendations close",
+            with_sound / best,
+            lib.next.iter().map(Vec::len).sum::<usize>(),
+        );
+    }
+}
+
+/// Tracks with no tags in common, each in a playlist of its own (all by one curator), with sounds of two
+/// kinds: even items sound alike, odd items sound alike, the two kinds far apart.
+fn tagless(n: usize) -> Vec<PlaylistFacts> {
+    (0..n)
+        .map(|i| {
+            let mut features = [0.0f32; sound::FEATURES];
+            let base = if i % 2 == 0 { -0.4 } else { 0.5 };
+            for (k, x) in features.iter_mut().enumerate() {
+                *x = base + 0.01 * ((i * 7 + k) % 5) as f32;
+            }
+            let mut t = track(&format!("t{i}"), &format!("Artist {i}"), &[]).unwrap();
+            t.sound = Some(Sound(features));
+            playlist(&format!("p{i}"), "Ana", vec![Some(t)])
+        })
+        .collect()
+}
+
+#[test]
+fn tracks_that_share_nothing_are_recommended_by_how_they_sound() {
+    let lib = Library::build(&tagless(6));
+    for (r, next) in lib.next.iter().enumerate() {
+        let kinds: Vec<usize> = next.iter().map(|rec| rec.item % 2).collect();
+        assert_eq!(kinds[..2], [r % 2, r % 2], "{r}: {next:?}");
+        assert!(next[0].close(), "{r}: {next:?}");
+        assert!(
+            matches!(next[0].reasons[0], Reason::Sounds(_)),
+            "{r}: {next:?}"
+        );
+    }
+    // Related playlists follow their tracks' sound too.
+    assert_eq!(lib.playlists[0].related[0].item % 2, 0);
+}
+
+#[test]
+fn a_shared_playlist_still_outranks_a_close_sound() {
+    let mut model = tagless(6);
+    // t0 (even) and t1 (odd) are put together by their curator.
+    let t1 = model[1].tracks[0].clone();
+    model[0].tracks.push(t1);
+    let lib = Library::build(&model);
+    let t0 = lib.recordings.iter().position(|r| r.slug == "t0").unwrap();
+    let t1 = lib.recordings.iter().position(|r| r.slug == "t1").unwrap();
+    assert_eq!(lib.next[t0][0].item, t1, "{:?}", lib.next[t0]);
+    assert_eq!(lib.next[t0][0].reasons[0], Reason::Playlists(1));
+    // The rest of its list is by sound.
+    assert!(lib.next[t0][1..3].iter().all(|rec| rec.item % 2 == 0));
+}
+
+#[test]
+fn the_same_sounds_give_the_same_recommendations() {
+    let a = Library::build(&tagless(40));
+    let b = Library::build(&tagless(40));
+    assert_eq!(a.next, b.next);
+    for (x, y) in a.playlists.iter().zip(&b.playlists) {
+        assert_eq!(x.more, y.more);
+        assert_eq!(x.related, y.related);
     }
 }

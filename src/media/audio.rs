@@ -172,7 +172,7 @@ fn encode_all(track: &Track, cfg: &AudioConfig, tmp: &Path) -> Result<TrackMeta,
     };
     let mut decoder = Decoder::open(&track.source).map_err(|e| fail(track, e))?;
     let channels = decoder.channels.clamp(1, 2);
-    let mut resampler = To48k::new(decoder.rate, channels).map_err(|e| fail(track, e))?;
+    let mut resampler = Resample::new(decoder.rate, channels).map_err(|e| fail(track, e))?;
     let mut opus = cfg
         .opus
         .then(|| {
@@ -315,9 +315,9 @@ fn unreadable(e: &dyn std::fmt::Display) -> String {
     format!("not a readable audio file ({e}); export it again as FLAC, WAV, MP3 or Ogg")
 }
 
-struct Decoder {
+pub(super) struct Decoder {
     inner: Inner,
-    rate: u32,
+    pub(super) rate: u32,
     channels: usize,
     /// Something the decoder had to overlook to read the file, for a warning.
     note: Option<String>,
@@ -345,7 +345,7 @@ struct OpusInput {
 }
 
 impl Decoder {
-    fn open(path: &Path) -> Result<Decoder, String> {
+    pub(super) fn open(path: &Path) -> Result<Decoder, String> {
         let is_opus = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("opus"));
@@ -441,7 +441,7 @@ impl Decoder {
     }
 
     /// Appends the next packet's samples, as `channels` interleaved channels. `false` at the end.
-    fn next(&mut self, out: &mut Vec<f32>, channels: usize) -> Result<bool, String> {
+    pub(super) fn next(&mut self, out: &mut Vec<f32>, channels: usize) -> Result<bool, String> {
         let source_channels = self.channels;
         match &mut self.inner {
             Inner::Symphonia {
@@ -530,9 +530,9 @@ fn remix(input: &[f32], from: usize, to: usize, out: &mut Vec<f32>) {
     }
 }
 
-/// Streaming resampling to 48 kHz that keeps the exact length: the resampler's delay is cut from the
+/// Streaming resampling (to 48 kHz for the encoders) that keeps the exact length: the resampler's delay is cut from the
 /// start, and the end is flushed and trimmed.
-struct To48k {
+pub(super) struct Resample {
     inner: Option<rubato::Fft<f32>>,
     channels: usize,
     pending: Vec<f32>,
@@ -540,11 +540,16 @@ struct To48k {
     produced: u64,
 }
 
-impl To48k {
-    fn new(rate: u32, channels: usize) -> Result<To48k, String> {
+impl Resample {
+    fn new(rate: u32, channels: usize) -> Result<Resample, String> {
+        Resample::to(rate, RATE, channels)
+    }
+
+    /// From `rate` to `target` Hz.
+    pub(super) fn to(rate: u32, target: u32, channels: usize) -> Result<Resample, String> {
         use rubato::Resampler;
-        if rate == RATE {
-            return Ok(To48k {
+        if rate == target {
+            return Ok(Resample {
                 inner: None,
                 channels,
                 pending: Vec::new(),
@@ -554,14 +559,14 @@ impl To48k {
         }
         let r = rubato::Fft::<f32>::new(
             rate as usize,
-            RATE as usize,
+            target as usize,
             1024,
             channels,
             rubato::FixedSync::Input,
         )
         .map_err(|e| format!("cannot resample from {rate} Hz ({e})"))?;
         let skip = r.output_delay();
-        Ok(To48k {
+        Ok(Resample {
             inner: Some(r),
             channels,
             pending: Vec::new(),
@@ -570,7 +575,7 @@ impl To48k {
         })
     }
 
-    fn push(&mut self, input: &[f32], out: &mut Vec<f32>) -> Result<(), String> {
+    pub(super) fn push(&mut self, input: &[f32], out: &mut Vec<f32>) -> Result<(), String> {
         use rubato::Resampler;
         let Some(r) = self.inner.as_mut() else {
             out.extend_from_slice(input);

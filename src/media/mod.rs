@@ -9,6 +9,7 @@ mod memory;
 mod mp4;
 mod photo;
 mod progress;
+mod sound;
 pub(crate) mod timing;
 
 use std::collections::HashMap;
@@ -21,6 +22,7 @@ use crate::output::Placement;
 pub(crate) use audio::{AudioFile, TrackOutput};
 pub(crate) use cache::Cache;
 pub(crate) use photo::{preview as photo_preview, PhotoOutput};
+pub(crate) use sound::{Sound, FEATURES};
 
 /// The outputs of one page's media, in the same order as its `photos` and `tracks`.
 #[derive(Debug, Default)]
@@ -28,6 +30,8 @@ pub(crate) struct PageMedia {
     /// `None` where the job failed and the build keeps going without it.
     pub photos: Vec<Option<PhotoOutput>>,
     pub tracks: Vec<Option<TrackOutput>>,
+    /// How each track sounds, aligned with `tracks`: `None` where it could not be analysed.
+    pub sounds: Vec<Option<Sound>>,
 }
 
 /// Page folder → its media outputs.
@@ -151,11 +155,14 @@ fn file_size(path: &std::path::Path) -> Result<u64, Error> {
 enum Job<'a> {
     Photo(&'a Page, &'a crate::content::Photo),
     Track(&'a str, &'a crate::content::Track),
+    /// Listening to a track: how it sounds, for the recommendations.
+    Sound(&'a str, &'a crate::content::Track),
 }
 
 enum Done {
     Photo(PhotoOutput, bool, Vec<Diagnostic>),
     Track(TrackOutput, bool, Vec<Diagnostic>),
+    Sound(Option<Sound>, bool),
 }
 
 /// How much media work a build did, per kind of job.
@@ -163,6 +170,9 @@ enum Done {
 pub(crate) struct MediaStats {
     pub photos: JobCount,
     pub tracks: JobCount,
+    /// Tracks listened to, for the recommendations.
+    #[serde(default)]
+    pub sounds: JobCount,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -253,6 +263,9 @@ pub(crate) fn run(
     for page in pages {
         jobs.extend(page.photos.iter().map(|p| Job::Photo(page, p)));
         jobs.extend(page.tracks.iter().map(|t| Job::Track(&page.dir, t)));
+        if config.library.listen {
+            jobs.extend(page.tracks.iter().map(|t| Job::Sound(&page.dir, t)));
+        }
     }
     let progress = progress::Progress::new(jobs.len() as u64, show_progress);
     if let Some(c) = &counter {
@@ -270,10 +283,16 @@ pub(crate) fn run(
                     .map(|(o, ran, notes)| Done::Track(o, ran, warned(&t.source, notes))),
                 &t.source,
             ),
+            // A file that cannot be read is the track's own job to report: it is only not listened to.
+            Job::Sound(_, t) => (
+                Ok(sound::process(t, cache)
+                    .map_or(Done::Sound(None, false), |(s, ran)| Done::Sound(s, ran))),
+                &t.source,
+            ),
         };
         let worked = !matches!(
             result,
-            Ok(Done::Photo(_, false, _)) | Ok(Done::Track(_, false, _))
+            Ok(Done::Photo(_, false, _)) | Ok(Done::Track(_, false, _)) | Ok(Done::Sound(_, false))
         );
         let file = name
             .file_name()
@@ -292,7 +311,7 @@ pub(crate) fn run(
         .map(|job| {
             let source = match job {
                 Job::Photo(_, p) => &p.source,
-                Job::Track(_, t) => &t.source,
+                Job::Track(_, t) | Job::Sound(_, t) => &t.source,
             };
             std::fs::metadata(source).map_or(0, |m| m.len())
         })
@@ -308,7 +327,7 @@ pub(crate) fn run(
     for (job, result) in jobs.iter().zip(results) {
         let (dir, is_photo) = match job {
             Job::Photo(page, _) => (page.dir.as_str(), true),
-            Job::Track(dir, _) => (*dir, false),
+            Job::Track(dir, _) | Job::Sound(dir, _) => (*dir, false),
         };
         let page = outputs.entry(dir.to_string()).or_default();
         match result {
@@ -321,6 +340,12 @@ pub(crate) fn run(
                 stats.tracks.add(ran);
                 diags.warnings.extend(notes);
                 page.tracks.push(Some(o));
+            }
+            Ok(Done::Sound(s, ran)) => {
+                if ran || s.is_some() {
+                    stats.sounds.add(ran);
+                }
+                page.sounds.push(s);
             }
             Err(Error::Content { errors, .. }) => {
                 if is_photo {

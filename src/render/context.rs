@@ -192,6 +192,7 @@ pub(crate) const COLUMN: &str = "(min-width: 44rem) 42rem, calc(100vw - 2rem)";
 static NO_MEDIA: PageMedia = PageMedia {
     photos: Vec::new(),
     tracks: Vec::new(),
+    sounds: Vec::new(),
 };
 
 impl<'a> Ctx<'a> {

@@ -117,6 +117,12 @@ pub(crate) struct MusicWords {
     pub same_album: &'static str,
     pub same_curator: &'static str,
     pub no_close_match: &'static str,
+    pub sounds_close: &'static str,
+    pub sounds_close_in: &'static str,
+    pub similar_tempo: &'static str,
+    pub similar_timbre: &'static str,
+    pub as_loud: &'static str,
+    pub similar_harmony: &'static str,
 }
 
 impl Words {
@@ -199,6 +205,12 @@ const EN: Words = Words {
         same_album: "same album",
         same_curator: "same curator",
         no_close_match: "nothing close",
+        sounds_close: "sounds close",
+        sounds_close_in: "sounds close: {x}",
+        similar_tempo: "similar tempo",
+        similar_timbre: "similar timbre",
+        as_loud: "as loud",
+        similar_harmony: "similar harmony",
     },
     gallery: GalleryWords {
         photo_of: "Photo {n} of {x}",
@@ -285,6 +297,12 @@ const FR: Words = Words {
         same_album: "même album",
         same_curator: "même curateur",
         no_close_match: "rien de très proche",
+        sounds_close: "son proche",
+        sounds_close_in: "son proche\u{a0}: {x}",
+        similar_tempo: "tempo semblable",
+        similar_timbre: "timbre semblable",
+        as_loud: "aussi fort",
+        similar_harmony: "harmonie semblable",
     },
     gallery: GalleryWords {
         photo_of: "Photo {n} sur {x}",

@@ -8,7 +8,7 @@ use super::i18n::{duration, fill, fill_x, MusicWords};
 use super::links::{page_href, relative};
 use super::{base_url, podcast, template, Emit};
 use crate::content::{PageKind, MUSIC};
-use crate::library::{Group, Library, Reason, Rec};
+use crate::library::{Aspect, Group, Library, Reason, Rec};
 use crate::media::TrackOutput;
 use crate::output::{Format, Kind};
 use crate::units::human_bytes;
@@ -411,6 +411,19 @@ pub(super) fn why(ctx: &Ctx, rec: &Rec) -> String {
             Reason::SameArtist => w.same_artist.to_string(),
             Reason::SameAlbum => w.same_album.to_string(),
             Reason::SameCurator => w.same_curator.to_string(),
+            Reason::Sounds(aspects) if aspects.is_empty() => w.sounds_close.to_string(),
+            Reason::Sounds(aspects) => {
+                let names: Vec<&str> = aspects
+                    .iter()
+                    .map(|a| match a {
+                        Aspect::Tempo => w.similar_tempo,
+                        Aspect::Timbre => w.similar_timbre,
+                        Aspect::Loudness => w.as_loud,
+                        Aspect::Harmony => w.similar_harmony,
+                    })
+                    .collect();
+                fill_x(w.sounds_close_in, &names.join(", "))
+            }
         });
     }
     parts.join(" · ")

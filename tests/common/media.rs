@@ -183,3 +183,23 @@ pub(crate) fn mp3_xing(path: &Path) -> Option<(String, u32)> {
     let flags = word(pos + 4);
     (flags & 1 == 1).then(|| (name, word(pos + 8)))
 }
+
+/// A mono 16-bit PCM WAV file of `samples` at `rate` Hz.
+pub(crate) fn write_wav(path: &Path, rate: u32, samples: &[i16]) {
+    let data: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+    let mut wav = Vec::new();
+    wav.extend(b"RIFF");
+    wav.extend(((36 + data.len()) as u32).to_le_bytes());
+    wav.extend(b"WAVEfmt ");
+    wav.extend(16u32.to_le_bytes());
+    wav.extend(1u16.to_le_bytes());
+    wav.extend(1u16.to_le_bytes());
+    wav.extend(rate.to_le_bytes());
+    wav.extend((rate * 2).to_le_bytes());
+    wav.extend(2u16.to_le_bytes());
+    wav.extend(16u16.to_le_bytes());
+    wav.extend(b"data");
+    wav.extend((data.len() as u32).to_le_bytes());
+    wav.extend(data);
+    std::fs::write(path, wav).unwrap();
+}

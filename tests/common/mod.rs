@@ -337,3 +337,21 @@ pub(crate) fn snapshot_of(dir: &Path) -> String {
     }
     s
 }
+
+/// The recommendations listed under the line `heading` of a gemtext page (a track's "more like this"):
+/// (what, why) for each link up to the radio's.
+pub(crate) fn recommendations_under(page: &str, heading: &str) -> Vec<(String, String)> {
+    let start = page
+        .find(&format!("{heading}\n"))
+        .unwrap_or_else(|| panic!("no list under {heading} in\n{page}"));
+    page[start..]
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("=> ") && !l.contains("/radio/"))
+        .map(|l| {
+            let label = l.splitn(3, ' ').nth(2).unwrap();
+            let (what, why) = label.split_once(" · ").unwrap();
+            (what.trim().to_string(), why.to_string())
+        })
+        .collect()
+}
