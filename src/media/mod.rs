@@ -294,10 +294,13 @@ pub(crate) fn run(
             result,
             Ok(Done::Photo(_, false, _)) | Ok(Done::Track(_, false, _)) | Ok(Done::Sound(_, false))
         );
-        let file = name
+        let mut file = name
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        if matches!(job, Job::Sound(..)) {
+            file = format!("listening to {file}");
+        }
         progress.tick(worked, &file);
         if let Some(c) = &counter {
             c.step();
