@@ -13,6 +13,10 @@ const BUDGET: u64 = 200 << 20;
 /// allocator on 1440-px photos; 142 for 0.8's whole image at once).
 const WHOLE_FRAME_BYTES_PER_PIXEL: u64 = 64;
 
+/// The same for fast-ssim2 0.9's whole image at once, which the search takes where the strips' score is
+/// too near the line to decide (85 to 92 per pixel by max RSS on 1440×900 and 1440×1440 photos).
+const WHOLE_AT_ONCE_BYTES_PER_PIXEL: u64 = 92;
+
 struct State {
     used: u64,
     /// Tickets: the next to hand out and the one whose turn it is, so leases are granted in order.
@@ -76,9 +80,13 @@ impl Drop for Lease {
     }
 }
 
-/// The lease for scoring the whole frame of an image of `width` × `height` pixels.
-pub(super) fn for_whole_frame(width: u32, height: u32) -> Lease {
-    lease(width as u64 * height as u64 * WHOLE_FRAME_BYTES_PER_PIXEL)
+/// The lease for scoring the whole frame of an image of `width` × `height` pixels, in strips or at once.
+pub(super) fn for_whole_frame(width: u32, height: u32, in_strips: bool) -> Lease {
+    let per_pixel = match in_strips {
+        true => WHOLE_FRAME_BYTES_PER_PIXEL,
+        false => WHOLE_AT_ONCE_BYTES_PER_PIXEL,
+    };
+    lease(width as u64 * height as u64 * per_pixel)
 }
 
 /// Makes every thread allocate from one glibc arena. By default each thread keeps its own, and memory one
