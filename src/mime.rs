@@ -20,6 +20,7 @@ pub(crate) fn content_type(path: &Path) -> &'static str {
         "txt" => "text/plain; charset=utf-8",
         "xml" => "application/atom+xml",
         "json" => "application/json",
+        "jspf" => "application/xspf+json",
         "jpg" | "jpeg" => "image/jpeg",
         "png" => "image/png",
         "webp" => "image/webp",

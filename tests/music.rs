@@ -422,6 +422,118 @@ fn the_audio_budget_counts_shared_recordings_once() {
     assert!(bo["bytes"]["html"].as_u64().unwrap() > 0);
 }
 
+/// The catalogue another site follows: it validates against docs/catalogue.schema.json; it holds each
+/// recording once, named by the BLAKE3 hash of its source file, with its published files at absolute
+/// addresses that exist with the sizes given; every playlist lists its tracks in order by those names,
+/// as its M3U8 does, and so does its JSPF.
+#[test]
+fn the_catalogue_validates_and_lists_each_recording_once_with_its_files() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("docs/catalogue.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let catalogue: serde_json::Value =
+        serde_json::from_str(&read("html/music/catalogue.json")).unwrap();
+    let problems: Vec<String> = validator
+        .iter_errors(&catalogue)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+    // The schema is not a formality: a javascript: address, a missing uid or a wrong version fail it.
+    for broken in [
+        serde_json::json!({"url": "javascript:alert(1)"}),
+        serde_json::json!({"capsule_catalogue": 2}),
+    ] {
+        let mut c = catalogue.clone();
+        for (k, v) in broken.as_object().unwrap() {
+            c[k] = v.clone();
+        }
+        assert!(!validator.is_valid(&c), "{broken}");
+    }
+    let mut c = catalogue.clone();
+    c["children"][0].as_object_mut().unwrap().remove("uid");
+    assert!(!validator.is_valid(&c));
+
+    assert_eq!(catalogue["name"], "Music fixture");
+    assert_eq!(catalogue["url"], format!("{BASE}music/"));
+    let curators: BTreeSet<&str> = catalogue["curators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(curators, BTreeSet::from(["Ana", "Bo"]));
+    let children = catalogue["children"].as_array().unwrap();
+    let of = |kind: &'static str| children.iter().filter(move |c| c["type"] == kind);
+    // Each recording once: 16, whatever the number of playlists that hold it, each with the hash of
+    // one of the fixture's source files.
+    let mut sources = BTreeMap::new();
+    for file in files_with_ext(&repo().join("tests/fixtures/music/content"), "flac") {
+        let hash = blake3::hash(&std::fs::read(&file).unwrap())
+            .to_hex()
+            .to_string();
+        sources.insert(format!("blake3:{hash}"), file);
+    }
+    let uids: BTreeSet<&str> = of("track").map(|t| t["uid"].as_str().unwrap()).collect();
+    assert_eq!(of("track").count(), 16);
+    assert_eq!(uids.len(), 16);
+    assert!(uids.iter().all(|u| sources.contains_key(*u)), "{uids:?}");
+    for track in of("track") {
+        assert!(track["url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{BASE}playlists/")));
+        let media = track["media"].as_array().unwrap();
+        let types: Vec<&str> = media.iter().map(|m| m["type"].as_str().unwrap()).collect();
+        assert_eq!(types, ["audio/ogg; codecs=opus", "audio/mpeg"], "{track}");
+        for m in media {
+            let path = m["src"].as_str().unwrap().strip_prefix(BASE).unwrap();
+            let bytes = std::fs::metadata(site().join("public/html").join(path))
+                .unwrap()
+                .len();
+            assert_eq!(m["size"].as_u64().unwrap(), bytes, "{path}");
+        }
+    }
+    let seed = of("track").find(|t| t["name"] == "Seed").unwrap();
+    assert_eq!(seed["duration"], 1);
+    // Each playlist: its tracks in the order of its M3U8, by uid; the JSPF lists the same files.
+    assert_eq!(of("playlist").count(), 4);
+    for playlist in of("playlist") {
+        let dir = playlist["url"]
+            .as_str()
+            .unwrap()
+            .strip_prefix(BASE)
+            .unwrap()
+            .to_string();
+        let m3u = read(&format!("html/{dir}playlist.m3u8"));
+        let from_m3u: Vec<&str> = m3u.lines().filter(|l| !l.starts_with('#')).collect();
+        let in_order: Vec<String> = playlist["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let t = of("track").find(|t| t["uid"] == c["uid"]).unwrap();
+                t["media"][1]["src"].as_str().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(in_order, from_m3u, "{dir}");
+        let jspf: serde_json::Value =
+            serde_json::from_str(&read(&format!("html/{dir}playlist.jspf"))).unwrap();
+        assert_eq!(jspf["playlist"]["title"], playlist["name"]);
+        assert_eq!(jspf["playlist"]["creator"], playlist["author"]);
+        let jspf_files: Vec<&str> = jspf["playlist"]["track"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["location"][1].as_str().unwrap())
+            .collect();
+        assert_eq!(jspf_files, from_m3u, "{dir}");
+    }
+    // The capsule has no catalogue: other sites read the HTML site's.
+    assert!(!site().join("public/gemini/music/catalogue.json").exists());
+}
+
 /// Same content, same library: two builds from scratch give byte-identical music pages and lists.
 #[test]
 fn the_library_is_the_same_from_one_build_to_the_next() {
@@ -489,16 +601,31 @@ fn large_indexes_are_split_by_initial_and_a_site_without_music_has_none() {
     front.push_str("+++\n");
     std::fs::write(folder.join("index.md"), front).unwrap();
     let shown = text(&build(site.path(), &[]));
-    // Without html_base_url there is no podcast feed, and the build says why.
+    // Without html_base_url there is no podcast feed and no catalogue, and the build says why.
     assert!(
         shown.contains(
-            "capsule.toml: html_base_url is not set, so the playlists get no podcast feed"
+            "capsule.toml: html_base_url is not set, so the playlists get no podcast feed and the \
+             site no music catalogue for other sites to follow"
         ),
         "{shown}"
     );
     assert!(files_with_ext(&site.path().join("public"), "xml")
         .iter()
         .all(|f| f.file_name().unwrap() != "podcast.xml"));
+    assert!(!site
+        .path()
+        .join("public/html/music/catalogue.json")
+        .exists());
+    // The JSPF is there all the same, with addresses relative to it, as the M3U8's.
+    let jspf: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(site.path().join("public/html/playlists/many/playlist.jspf"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        jspf["playlist"]["track"][0]["location"][0],
+        "../../music/tracks/t000.opus"
+    );
     let out = site.path().join("public/gemini/music/artists");
     let index = std::fs::read_to_string(out.join("index.gmi")).unwrap();
     assert!(index.contains("## By initial"), "{index}");

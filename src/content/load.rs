@@ -122,7 +122,7 @@ pub(crate) fn load_with(
         loader.diags.warn(
             root.join("capsule.toml"),
             None,
-            "html_base_url is not set, so the playlists get no podcast feed (a feed needs the site's full address); set it to the address of your HTML site, such as \"https://my-site.web.deuxfleurs.fr/\"",
+            "html_base_url is not set, so the playlists get no podcast feed and the site no music catalogue for other sites to follow (both need the site's full address); set it to the address of your HTML site, such as \"https://my-site.web.deuxfleurs.fr/\"",
         );
     }
     site.links = link_map(&site, &content);

@@ -1,6 +1,7 @@
 //! Rendering: the model and media outputs → every page of both sites, as pure functions of their inputs.
 
 mod body;
+mod catalogue;
 mod context;
 mod gallery;
 pub(crate) mod gemtext;

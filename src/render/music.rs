@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::catalogue::{self, CATALOGUE_PATH};
 use super::context::{Ctx, PageCtx};
 use super::i18n::{duration, fill, fill_x, MusicWords};
 use super::links::{page_href, relative};
@@ -151,6 +152,15 @@ pub(super) fn music_files(ctx: &Ctx, templates: &crate::render::Templates, out: 
             format!("{}/playlist.m3u8", page.dir),
             m3u(ctx, &page.dir, &list),
         );
+        text(
+            out,
+            format!("{}/playlist.jspf", page.dir),
+            catalogue::jspf(ctx, p, &page.dir, base_url(ctx)),
+        );
+    }
+    // The catalogue other sites follow: HTML only, and only with absolute addresses.
+    if let (Format::Html, Some(base)) = (ctx.format, base_url(ctx)) {
+        text(out, CATALOGUE_PATH.into(), catalogue::catalogue(ctx, base));
     }
     for (r, rec) in lib.recordings.iter().enumerate() {
         if lib.next[r].is_empty() {
@@ -211,6 +221,11 @@ pub(super) fn music_files(ctx: &Ctx, templates: &crate::render::Templates, out: 
     }
 }
 
+/// The folder of a curator's page.
+pub(super) fn curator_dir(slug: &str) -> String {
+    GroupKind::Curator.dir(slug)
+}
+
 fn radio_dir() -> String {
     format!("{MUSIC}/radio")
 }
@@ -269,7 +284,7 @@ pub(crate) fn radio(lib: &Library, seeds: &[usize]) -> Vec<usize> {
 }
 
 /// The file of a recording that players get in this format: the MP3 when there is one.
-fn file_of<'a>(ctx: &Ctx<'a>, r: usize) -> Option<&'a crate::media::AudioFile> {
+pub(super) fn file_of<'a>(ctx: &Ctx<'a>, r: usize) -> Option<&'a crate::media::AudioFile> {
     let out = output_of(ctx, r)?;
     Some(match ctx.format {
         Format::Gemini => &out.gemini,

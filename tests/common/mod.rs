@@ -318,7 +318,10 @@ pub(crate) fn snapshot_of(dir: &Path) -> String {
         let is_text = [".gmi", ".html", ".xml", ".css", ".m3u8"]
             .iter()
             .any(|e| path.ends_with(e));
-        if is_text {
+        if path.ends_with(".json") || path.ends_with(".jspf") {
+            // Pretty-printed, with the file sizes (which vary with the CPU's encoder paths) left out.
+            s.push_str(&format!("==> {path}\n{}\n", json_without_sizes(&bytes)));
+        } else if is_text {
             s.push_str(&format!(
                 "==> {path}\n{}\n",
                 crate::common::media::without_sizes(&String::from_utf8_lossy(&bytes))
@@ -336,6 +339,28 @@ pub(crate) fn snapshot_of(dir: &Path) -> String {
         }
     }
     s
+}
+
+/// A JSON file pretty-printed, each `"size"` number replaced by `‹size›`.
+fn json_without_sizes(bytes: &[u8]) -> String {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    if k == "size" && v.is_number() {
+                        *v = "‹size›".into();
+                    } else {
+                        strip(v);
+                    }
+                }
+            }
+            serde_json::Value::Array(list) => list.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).expect("valid JSON");
+    strip(&mut value);
+    serde_json::to_string_pretty(&value).unwrap()
 }
 
 /// The recommendations listed under the line `heading` of a gemtext page (a track's "more like this"):
