@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::context::Ctx;
-use super::links::{absolute, relative};
+use super::links::{absolute, file_url, list_href};
 use super::music::{curator_dir, file_of, output_of, track_id};
 use crate::content::MUSIC;
 use crate::output::Format;
@@ -14,7 +14,7 @@ use crate::output::Format;
 /// (github.com/PlaidWeb/Canimus).
 const CANIMUS_VERSION: &str = "c1abb7e";
 /// The version of what capsule writes in it (the fields docs/catalogue.schema.json describes).
-pub(crate) const CATALOGUE_VERSION: u32 = 1;
+const CATALOGUE_VERSION: u32 = 1;
 /// Where the catalogue is, in the HTML site.
 pub(crate) const CATALOGUE_PATH: &str = "music/catalogue.json";
 
@@ -126,7 +126,7 @@ struct Media {
 }
 
 /// A recording's `uid`: the hash of its source file's bytes, the same on every site that publishes it.
-pub(crate) fn uid(recording_id: &str) -> String {
+fn uid(recording_id: &str) -> String {
     format!("blake3:{recording_id}")
 }
 
@@ -135,7 +135,6 @@ pub(super) fn catalogue(ctx: &Ctx, base: &str) -> String {
     debug_assert_eq!(ctx.format, Format::Html);
     let lib = ctx.library;
     let config = &ctx.site.config;
-    let file_url = |path: &str| format!("{}/{path}", base.trim_end_matches('/'));
     let gemini_base = config.gemini_base_url.as_deref();
     let mut children = Vec::new();
     for (p, page) in ctx.site.playlists.iter().enumerate() {
@@ -154,7 +153,7 @@ pub(super) fn catalogue(ctx: &Ctx, base: &str) -> String {
             });
             Some(Images {
                 main: Image {
-                    src: file_url(&shown.path),
+                    src: file_url(base, &shown.path),
                     kind: crate::mime::content_type(std::path::Path::new(&shown.path)),
                     width: shown.width,
                     height: shown.height,
@@ -195,7 +194,7 @@ pub(super) fn catalogue(ctx: &Ctx, base: &str) -> String {
         let links = gemini_base
             .map(|g| Link {
                 name: "Gemini",
-                href: format!("{}/{}", g.trim_end_matches('/'), out.gemini.path),
+                href: file_url(g, &out.gemini.path),
                 rel: "alternate",
                 kind: Some(out.gemini.mime),
             })
@@ -216,7 +215,7 @@ pub(super) fn catalogue(ctx: &Ctx, base: &str) -> String {
                 .iter()
                 .map(|f| Media {
                     kind: f.mime,
-                    src: file_url(&f.path),
+                    src: file_url(base, &f.path),
                     size: f.bytes,
                 })
                 .collect(),
@@ -292,10 +291,7 @@ struct JspfTrack {
 pub(super) fn jspf(ctx: &Ctx, p: usize, dir: &str, base: Option<&str>) -> String {
     let lib = ctx.library;
     let page = &ctx.site.playlists[p];
-    let href = |path: &str| match base {
-        Some(base) => format!("{}/{path}", base.trim_end_matches('/')),
-        None => relative(dir, path),
-    };
+    let href = |path: &str| list_href(base, dir, path);
     let track = lib
         .tracks_of(p)
         .into_iter()

@@ -24,6 +24,20 @@ pub(crate) fn page_href(format: Format, from_dir: &str, to_dir: &str) -> String 
     }
 }
 
+/// An absolute URL for a published file: `base` + `/` + its path.
+pub(crate) fn file_url(base: &str, path: &str) -> String {
+    format!("{}/{path}", base.trim_end_matches('/'))
+}
+
+/// The address of a published file in a list that players read (M3U8, JSPF) kept in the folder `dir`:
+/// absolute with a base URL, relative to the list otherwise.
+pub(crate) fn list_href(base: Option<&str>, dir: &str, path: &str) -> String {
+    match base {
+        Some(base) => file_url(base, path),
+        None => relative(dir, path),
+    }
+}
+
 /// An absolute URL for a page, for feeds: `base` + folder + `/`.
 pub(crate) fn absolute(base: &str, dir: &str) -> String {
     let base = base.trim_end_matches('/');

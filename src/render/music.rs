@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::catalogue::{self, CATALOGUE_PATH};
 use super::context::{Ctx, PageCtx};
 use super::i18n::{duration, fill, fill_x, MusicWords};
-use super::links::{page_href, relative};
+use super::links::{list_href, page_href, relative};
 use super::{base_url, podcast, template, Emit};
 use crate::content::{PageKind, MUSIC};
 use crate::library::{Aspect, Group, Library, Reason, Rec};
@@ -320,11 +320,7 @@ fn m3u(ctx: &Ctx, dir: &str, list: &[usize]) -> String {
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
         s.push_str(&format!("#EXTINF:{},{name}\n", rec.seconds));
-        let href = match base_url(ctx) {
-            Some(base) => format!("{}/{}", base.trim_end_matches('/'), file.path),
-            None => relative(dir, &file.path),
-        };
-        s.push_str(&href);
+        s.push_str(&list_href(base_url(ctx), dir, &file.path));
         s.push('\n');
     }
     s

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::context::Ctx;
-use super::links::absolute;
+use super::links::{absolute, file_url};
 use super::music::output_of;
 
 #[derive(Serialize)]
@@ -47,13 +47,12 @@ pub(super) fn context(
     list: &[usize],
 ) -> PodcastCtx {
     let lib = ctx.library;
-    let file_url = |path: &str| format!("{}/{path}", base.trim_end_matches('/'));
     let image = cover_of
         .and_then(|p| ctx.site.playlists.get(p))
         .and_then(|page| {
             let i = page.cover?;
             let out = ctx.media_of(page).photos.get(i)?.as_ref()?;
-            Some(file_url(&out.display().path))
+            Some(file_url(base, &out.display().path))
         });
     let mut items: Vec<ItemCtx> = list
         .iter()
@@ -68,7 +67,7 @@ pub(super) fn context(
             Some(ItemCtx {
                 title: rec.title.clone(),
                 author: rec.artist.clone(),
-                url: file_url(&file.path),
+                url: file_url(base, &file.path),
                 bytes: file.bytes,
                 mime: if file.mime == "audio/mpeg" {
                     "audio/mpeg"
