@@ -3,10 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use crate::budget;
-use crate::config::Config;
+use crate::config::{Config, CONFIG_FILE};
 use crate::content;
 use crate::error::{Diagnostic, Error};
 use crate::fit::{self, Fitted};
+use crate::library::follow::{self, Followed};
 use crate::library::Library;
 use crate::media::{self, Cache, MediaOptions, MediaStats};
 use crate::output::{check_out_dir, out_dir, Staging};
@@ -82,6 +83,8 @@ pub(crate) struct Prepared {
     pub site: content::Site,
     pub out: PathBuf,
     pub cache: Cache,
+    /// The catalogues of the sites `[library] follow` names, fresh or from the cache.
+    pub followed: Vec<Followed>,
 }
 
 /// The media settings a build uses, and what it says about them.
@@ -116,6 +119,12 @@ pub(crate) fn prepare(
     let out = opts.out.clone().unwrap_or_else(|| out_dir(root));
     check_out_dir(&out, root)?;
     let cache = Cache::open(&Config::cache_dir(root).join("media"))?;
+    let following = follow::follow(
+        &base.library.follow,
+        &Config::cache_dir(root).join("follow"),
+        &root.join(CONFIG_FILE),
+    );
+    warnings.extend(following.warnings);
     Ok(Prepared {
         root: root.clone(),
         base,
@@ -123,6 +132,7 @@ pub(crate) fn prepare(
         site,
         out,
         cache,
+        followed: following.sites,
     })
 }
 
@@ -262,7 +272,7 @@ impl Prepared {
             warnings,
         )?;
         staging.place(&run.placements())?;
-        let library = Library::of_site(&self.site, &run.outputs);
+        let library = Library::of_site(&self.site, &run.outputs, self.followed.clone());
         for file in render_site(&self.site, &run.outputs, &library, &self.templates)? {
             staging.write(file.format, &file.path, file.kind, file.text.as_bytes())?;
         }

@@ -38,11 +38,18 @@ pub(crate) struct LibraryConfig {
     /// Listen to each recording (once; the cache keeps it) to recommend tracks that sound close, not
     /// only those that share a playlist, a genre or an artist.
     pub listen: bool,
+    /// Other sites whose music joins this library (each one's `music/catalogue.json`), by their
+    /// addresses: `https://`, or `http://` on this computer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub follow: Vec<String>,
 }
 
 impl Default for LibraryConfig {
     fn default() -> Self {
-        LibraryConfig { listen: true }
+        LibraryConfig {
+            listen: true,
+            follow: Vec::new(),
+        }
     }
 }
 
@@ -547,6 +554,11 @@ impl Config {
                 "gemini_base_url",
                 format!("gemini_base_url = \"{url}\" must start with gemini:// (for example \"gemini://example.org/\")"),
             );
+        }
+        for site in &self.library.follow {
+            if let Err(why) = crate::library::follow::catalogue_url(site) {
+                check(false, "follow", format!("library.follow: \"{site}\" {why}"));
+            }
         }
         if let Some(h) = &self.publish.html {
             check(

@@ -156,9 +156,11 @@ impl MusicShares {
                 .get(i)?
                 .as_ref()
         };
+        // This site's curators: the followed sites' music is in the collective's section.
         let mut curators: Vec<CuratorReport> = library
             .curators
             .iter()
+            .filter(|c| library.is_local_curator(c))
             .map(|c| {
                 let mut bytes = ItemBytes::default();
                 for &r in &c.recordings {

@@ -47,7 +47,8 @@ pub(crate) fn main_of(root: &Path, dir: &str, file: &Path, text: &str) -> Result
     .map_err(|e| e.to_string())?;
     let _ = cache.save();
     let wanted = Format::Html.page_file(dir);
-    let library = crate::library::Library::of_site(&site, &run.outputs);
+    // A preview of one page: the followed sites' music is left to the build, which reads it.
+    let library = crate::library::Library::of_site(&site, &run.outputs, Vec::new());
     let page = render_site(&site, &run.outputs, &library, &templates)
         .map_err(|e| e.to_string())?
         .into_iter()

@@ -1,6 +1,7 @@
 //! The music library: every recording of every playlist once, grouped into artists, albums, genres and
 //! curators by normalised name, with the recommendations between them.
 
+pub(crate) mod follow;
 pub(crate) mod recommend;
 mod score;
 pub(crate) mod sound;
@@ -11,6 +12,7 @@ use crate::content::slug::slugify;
 use crate::content::Site;
 use crate::media::MediaOutputs;
 use crate::output::Format;
+use follow::Followed;
 use recommend::{Index, Limits, Query};
 use score::reasons;
 pub(crate) use sound::{Aspect, Sound};
@@ -42,6 +44,9 @@ pub(crate) struct Recording {
     pub date: Option<String>,
     /// How it sounds, when it could be analysed.
     pub sound: Option<Sound>,
+    /// A followed site's recording that this site does not publish: (index into `followed`, index into
+    /// its `tracks`). Its pages and files are the member's own.
+    pub remote: Option<(usize, usize)>,
 }
 
 /// An artist, album, genre or curator: everything filed under one normalised name.
@@ -120,6 +125,13 @@ pub(crate) struct Library {
     pub next: Vec<Vec<Rec>>,
     /// Bytes each output did not store twice because playlists share recordings.
     pub shared_bytes: BTreeMap<Format, u64>,
+    /// The site's own playlists: `playlists` holds them first (aligned with `site.playlists`), then
+    /// the followed sites' (`remote_playlists`).
+    pub local_playlists: usize,
+    /// The followed sites' catalogues, as read.
+    pub followed: Vec<Followed>,
+    /// Each followed playlist, after the site's own: (index into `followed`, index into its playlists).
+    pub remote_playlists: Vec<(usize, usize)>,
 }
 
 /// The facts of one track that the library files, whatever the model it comes from.
@@ -137,6 +149,8 @@ pub(crate) struct TrackFacts {
     pub sound: Option<Sound>,
     /// Bytes of its files in each output.
     pub bytes: BTreeMap<Format, u64>,
+    /// A followed site's recording: (site, track), as `Recording::remote`.
+    pub remote: Option<(usize, usize)>,
 }
 
 /// A playlist as the library sees it.
@@ -148,10 +162,60 @@ pub(crate) struct PlaylistFacts {
     pub tracks: Vec<Option<TrackFacts>>,
 }
 
+/// A recording's id: its source's hash, the same whether this site or a followed one publishes it.
+fn recording_id(uid: &str) -> &str {
+    uid.strip_prefix("blake3:").unwrap_or(uid)
+}
+
+/// The followed sites' playlists as the library sees them: their curators named with their site
+/// (`Alice (alice.example)`), and their tracks' files costing this site nothing.
+fn followed_facts(followed: &[Followed]) -> Vec<PlaylistFacts> {
+    let mut out = Vec::new();
+    for (s, site) in followed.iter().enumerate() {
+        for p in &site.playlists {
+            let curator = p.curator.as_deref().unwrap_or(&site.name);
+            out.push(PlaylistFacts {
+                date: p.date.clone(),
+                curator: Some(format!("{curator} ({})", site.host)),
+                tracks: p
+                    .tracks
+                    .iter()
+                    .map(|&t| {
+                        let track = &site.tracks[t];
+                        Some(TrackFacts {
+                            recording: recording_id(&track.uid).to_string(),
+                            slug: remote_slug(site, track),
+                            title: track.title.clone(),
+                            artist: track.artist.clone(),
+                            album: track.album.clone(),
+                            number: track.number,
+                            genres: track.genres.clone(),
+                            seconds: track.seconds,
+                            sound: None,
+                            bytes: BTreeMap::new(),
+                            remote: Some((s, t)),
+                        })
+                    })
+                    .collect(),
+            });
+        }
+    }
+    out
+}
+
+/// The name a followed recording's radio goes by here: its title and a short hash of where it is, so
+/// that it never meets a name of this site's own tracks.
+fn remote_slug(site: &Followed, track: &follow::RemoteTrack) -> String {
+    let hash = blake3::hash(format!("{}\n{}", site.site, track.uid).as_bytes()).to_hex();
+    let title = slugify(&track.title);
+    let title: String = title.chars().take(40).collect();
+    format!("{title}-{}", &hash.as_str()[..10])
+}
+
 impl Library {
     /// The library of a loaded site, from its playlists and their media outputs.
-    pub(crate) fn of_site(site: &Site, media: &MediaOutputs) -> Library {
-        let playlists: Vec<PlaylistFacts> = site
+    pub(crate) fn of_site(site: &Site, media: &MediaOutputs, followed: Vec<Followed>) -> Library {
+        let mut playlists: Vec<PlaylistFacts> = site
             .playlists
             .iter()
             .map(|p| {
@@ -181,13 +245,24 @@ impl Library {
                                 seconds: o.duration_secs,
                                 sound: outs?.sounds.get(i).copied().flatten(),
                                 bytes,
+                                remote: None,
                             })
                         })
                         .collect(),
                 }
             })
             .collect();
-        Library::build(&playlists)
+        let local = playlists.len();
+        playlists.extend(followed_facts(&followed));
+        let mut lib = Library::build(&playlists);
+        lib.local_playlists = local;
+        lib.remote_playlists = followed
+            .iter()
+            .enumerate()
+            .flat_map(|(s, f)| (0..f.playlists.len()).map(move |p| (s, p)))
+            .collect();
+        lib.followed = followed;
+        lib
     }
 
     /// Files the playlists' tracks into recordings and groups, and computes every recommendation.
@@ -213,6 +288,7 @@ impl Library {
                 };
                 let r = match by_id.get(t.recording.as_str()) {
                     Some(&r) => {
+                        // A recording of this site that a followed site also has stays this site's.
                         for (format, bytes) in &t.bytes {
                             *lib.shared_bytes.entry(*format).or_insert(0) += bytes;
                         }
@@ -238,6 +314,7 @@ impl Library {
                             uses: Vec::new(),
                             date: None,
                             sound: t.sound,
+                            remote: t.remote,
                         });
                         r
                     }
@@ -286,6 +363,7 @@ impl Library {
                     .then_with(|| x.slug.cmp(&y.slug))
             })
         });
+        lib.local_playlists = playlists.len();
         lib.recommend();
         lib
     }
@@ -426,6 +504,32 @@ impl Library {
             .get(p)
             .map(|e| e.recordings.iter().flatten().copied().collect())
             .unwrap_or_default()
+    }
+
+    /// Whether playlist `p` is one of this site's own (not a followed site's).
+    pub(crate) fn is_local_playlist(&self, p: usize) -> bool {
+        p < self.local_playlists
+    }
+
+    /// Whether a curator has playlists of this site (not only of followed sites).
+    pub(crate) fn is_local_curator(&self, curator: &Group) -> bool {
+        curator.playlists.iter().any(|&p| self.is_local_playlist(p))
+    }
+
+    /// A followed site's playlist, with its site.
+    pub(crate) fn remote_playlist(&self, p: usize) -> Option<(&Followed, &follow::RemotePlaylist)> {
+        let &(s, i) = self
+            .remote_playlists
+            .get(p.checked_sub(self.local_playlists)?)?;
+        let site = self.followed.get(s)?;
+        Some((site, site.playlists.get(i)?))
+    }
+
+    /// A followed site's recording, with its site, when this site does not publish it.
+    pub(crate) fn remote_track(&self, r: usize) -> Option<(&Followed, &follow::RemoteTrack)> {
+        let (s, t) = self.recordings.get(r)?.remote?;
+        let site = self.followed.get(s)?;
+        Some((site, site.tracks.get(t)?))
     }
 
     /// Whether the site has any music to show.

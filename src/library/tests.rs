@@ -12,6 +12,7 @@ fn track(id: &str, artist: &str, genres: &[&str]) -> Option<TrackFacts> {
         seconds: 60,
         sound: None,
         bytes: [(Format::Html, 1000), (Format::Gemini, 400)].into(),
+        remote: None,
     })
 }
 
@@ -256,6 +257,7 @@ pub(super) fn generated(n: usize, sounds: bool) -> Vec<PlaylistFacts> {
                 seconds: 200,
                 sound,
                 bytes: [(Format::Html, 3_000_000)].into(),
+                remote: None,
             }
         })
         .collect();

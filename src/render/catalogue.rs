@@ -240,9 +240,11 @@ pub(super) fn catalogue(ctx: &Ctx, base: &str) -> String {
         url: absolute(base, MUSIC),
         summary: config.description.clone(),
         links,
+        // This site's own: a site that follows this one reads the followed sites themselves.
         curators: lib
             .curators
             .iter()
+            .filter(|c| lib.is_local_curator(c))
             .map(|c| Curator {
                 name: c.name.clone(),
                 url: absolute(base, &curator_dir(&c.slug)),

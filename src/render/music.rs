@@ -197,7 +197,7 @@ pub(super) fn music_files(ctx: &Ctx, templates: &crate::render::Templates, out: 
                 templates.render("podcast.xml", &feed),
             );
         }
-        for curator in &lib.curators {
+        for curator in lib.curators.iter().filter(|c| lib.is_local_curator(c)) {
             let dir = GroupKind::Curator.dir(&curator.slug);
             let list = curator_recordings(lib, curator);
             let title = format!("{} · {}", ctx.site.config.title, curator.name);
@@ -308,7 +308,7 @@ fn m3u(ctx: &Ctx, dir: &str, list: &[usize]) -> String {
     let mut s = String::from("#EXTM3U\n");
     for &r in list {
         let rec = &ctx.library.recordings[r];
-        let Some(file) = file_of(ctx, r) else {
+        let Some(href) = play_href(ctx, r, dir) else {
             continue;
         };
         let name = match &rec.artist {
@@ -320,10 +320,50 @@ fn m3u(ctx: &Ctx, dir: &str, list: &[usize]) -> String {
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
         s.push_str(&format!("#EXTINF:{},{name}\n", rec.seconds));
-        s.push_str(&list_href(base_url(ctx), dir, &file.path));
+        s.push_str(&href);
         s.push('\n');
     }
     s
+}
+
+/// The address a list in `dir` gives players for a recording: its file here, or on the followed site
+/// that publishes it (in Gemini its capsule's file when its catalogue gives one; the MP3 when there is one).
+fn play_href(ctx: &Ctx, r: usize, dir: &str) -> Option<String> {
+    if let Some((_, track)) = ctx.library.remote_track(r) {
+        let gemini = track
+            .gemini
+            .clone()
+            .filter(|_| ctx.format == Format::Gemini);
+        let file = track
+            .files
+            .iter()
+            .find(|(mime, _, _)| mime == "audio/mpeg")
+            .or(track.files.first())
+            .map(|(_, src, _)| src.clone());
+        return gemini.or(file);
+    }
+    let file = file_of(ctx, r)?;
+    Some(list_href(base_url(ctx), dir, &file.path))
+}
+
+/// A playlist of the library as a link from `from`: its title, address and date. The site's own link
+/// to their pages; a followed site's to the member's page.
+pub(super) fn playlist_entry(ctx: &Ctx, p: usize, from: &str) -> Option<EntryCtx> {
+    if let Some((_, remote)) = ctx.library.remote_playlist(p) {
+        return Some(EntryCtx {
+            title: remote.title.clone(),
+            href: remote.page.clone(),
+            date: remote.date.clone(),
+            note: None,
+        });
+    }
+    let page = ctx.site.playlists.get(p)?;
+    Some(EntryCtx {
+        title: page.title.clone(),
+        href: page_href(ctx.format, from, &page.dir),
+        date: page.date.clone(),
+        note: None,
+    })
 }
 
 /// The id of a track's place on its playlist page, for links to it.
@@ -335,6 +375,14 @@ pub(super) fn track_id(slug: &str) -> String {
 /// in Gemini to its file, which clients play.
 fn track_href(ctx: &Ctx, r: usize, from: &str) -> String {
     let rec = &ctx.library.recordings[r];
+    if let Some((_, track)) = ctx.library.remote_track(r) {
+        // A followed site's recording: its place on the member's page (in Gemini, the member's capsule
+        // file when there is one).
+        return match (ctx.format, &track.gemini) {
+            (Format::Gemini, Some(g)) => g.clone(),
+            _ => track.page.clone(),
+        };
+    }
     match ctx.format {
         Format::Gemini => file_of(ctx, r)
             .map(|f| relative(from, &f.path))
@@ -366,9 +414,11 @@ fn track_title(ctx: &Ctx, r: usize) -> String {
 
 /// The titles of the playlists that hold a recording: `in Singularity, Night music`.
 fn playlists_note(ctx: &Ctx, r: usize) -> String {
-    let mut names: Vec<&str> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     for &(p, _) in &ctx.library.recordings[r].uses {
-        let title = ctx.site.playlists[p].title.as_str();
+        let Some(title) = playlist_entry(ctx, p, "").map(|e| e.title) else {
+            continue;
+        };
         if !names.contains(&title) {
             names.push(title);
         }
@@ -478,14 +528,12 @@ pub(super) fn related_playlists(ctx: &Ctx, p: usize, from: &str) -> Vec<EntryCtx
     entry
         .related
         .iter()
-        .map(|rec| {
-            let page = &ctx.site.playlists[rec.item];
-            EntryCtx {
-                title: page.title.clone(),
-                href: page_href(ctx.format, from, &page.dir),
+        .filter_map(|rec| {
+            Some(EntryCtx {
                 date: None,
                 note: Some(why(ctx, rec)),
-            }
+                ..playlist_entry(ctx, rec.item, from)?
+            })
         })
         .collect()
 }
@@ -560,7 +608,7 @@ fn front_page<'a>(ctx: &Ctx<'a>) -> PageCtx<'a> {
         fill(w.count_artists, lib.artists.len()),
         fill(w.count_albums, lib.albums.len()),
         fill(w.count_genres, lib.genres.len()),
-        fill(w.count_playlists, ctx.site.playlists.len()),
+        fill(w.count_playlists, lib.playlists.len()),
         fill(w.count_curators, lib.curators.len()),
     ];
     let mut newest: Vec<usize> = (0..n).collect();
@@ -585,14 +633,28 @@ fn front_page<'a>(ctx: &Ctx<'a>) -> PageCtx<'a> {
             date: None,
             note: Some(k.groups(lib).len().to_string()),
         })
-        .chain(std::iter::once(EntryCtx {
+        .chain((!ctx.site.playlists.is_empty()).then(|| EntryCtx {
             title: ctx.words.playlists.to_string(),
             href: page_href(ctx.format, MUSIC, "playlists"),
             date: None,
             note: Some(ctx.site.playlists.len().to_string()),
         }))
         .collect();
-    let music = MusicCtx {
+    // The followed sites, each linked to its own library: their playlists' pages are theirs.
+    let followed: Vec<EntryCtx> = lib
+        .followed
+        .iter()
+        .map(|f| EntryCtx {
+            title: f.name.clone(),
+            href: match (ctx.format, &f.gemini) {
+                (Format::Gemini, Some(g)) => g.clone(),
+                _ => f.url.clone(),
+            },
+            date: None,
+            note: Some(fill(w.followed_note, f.tracks.len())),
+        })
+        .collect();
+    let mut music = MusicCtx {
         intro: vec![counts.join(" · ")],
         listen: vec![LinkCtx {
             title: w.library_m3u.into(),
@@ -609,6 +671,12 @@ fn front_page<'a>(ctx: &Ctx<'a>) -> PageCtx<'a> {
             },
         ],
     };
+    if !followed.is_empty() {
+        music.sections.push(SectionCtx {
+            title: w.followed.into(),
+            entries: followed,
+        });
+    }
     frame(ctx, w.title, MUSIC, music)
 }
 
@@ -725,7 +793,8 @@ fn group_page<'a>(ctx: &Ctx<'a>, kind: GroupKind, g: usize, dir: &str) -> PageCt
             href: relative(dir, &radio_path(kind.name(), &group.slug)),
         });
     }
-    if kind == GroupKind::Curator {
+    // A followed site's curator: their share and podcast are on their own site.
+    if kind == GroupKind::Curator && lib.is_local_curator(group) {
         if let Some(share) = budget_share(ctx, &tracks) {
             intro.push(share);
         }
@@ -779,15 +848,7 @@ fn group_page<'a>(ctx: &Ctx<'a>, kind: GroupKind, g: usize, dir: &str) -> PageCt
     let playlists: Vec<EntryCtx> = group
         .playlists
         .iter()
-        .map(|&p| {
-            let page = &ctx.site.playlists[p];
-            EntryCtx {
-                title: page.title.clone(),
-                href: page_href(ctx.format, dir, &page.dir),
-                date: page.date.clone(),
-                note: None,
-            }
-        })
+        .filter_map(|&p| playlist_entry(ctx, p, dir))
         .collect();
     if !playlists.is_empty() {
         sections.push(SectionCtx {

@@ -5,6 +5,7 @@
 pub(crate) mod garage;
 pub(crate) mod media;
 pub(crate) mod servers;
+pub(crate) mod web;
 pub(crate) mod webdriver;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,297 @@
+//! Following other sites: a site's library takes in the music of the sites `[library] follow` names,
+//! read from their catalogues over real HTTP, without storing their audio; a followed site that is down,
+//! slow or hostile costs a warning, never the build.
+
+mod common;
+
+use common::web::{Behaviour, Web};
+use common::{build, text};
+use std::path::Path;
+use std::sync::Arc;
+
+/// The music fixture built as a member's site at the address of `web`, then served by it.
+fn member(web: &Web) -> tempfile::TempDir {
+    let site = common::fixture("music");
+    let config = site.path().join("capsule.toml");
+    let toml = std::fs::read_to_string(&config).unwrap().replace(
+        "html_base_url = \"https://music.fixture.example/\"",
+        &format!(
+            "html_base_url = \"{}\"\ngemini_base_url = \"gemini://member.example/\"",
+            web.url()
+        ),
+    );
+    std::fs::write(&config, toml).unwrap();
+    build(site.path(), &["--quiet"]);
+    web.set(Behaviour::Folder(site.path().join("public/html")));
+    site
+}
+
+/// A site with no music of its own that follows `sites`.
+fn follower(sites: &[String]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let list: Vec<String> = sites.iter().map(|s| format!("\"{s}\"")).collect();
+    std::fs::write(
+        dir.path().join("capsule.toml"),
+        format!(
+            "title = \"The collective\"\nhtml_base_url = \"https://collective.example/\"\n\n[library]\nlisten = false\nfollow = [{}]\n",
+            list.join(", ")
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    std::fs::write(
+        dir.path().join("content/index.md"),
+        "+++\ntitle = \"The collective\"\n+++\n\nEveryone's music.\n",
+    )
+    .unwrap();
+    dir
+}
+
+fn read(root: &Path, path: &str) -> String {
+    std::fs::read_to_string(root.join("public").join(path))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Every `href="…"` and `src="…"` of an HTML page.
+fn addresses(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        for part in html.split(attr).skip(1) {
+            if let Some(end) = part.find('"') {
+                out.push(part[..end].replace("&amp;", "&"));
+            }
+        }
+    }
+    out
+}
+
+/// Every page of a built site's HTML.
+fn pages(root: &Path) -> Vec<(String, String)> {
+    common::files_with_ext(&root.join("public/html"), "html")
+        .into_iter()
+        .map(|p| {
+            let rel = p.strip_prefix(root).unwrap().to_string_lossy().to_string();
+            (rel, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_followed_sites_music_joins_the_library_and_plays_from_the_members_site() {
+    let web = Web::start(Behaviour::Body(Arc::new(Vec::new())));
+    let _member = member(&web);
+    let collective = follower(&[web.url()]);
+    let out = build(collective.path(), &["--quiet"]);
+    assert!(!text(&out).contains("follow"), "{}", text(&out));
+
+    // The library: the member's 16 recordings, their artists and playlists, its curators named with
+    // their site.
+    let front = read(collective.path(), "html/music/index.html");
+    assert!(front.contains("16 tracks"), "{front}");
+    let curators = read(collective.path(), "html/music/curators/index.html");
+    for name in ["Ana (127.0.0.1)", "Bo (127.0.0.1)"] {
+        assert!(curators.contains(name), "{name} in {curators}");
+    }
+    assert!(std::path::Path::new(
+        &collective
+            .path()
+            .join("public/html/music/artist/lumen/index.html")
+    )
+    .exists());
+
+    // No audio is stored here: every sound and every link to a recording is on the member's site, and
+    // each of them answers there.
+    let mut remote = std::collections::BTreeSet::new();
+    for (page, html) in pages(collective.path()) {
+        for a in addresses(&html) {
+            assert!(
+                !a.starts_with("javascript:") && !a.starts_with("data:"),
+                "{page}: {a}"
+            );
+            if a.starts_with("http://") {
+                assert!(a.starts_with(&web.url()), "{page}: {a}");
+                remote.insert(a);
+            }
+        }
+    }
+    assert!(!remote.is_empty());
+    let audio: Vec<_> = ["opus", "mp3", "ogg", "m4a"]
+        .iter()
+        .flat_map(|e| common::files_with_ext(&collective.path().join("public"), e))
+        .collect();
+    assert!(audio.is_empty(), "the collective stores {audio:?}");
+    for a in &remote {
+        let path = a.trim_start_matches(&web.url()[..web.url().len() - 1]);
+        let path = path.split('#').next().unwrap();
+        let got = common::servers::http_request(
+            web.port,
+            &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+        );
+        assert_eq!(got.status, 200, "{a}");
+    }
+
+    // The M3U8 radio of a followed recording plays the member's files; in Gemini, the member's capsule.
+    let library = read(collective.path(), "html/music/library.m3u8");
+    let entries: Vec<&str> = library.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(entries.len(), 16, "{library}");
+    assert!(entries
+        .iter()
+        .all(|e| e.starts_with(&web.url()) && e.ends_with(".mp3")));
+    let gemini = read(collective.path(), "gemini/music/library.m3u8");
+    assert!(gemini
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .all(|e| e.starts_with("gemini://member.example/")));
+
+    // The collective's own catalogue lists none of the member's music: a site that follows the collective
+    // reads the members themselves, so following never goes further than `follow` says.
+    let catalogue = read(collective.path(), "html/music/catalogue.json");
+    assert!(!catalogue.contains(&web.url()), "{catalogue}");
+
+    // Built again: one conditional request, answered 304, and the same pages.
+    let before = common::tree(&collective.path().join("public"));
+    build(collective.path(), &["--quiet"]);
+    let asked: Vec<_> = web
+        .seen()
+        .into_iter()
+        .filter(|s| s.path.ends_with("catalogue.json"))
+        .collect();
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert!(
+        asked[1].if_none_match.is_some() && asked[1].status == 304,
+        "{asked:?}"
+    );
+    assert_eq!(before, common::tree(&collective.path().join("public")));
+
+    // The member's site down: the build says so and uses the copy it kept.
+    web.stop();
+    let out = build(collective.path(), &["--quiet"]);
+    let said = text(&out);
+    assert!(
+        said.contains(&web.url()) && said.contains("copy kept from an earlier build"),
+        "{said}"
+    );
+    assert_eq!(before, common::tree(&collective.path().join("public")));
+}
+
+/// A catalogue of `n` recordings whose addresses are all `javascript:` or `data:`.
+fn hostile_addresses() -> Vec<u8> {
+    let mut children = Vec::new();
+    for i in 0..20 {
+        children.push(format!(
+            r#"{{"type":"track","uid":"blake3:{i:064x}","name":"Evil {i}","url":"javascript:alert({i})","duration":60,"media":[{{"type":"audio/ogg","src":"data:audio/ogg;base64,AAAA","size":4}}]}}"#
+        ));
+    }
+    children.push(format!(
+        r#"{{"type":"track","uid":"blake3:{:064x}","name":"Half evil","url":"https://ok.example/t","duration":60,"media":[{{"type":"audio/ogg","src":"javascript:alert(1)","size":4}}]}}"#,
+        99
+    ));
+    format!(
+        r#"{{"name":"<script>alert(1)</script>","children":[{}]}}"#,
+        children.join(",")
+    )
+    .into_bytes()
+}
+
+#[test]
+fn misbehaving_sites_cost_a_warning_each_and_the_build_finishes() {
+    let million = {
+        let mut s = String::from(r#"{"children":["#);
+        for i in 0..1_000_000 {
+            if i > 0 {
+                s.push(',');
+            }
+            s.push_str(r#"{"type":"t"}"#);
+        }
+        s.push_str("]}");
+        s.into_bytes()
+    };
+    let nested = format!(
+        r#"{{"children":[{{"type":"track","x":{}1{}}}]}}"#,
+        "[".repeat(200_000),
+        "]".repeat(200_000)
+    );
+    let cases: Vec<(&str, Behaviour, &str)> = vec![
+        (
+            "slow",
+            Behaviour::Trickle(Arc::new(vec![b' '; 100])),
+            "seconds",
+        ),
+        ("loop", Behaviour::RedirectLoop, "redirected more than"),
+        (
+            "scheme",
+            Behaviour::RedirectTo("https://127.0.0.1:1/music/catalogue.json".into()),
+            "another kind of address",
+        ),
+        (
+            "huge",
+            Behaviour::Body(Arc::new(vec![b' '; 21_000_000])),
+            "larger than",
+        ),
+        (
+            "million",
+            Behaviour::Body(Arc::new(million)),
+            "more than 50000 entries",
+        ),
+        (
+            "deep",
+            Behaviour::Body(Arc::new(nested.into_bytes())),
+            "recursion limit",
+        ),
+        (
+            "malformed",
+            Behaviour::Body(Arc::new(b"{\"children\": [".to_vec())),
+            "not one capsule can read",
+        ),
+    ];
+    let servers: Vec<(&str, Web, &str)> = cases
+        .into_iter()
+        .map(|(name, b, why)| (name, Web::start(b), why))
+        .collect();
+    let evil = Web::start(Behaviour::Body(Arc::new(hostile_addresses())));
+    let mut sites: Vec<String> = servers.iter().map(|(_, w, _)| w.url()).collect();
+    sites.push(evil.url());
+    sites.push("http://127.0.0.1:1/".into()); // nothing listens there
+    let collective = follower(&sites);
+
+    let started = std::time::Instant::now();
+    let out = build(collective.path(), &["--quiet"]);
+    let elapsed = started.elapsed();
+    let said = text(&out);
+    for (name, web, why) in &servers {
+        let line = said
+            .lines()
+            .find(|l| l.contains(&web.url()))
+            .unwrap_or_else(|| panic!("no warning for the {name} site in:\n{said}"));
+        assert!(line.contains(why), "{name}: {line}");
+        assert!(line.contains("left out"), "{name}: {line}");
+    }
+    assert!(said.contains("http://127.0.0.1:1/"), "{said}");
+    // All sites at once, each within its deadline: not one after the other, never hanging.
+    assert!(elapsed.as_secs() < 60, "the build took {elapsed:?}");
+
+    // Of the hostile addresses, nothing reaches a page: the one recording with a page but no playable
+    // file is left out with the others, and the site's name is text.
+    for (page, html) in pages(collective.path()) {
+        for a in addresses(&html) {
+            assert!(
+                !a.starts_with("javascript:") && !a.starts_with("data:"),
+                "{page}: {a}"
+            );
+        }
+        assert!(!html.contains("<script>"), "{page}");
+        assert!(!html.contains("Evil"), "{page}");
+    }
+}
+
+#[test]
+fn a_follow_entry_that_is_not_a_site_is_refused_on_its_line() {
+    let site = follower(&["http://alice.example/".into()]);
+    let out = common::try_build(site.path(), &[]);
+    assert!(!out.status.success());
+    let said = text(&out);
+    assert!(
+        said.contains("capsule.toml:6") && said.contains("https://"),
+        "{said}"
+    );
+}
