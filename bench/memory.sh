@@ -83,7 +83,8 @@ import collections, statistics, sys
 runs = collections.defaultdict(list)
 for line in open(sys.argv[1]):
     *label, wall, rss = line.split()
-    runs[" ".join(label)].append((float(wall), int(rss) / 1024))
+    # GNU time gives kibibytes; capsule counts MB as a million bytes (its budgets, its report).
+    runs[" ".join(label)].append((float(wall), int(rss) * 1024 / 1e6))
 print(f"\nPeak memory (max RSS) and wall time, medians of {max(len(v) for v in runs.values())} run(s), {sys.argv[2]} cores\n")
 print("| site | mode | first build | peak | no-op rebuild | peak |")
 print("|---|---|---|---|---|---|")
