@@ -234,7 +234,7 @@ impl Prepared {
         let mut media_warnings = Vec::new();
         match self.write_site(config, &staging, opts, &mut media_warnings) {
             Ok((stats, music)) => {
-                let report = Report::from_written(
+                let mut report = Report::from_written(
                     &staging.written(),
                     &self.site,
                     &config.budget,
@@ -243,6 +243,16 @@ impl Prepared {
                     stats,
                     &music,
                 );
+                // Over the collective's budget, the build warns: it cannot make another member's site
+                // smaller. Publishing refuses new music that would put the total over.
+                if let Some(message) = report.collective.as_ref().and_then(|c| c.over_message()) {
+                    media_warnings.push(Diagnostic::new(
+                        self.root.join(CONFIG_FILE),
+                        None,
+                        message,
+                    ));
+                    report.warnings += 1;
+                }
                 Ok(Staged {
                     staging,
                     report,

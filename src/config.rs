@@ -281,6 +281,8 @@ pub(crate) struct BudgetConfig {
     /// Which site's audio files the audio budget counts: `html` (the bucket's, the default) or `both`
     /// (the HTML site's and the capsule's, for one host that keeps both).
     pub audio_counts: AudioCounts,
+    /// The music of this site and of every site it follows (`[library] follow`), each as it stores it.
+    pub collective: Limit,
     /// `--fit` never lowers a photo's SSIMULACRA2 target below this.
     pub min_photo_target: u8,
     /// `--fit` never lowers the Opus bitrate below this, in kb/s.
@@ -296,6 +298,7 @@ impl Default for BudgetConfig {
             gemini: Limit(None),
             audio: Limit(Some(2_000_000_000)),
             audio_counts: AudioCounts::Html,
+            collective: Limit(Some(2_000_000_000)),
             min_photo_target: 55,
             min_opus_bitrate: 32,
             fit_may_drop_mp3: false,
@@ -556,7 +559,7 @@ impl Config {
             );
         }
         for site in &self.library.follow {
-            if let Err(why) = crate::library::follow::catalogue_url(site) {
+            if let Err(why) = catalogue_url(site) {
                 check(false, "follow", format!("library.follow: \"{site}\" {why}"));
             }
         }
@@ -585,6 +588,48 @@ impl Config {
     /// The cache folder for this site: outside `content/` and `public/`.
     pub(crate) fn cache_dir(root: &Path) -> PathBuf {
         root.join(".capsule-cache")
+    }
+}
+
+/// Where a site's music catalogue is, in its HTML site (and so under the address `follow` gives).
+pub(crate) const CATALOGUE_PATH: &str = "music/catalogue.json";
+
+/// The catalogue's address for a `follow` entry: the site's address and `music/catalogue.json`, or the
+/// catalogue's own address when given.
+pub(crate) fn catalogue_url(site: &str) -> Result<url::Url, String> {
+    let base = url::Url::parse(site.trim()).map_err(|_| {
+        "is not an address; write the site's address, like \"https://alice.web.deuxfleurs.fr/\""
+            .to_string()
+    })?;
+    if !fetchable(&base) {
+        return Err("is not an https:// address: only https:// sites can be followed (http:// only on this computer)".into());
+    }
+    if base.path().ends_with(".json") {
+        return Ok(base);
+    }
+    let mut dir = base.clone();
+    if !dir.path().ends_with('/') {
+        dir.set_path(&format!("{}/", dir.path()));
+    }
+    dir.join(CATALOGUE_PATH).map_err(|e| e.to_string())
+}
+
+/// Whether a catalogue may be fetched from this address: HTTPS, or HTTP on this computer (for tests and
+/// previews).
+pub(crate) fn fetchable(u: &url::Url) -> bool {
+    match u.scheme() {
+        "https" => u.host().is_some(),
+        "http" => loopback(u),
+        _ => false,
+    }
+}
+
+pub(crate) fn loopback(u: &url::Url) -> bool {
+    match u.host() {
+        Some(url::Host::Ipv4(a)) => a.is_loopback(),
+        Some(url::Host::Ipv6(a)) => a.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
     }
 }
 

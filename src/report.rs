@@ -103,6 +103,98 @@ pub(crate) struct Report {
     /// Bytes not stored twice because playlists share recordings (each is stored once per format).
     #[serde(default)]
     pub shared_bytes: ItemBytes,
+    /// With `[library] follow`: this site's music and each followed site's, against `[budget] collective`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collective: Option<Collective>,
+}
+
+/// The music of a collective: this site's and every followed site's, each as that site stores it (its
+/// HTML site's audio files, each recording once), against `[budget] collective`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Collective {
+    /// This site first, then the followed sites in `follow`'s order (those that could be read).
+    pub sites: Vec<CollectiveSite>,
+    pub total_bytes: u64,
+    pub total_seconds: u64,
+    pub limit_bytes: Option<u64>,
+    pub ok: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct CollectiveSite {
+    pub name: String,
+    /// Its address as `follow` gives it; none for this site.
+    pub url: Option<String>,
+    pub tracks: u64,
+    pub seconds: u64,
+    pub hours: f64,
+    /// The audio bytes it stores.
+    pub bytes: u64,
+    pub curators: Vec<CollectiveCurator>,
+}
+
+/// A curator's music in the collective: their playlists' recordings, each once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct CollectiveCurator {
+    pub name: String,
+    pub tracks: u64,
+    pub seconds: u64,
+    pub bytes: u64,
+}
+
+impl Collective {
+    /// The music of the followed sites, as their catalogues give it: each recording once per site,
+    /// its bytes those of the files its catalogue lists.
+    fn followed(lib: &crate::library::Library) -> Vec<CollectiveSite> {
+        lib.followed
+            .iter()
+            .map(|f| {
+                let bytes_of = |t: usize| f.tracks[t].files.iter().map(|(_, _, b)| b).sum::<u64>();
+                let mut curators: Vec<CollectiveCurator> = Vec::new();
+                let mut by_name: BTreeMap<String, std::collections::BTreeSet<usize>> =
+                    BTreeMap::new();
+                for p in &f.playlists {
+                    let name = p.curator.clone().unwrap_or_else(|| f.name.clone());
+                    by_name
+                        .entry(name)
+                        .or_default()
+                        .extend(p.tracks.iter().copied());
+                }
+                for (name, tracks) in by_name {
+                    curators.push(CollectiveCurator {
+                        name,
+                        tracks: tracks.len() as u64,
+                        seconds: tracks.iter().map(|&t| f.tracks[t].seconds).sum(),
+                        bytes: tracks.iter().map(|&t| bytes_of(t)).sum(),
+                    });
+                }
+                let seconds = f.tracks.iter().map(|t| t.seconds).sum();
+                CollectiveSite {
+                    name: f.name.clone(),
+                    url: Some(f.site.clone()),
+                    tracks: f.tracks.len() as u64,
+                    seconds,
+                    hours: hours(seconds),
+                    bytes: (0..f.tracks.len()).map(bytes_of).sum(),
+                    curators,
+                }
+            })
+            .collect()
+    }
+
+    /// "The collective's music (this site and the 2 it follows) weighs 2.3 GB, 300 MB over …", when over.
+    pub(crate) fn over_message(&self) -> Option<String> {
+        let limit = self.limit_bytes.filter(|_| !self.ok)?;
+        Some(format!(
+            "the music of the collective (this site and the {} it follows) weighs {}, {} over [budget] collective = \"{}\". \
+             This site cannot make another member's smaller: remove or shorten some of its own playlists, \
+             ask the members whose music weighs most (see the report), or raise the budget if the host allows it",
+            self.sites.len() - 1,
+            human_bytes(self.total_bytes),
+            human_bytes(self.total_bytes - limit),
+            human_bytes(limit)
+        ))
+    }
 }
 
 /// One curator's music: their playlists' recordings, each once.
@@ -125,6 +217,8 @@ pub(crate) struct MusicShares {
     pub files: std::collections::HashMap<String, Vec<(Format, String)>>,
     pub curators: Vec<CuratorReport>,
     pub shared: ItemBytes,
+    /// The followed sites' music, when the site follows any.
+    pub followed: Option<Vec<CollectiveSite>>,
 }
 
 impl MusicShares {
@@ -189,6 +283,8 @@ impl MusicShares {
             files,
             curators,
             shared,
+            followed: (!site.config.library.follow.is_empty())
+                .then(|| Collective::followed(library)),
         }
     }
 }
@@ -470,6 +566,45 @@ impl Report {
         for (format, f) in formats.iter_mut() {
             f.music.budget_holds_hours = holds(&budgets, *format).filter(|_| f.music.seconds > 0);
         }
+        let collective = music.followed.clone().map(|followed| {
+            let counts = budget.audio_counts;
+            let own: Vec<&Written> = written
+                .iter()
+                .filter(|w| BudgetKind::Audio.counts(w, counts))
+                .collect();
+            let (tracks, seconds, bytes) = music_of(own.iter().copied());
+            let this = CollectiveSite {
+                name: site.config.title.clone(),
+                url: None,
+                tracks,
+                seconds,
+                hours: hours(seconds),
+                bytes,
+                curators: music
+                    .curators
+                    .iter()
+                    .map(|c| CollectiveCurator {
+                        name: c.name.clone(),
+                        tracks: c.tracks as u64,
+                        seconds: c.seconds,
+                        bytes: match counts {
+                            AudioCounts::Html => c.bytes.html,
+                            AudioCounts::Both => c.bytes.total(),
+                        },
+                    })
+                    .collect(),
+            };
+            let sites: Vec<CollectiveSite> = std::iter::once(this).chain(followed).collect();
+            let total_bytes = sites.iter().map(|s| s.bytes).sum();
+            let limit_bytes = budget.collective.0;
+            Collective {
+                total_seconds: sites.iter().map(|s| s.seconds).sum(),
+                sites,
+                total_bytes,
+                limit_bytes,
+                ok: limit_bytes.is_none_or(|l| total_bytes <= l),
+            }
+        });
         Report {
             formats,
             out: out.to_path_buf(),
@@ -479,6 +614,7 @@ impl Report {
             budgets,
             curators: music.curators.clone(),
             shared_bytes: music.shared,
+            collective,
         }
     }
 
@@ -596,6 +732,57 @@ impl Report {
                 human_bytes(self.shared_bytes.html),
                 human_bytes(self.shared_bytes.gemini)
             ));
+        }
+        if let Some(c) = &self.collective {
+            s.push_str(&format!(
+                "  The collective's music: this site and the {} it follows\n",
+                c.sites.len() - 1
+            ));
+            let width = c
+                .sites
+                .iter()
+                .map(|s| s.name.chars().count())
+                .max()
+                .unwrap_or(0);
+            for site in &c.sites {
+                s.push_str(&format!(
+                    "    {:<width$}  {:>8}  {} in {} track{}{}\n",
+                    site.name,
+                    human_bytes(site.bytes),
+                    human_hours(site.hours),
+                    site.tracks,
+                    if site.tracks == 1 { "" } else { "s" },
+                    site.url
+                        .as_deref()
+                        .map_or(" (this site)".to_string(), |u| format!(" ({u})")),
+                ));
+                for cur in &site.curators {
+                    s.push_str(&format!(
+                        "      {:<w$}{:>8}  {} in {} track{}\n",
+                        cur.name,
+                        human_bytes(cur.bytes),
+                        human_hours(cur.seconds as f64 / 3600.0),
+                        cur.tracks,
+                        if cur.tracks == 1 { "" } else { "s" },
+                        w = width,
+                    ));
+                }
+            }
+            let total = human_bytes(c.total_bytes);
+            let hours = human_hours(c.total_seconds as f64 / 3600.0);
+            s.push_str(&match c.limit_bytes {
+                Some(l) if c.ok => format!(
+                    "  budget collective ok   {total} of {}, {} left — {hours} of music in all\n",
+                    human_bytes(l),
+                    human_bytes(l - c.total_bytes)
+                ),
+                Some(l) => format!(
+                    "  budget collective OVER {total} of {}, {} over — {hours} of music in all\n",
+                    human_bytes(l),
+                    human_bytes(c.total_bytes - l)
+                ),
+                None => format!("  collective music: {total}, {hours} in all\n"),
+            });
         }
         for b in &self.budgets {
             s.push_str(&format!(

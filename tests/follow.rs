@@ -89,8 +89,9 @@ fn a_followed_sites_music_joins_the_library_and_plays_from_the_members_site() {
     let front = read(collective.path(), "html/music/index.html");
     assert!(front.contains("16 tracks"), "{front}");
     let curators = read(collective.path(), "html/music/curators/index.html");
-    for name in ["Ana (127.0.0.1)", "Bo (127.0.0.1)"] {
-        assert!(curators.contains(name), "{name} in {curators}");
+    let host = web.url()[7..web.url().len() - 1].to_string();
+    for name in [format!("Ana ({host})"), format!("Bo ({host})")] {
+        assert!(curators.contains(&name), "{name} in {curators}");
     }
     assert!(std::path::Path::new(
         &collective
@@ -292,6 +293,80 @@ fn a_follow_entry_that_is_not_a_site_is_refused_on_its_line() {
     let said = text(&out);
     assert!(
         said.contains("capsule.toml:6") && said.contains("https://"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_members_playlist_recommends_another_members_tracks_and_the_report_counts_everyones_music() {
+    let web = Web::start(Behaviour::Body(Arc::new(Vec::new())));
+    let member = member(&web);
+    // A second member: a playlist of two Drone tracks of their own, following the first member.
+    let site = follower(&[web.url()]);
+    common::rainy_day_playlist(site.path(), true);
+    let out = build(site.path(), &["--quiet"]);
+    assert!(!text(&out).contains("warning"), "{}", text(&out));
+
+    // Under Drizzle (Lumen, Drone), the first member's Drone and Lumen tracks, with the reasons, linked
+    // to their places on the first member's pages.
+    let page = read(site.path(), "gemini/playlists/rainy-day/index.gmi");
+    let more = common::recommendations_under(&page, "More like this: Drizzle");
+    let titles: Vec<&str> = more.iter().map(|(what, _)| what.as_str()).collect();
+    assert!(titles.contains(&"Seed — Lumen"), "{more:?}");
+    let (_, why) = more.iter().find(|(w, _)| w == "Seed — Lumen").unwrap();
+    assert!(
+        why.contains("Drone") && why.contains("same artist") && why.ends_with("on Music fixture"),
+        "{why}"
+    );
+    let html = read(site.path(), "html/playlists/rainy-day/index.html");
+    assert!(
+        html.contains(&format!(
+            "href=\"{}playlists/drive/#track-seed\"",
+            web.url()
+        )),
+        "{html}"
+    );
+
+    // The report: this site's music and the member's, each as it stores it, and the total.
+    let json = common::run(&["report", "--root", site.path().to_str().unwrap(), "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let c = &report["collective"];
+    let member_audio: u64 = ["opus", "mp3"]
+        .iter()
+        .flat_map(|e| common::files_with_ext(&member.path().join("public/html"), e))
+        .map(|p| std::fs::metadata(p).unwrap().len())
+        .sum();
+    let own_audio: u64 = ["opus", "mp3"]
+        .iter()
+        .flat_map(|e| common::files_with_ext(&site.path().join("public/html"), e))
+        .map(|p| std::fs::metadata(p).unwrap().len())
+        .sum();
+    assert!(own_audio > 0 && member_audio > 0);
+    assert_eq!(c["sites"][0]["bytes"], own_audio, "{c}");
+    assert_eq!(c["sites"][0]["tracks"], 2, "{c}");
+    assert_eq!(c["sites"][1]["bytes"], member_audio, "{c}");
+    assert_eq!(c["sites"][1]["tracks"], 16, "{c}");
+    assert_eq!(c["sites"][1]["url"], web.url().as_str(), "{c}");
+    assert_eq!(c["total_bytes"], own_audio + member_audio, "{c}");
+    assert_eq!(c["limit_bytes"], 2_000_000_000u64, "{c}");
+    assert_eq!(c["ok"], true, "{c}");
+    let table = text(&build(site.path(), &[]));
+    assert!(table.contains("budget collective ok"), "{table}");
+
+    // Over the collective's budget: the build warns, and says by how much.
+    let config = site.path().join("capsule.toml");
+    let toml = std::fs::read_to_string(&config).unwrap();
+    let limit = member_audio + own_audio / 2;
+    std::fs::write(
+        &config,
+        format!("{toml}\n[budget]\ncollective = \"{limit} B\"\n"),
+    )
+    .unwrap();
+    let out = build(site.path(), &[]);
+    let said = text(&out);
+    assert!(said.contains("budget collective OVER"), "{said}");
+    assert!(
+        said.contains("warning") && said.contains("over [budget] collective"),
         "{said}"
     );
 }

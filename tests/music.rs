@@ -591,7 +591,7 @@ fn large_indexes_are_split_by_initial_and_a_site_without_music_has_none() {
     let mut front = String::from("+++\ntitle = \"Many\"\n");
     for i in 0..104 {
         let name = format!("t{i:03}.wav");
-        write_short_wav(&folder.join(&name), i as u16);
+        common::media::write_short_wav(&folder.join(&name), i as u16);
         // Initials a…z, four artists each.
         let initial = (b'a' + (i % 26) as u8) as char;
         front.push_str(&format!(
@@ -650,12 +650,4 @@ fn large_indexes_are_split_by_initial_and_a_site_without_music_has_none() {
     assert!(!photos.path().join("public/html/music").exists());
     let home = std::fs::read_to_string(photos.path().join("public/html/index.html")).unwrap();
     assert!(!home.contains(">Music<"), "{home}");
-}
-
-/// A 0.05 s mono WAV whose samples depend on `seed`, so that each file is a recording of its own.
-fn write_short_wav(path: &Path, seed: u16) {
-    let samples: Vec<i16> = (0..400u16)
-        .map(|n| ((n.wrapping_mul(seed + 1) % 2000) as i16 - 1000) * 8)
-        .collect();
-    common::media::write_wav(path, 8000, &samples);
 }

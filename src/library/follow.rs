@@ -9,10 +9,9 @@ use std::time::Duration;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+use crate::config::{catalogue_url, fetchable, loopback};
 use crate::error::Diagnostic;
 
-/// Where a followed site's catalogue is, under the address `follow` gives.
-const CATALOGUE: &str = "music/catalogue.json";
 /// A catalogue larger than this is refused: 20 MB holds some 40,000 recordings.
 pub(crate) const MAX_BYTES: u64 = 20_000_000;
 /// Entries (recordings and playlists) one catalogue may hold; more is refused.
@@ -149,45 +148,6 @@ fn follow_one(site: &str, cache_dir: &Path) -> (Option<Followed>, Option<String>
             ),
         },
         Err(problem) => (from_cache(), Some(problem)),
-    }
-}
-
-/// The catalogue's address for a `follow` entry: the site's address and `music/catalogue.json`, or the
-/// catalogue's own address when given.
-pub(crate) fn catalogue_url(site: &str) -> Result<url::Url, String> {
-    let base = url::Url::parse(site.trim()).map_err(|_| {
-        "is not an address; write the site's address, like \"https://alice.web.deuxfleurs.fr/\""
-            .to_string()
-    })?;
-    if !fetchable(&base) {
-        return Err("is not an https:// address: only https:// sites can be followed (http:// only on this computer)".into());
-    }
-    if base.path().ends_with(".json") {
-        return Ok(base);
-    }
-    let mut dir = base.clone();
-    if !dir.path().ends_with('/') {
-        dir.set_path(&format!("{}/", dir.path()));
-    }
-    dir.join(CATALOGUE).map_err(|e| e.to_string())
-}
-
-/// Whether a catalogue may be fetched from this address: HTTPS, or HTTP on this computer (for tests and
-/// previews).
-fn fetchable(u: &url::Url) -> bool {
-    match u.scheme() {
-        "https" => u.host().is_some(),
-        "http" => loopback(u),
-        _ => false,
-    }
-}
-
-fn loopback(u: &url::Url) -> bool {
-    match u.host() {
-        Some(url::Host::Ipv4(a)) => a.is_loopback(),
-        Some(url::Host::Ipv6(a)) => a.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
     }
 }
 
@@ -478,7 +438,11 @@ fn check(site: &str, from: &url::Url, body: &[u8]) -> Result<Followed, String> {
     let raw: RawRoot = serde_json::from_slice(body)
         .map_err(|e| format!("its catalogue is not one capsule can read ({e})"))?;
     let text = |t: Option<Text>| t.map(|t| t.0).filter(|t| !t.is_empty());
-    let host = from.host_str().unwrap_or("").to_string();
+    // With its port when it has one: two sites on one computer are told apart.
+    let host = match (from.host_str(), from.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (h, _) => h.unwrap_or("").to_string(),
+    };
     let url = raw
         .url
         .and_then(|u| safe_link(&u.0, false))

@@ -82,6 +82,15 @@ pub(crate) fn html(opts: &PublishOptions) -> Result<(), Error> {
         }
     }
 
+    // The collective's budget: this site's new music must not be what puts everyone's over it.
+    if let Some(message) = Report::load(&opts.root)
+        .ok()
+        .and_then(|r| r.collective)
+        .and_then(|c| collective_refusal(&c, &plan))
+    {
+        return Err(Error::Budget(message));
+    }
+
     print!("{}", plan.summary(&settings.bucket, opts.dry_run));
     if opts.dry_run {
         return Ok(());
@@ -117,6 +126,32 @@ pub(crate) fn html(opts: &PublishOptions) -> Result<(), Error> {
         plan.unchanged
     );
     Ok(())
+}
+
+/// Why this publish is refused, when the audio it uploads alone puts the collective's music (as the
+/// last build reported it) over `[budget] collective`.
+fn collective_refusal(c: &crate::report::Collective, plan: &plan::Plan) -> Option<String> {
+    let limit = c.limit_bytes?;
+    let new_audio: u64 = plan
+        .uploads
+        .iter()
+        .filter(|f| f.content_type.starts_with("audio/") && !f.content_type.contains("mpegurl"))
+        .map(|f| f.size)
+        .sum();
+    let before = c.total_bytes.saturating_sub(new_audio);
+    (new_audio > 0 && c.total_bytes > limit && before <= limit).then(|| {
+        format!(
+            "error: this publish uploads {} of new music, which would put the collective's music (this site and the {} it \
+             follows) at {}, over [budget] collective = \"{}\" by {}. Nothing was uploaded.\n  \
+             Make this site's music smaller (fewer tracks, or [audio] quality = \"frugal\"), build and publish again; \
+             `capsule report` shows what each member's music weighs.",
+            human_bytes(new_audio),
+            c.sites.len().saturating_sub(1),
+            human_bytes(c.total_bytes),
+            human_bytes(limit),
+            human_bytes(c.total_bytes - limit)
+        )
+    })
 }
 
 fn over_budget(root: &Path, after: u64, limit: u64, plan: &plan::Plan) -> String {

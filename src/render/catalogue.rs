@@ -15,8 +15,7 @@ use crate::output::Format;
 const CANIMUS_VERSION: &str = "c1abb7e";
 /// The version of what capsule writes in it (the fields docs/catalogue.schema.json describes).
 const CATALOGUE_VERSION: u32 = 1;
-/// Where the catalogue is, in the HTML site.
-pub(crate) const CATALOGUE_PATH: &str = "music/catalogue.json";
+pub(crate) use crate::config::CATALOGUE_PATH;
 
 #[derive(Serialize)]
 struct Root {

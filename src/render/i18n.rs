@@ -88,6 +88,8 @@ pub(crate) struct MusicWords {
     /// The front page's list of the sites this one follows, and the note of each (`{n}` tracks).
     pub followed: &'static str,
     pub followed_note: &'static str,
+    /// Where a followed site's recording or playlist is: `on {x}`, the site's name.
+    pub on_site: &'static str,
     pub more_like_this: &'static str,
     pub related_playlists: &'static str,
     pub related_artists: &'static str,
@@ -179,6 +181,7 @@ const EN: Words = Words {
         browse: "Browse the library",
         followed: "Followed sites",
         followed_note: "{n} tracks, on their own site",
+        on_site: "on {x}",
         more_like_this: "More like this",
         related_playlists: "Related playlists",
         related_artists: "Related artists",
@@ -273,6 +276,7 @@ const FR: Words = Words {
         browse: "Parcourir la bibliothèque",
         followed: "Sites suivis",
         followed_note: "{n} morceaux, sur leur propre site",
+        on_site: "sur {x}",
         more_like_this: "Dans le même esprit",
         related_playlists: "Playlists proches",
         related_artists: "Artistes proches",

@@ -423,7 +423,16 @@ fn playlists_note(ctx: &Ctx, r: usize) -> String {
             names.push(title);
         }
     }
-    fill_x(ctx.words.music.in_playlists, &names.join(", "))
+    let mut note = fill_x(ctx.words.music.in_playlists, &names.join(", "));
+    if let Some(site) = site_note(ctx, ctx.library.remote_track(r).map(|(f, _)| f)) {
+        note = format!("{note} {site}");
+    }
+    note
+}
+
+/// `on Alice's music`: where a followed site's recording or playlist is, for the notes beside it.
+fn site_note(ctx: &Ctx, site: Option<&crate::library::follow::Followed>) -> Option<String> {
+    Some(fill_x(ctx.words.music.on_site, &site?.name))
 }
 
 /// A track in a list: its title and artist, how long, where it is.
@@ -501,9 +510,16 @@ pub(super) fn more_like_this(ctx: &Ctx, p: usize, position: usize, from: &str) -
         return Vec::new();
     };
     more.iter()
-        .map(|rec| EntryCtx {
-            note: Some(why(ctx, rec)),
-            ..track_entry(ctx, rec.item, from)
+        .map(|rec| {
+            let remote = ctx.library.remote_track(rec.item).map(|(f, _)| f);
+            let note = match site_note(ctx, remote) {
+                Some(site) => format!("{} · {site}", why(ctx, rec)),
+                None => why(ctx, rec),
+            };
+            EntryCtx {
+                note: Some(note),
+                ..track_entry(ctx, rec.item, from)
+            }
         })
         .collect()
 }
@@ -529,9 +545,14 @@ pub(super) fn related_playlists(ctx: &Ctx, p: usize, from: &str) -> Vec<EntryCtx
         .related
         .iter()
         .filter_map(|rec| {
+            let remote = ctx.library.remote_playlist(rec.item).map(|(f, _)| f);
+            let note = match site_note(ctx, remote) {
+                Some(site) => format!("{} · {site}", why(ctx, rec)),
+                None => why(ctx, rec),
+            };
             Some(EntryCtx {
                 date: None,
-                note: Some(why(ctx, rec)),
+                note: Some(note),
                 ..playlist_entry(ctx, rec.item, from)?
             })
         })

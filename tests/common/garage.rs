@@ -149,6 +149,33 @@ admin_token = "{rpc_secret}"
             .unwrap()
     }
 
+    /// Another bucket, which this server's key may read, write and publish as a website.
+    pub(crate) fn create_bucket(&self, name: &str) {
+        for args in [
+            vec!["bucket", "create", name],
+            vec![
+                "bucket", "allow", "--read", "--write", "--owner", name, "--key", KEY_ID,
+            ],
+            vec!["bucket", "website", "--allow", name],
+        ] {
+            let out = self.cli(&args);
+            assert!(out.status.success(), "garage {args:?}: {out:?}");
+        }
+    }
+
+    /// The host name under which the website endpoint serves `bucket`.
+    pub(crate) fn web_host(bucket: &str) -> String {
+        format!("{bucket}.web.garage.localhost")
+    }
+
+    /// The `[publish.html]` section for another bucket of this server.
+    pub(crate) fn publish_section_for(&self, bucket: &str) -> String {
+        format!(
+            "\n[publish.html]\nbucket = \"{bucket}\"\nendpoint = \"http://127.0.0.1:{}\"\n",
+            self.s3_port
+        )
+    }
+
     pub(crate) fn set_quota(&self, max_size: &str) {
         let out = self.cli(&["bucket", "set-quotas", BUCKET, "--max-size", max_size]);
         assert!(out.status.success(), "{out:?}");
@@ -156,7 +183,12 @@ admin_token = "{rpc_secret}"
 
     /// The number of objects in the bucket, as Garage counts them.
     pub(crate) fn objects(&self) -> u64 {
-        let out = self.cli(&["bucket", "info", BUCKET]);
+        self.objects_in(BUCKET)
+    }
+
+    /// The number of objects in `bucket`, as Garage counts them.
+    pub(crate) fn objects_in(&self, bucket: &str) -> u64 {
+        let out = self.cli(&["bucket", "info", bucket]);
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         text.lines()
             .find_map(|l| l.trim().strip_prefix("Objects:"))

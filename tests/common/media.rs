@@ -184,6 +184,14 @@ pub(crate) fn mp3_xing(path: &Path) -> Option<(String, u32)> {
     (flags & 1 == 1).then(|| (name, word(pos + 8)))
 }
 
+/// A 0.05 s mono WAV whose samples depend on `seed`, so that each file is a recording of its own.
+pub(crate) fn write_short_wav(path: &Path, seed: u16) {
+    let samples: Vec<i16> = (0..400u16)
+        .map(|n| ((n.wrapping_mul(seed + 1) % 2000) as i16 - 1000) * 8)
+        .collect();
+    write_wav(path, 8000, &samples);
+}
+
 /// A mono 16-bit PCM WAV file of `samples` at `rate` Hz.
 pub(crate) fn write_wav(path: &Path, rate: u32, samples: &[i16]) {
     let data: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();

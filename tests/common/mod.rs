@@ -381,3 +381,23 @@ pub(crate) fn recommendations_under(page: &str, heading: &str) -> Vec<(String, S
         })
         .collect()
 }
+
+/// A member's playlist for the tests of following: "Rainy day", curated by Cy, with two recordings of its
+/// own: Drizzle (artist Lumen, Drone, as the music fixture's Seed) and, with `both`, Hum (Piano).
+pub(crate) fn rainy_day_playlist(root: &Path, both: bool) {
+    let dir = root.join("content/playlists/rainy-day");
+    std::fs::create_dir_all(&dir).unwrap();
+    media::write_short_wav(&dir.join("drizzle.wav"), 7);
+    let mut text = String::from(
+        "+++\ntitle = \"Rainy day\"\ndate = 2024-09-01\ncurator = \"Cy\"\n\n[tracks.\"drizzle.wav\"]\nartist = \"Lumen\"\ngenre = \"Drone\"\n",
+    );
+    if both {
+        media::write_short_wav(&dir.join("hum.wav"), 11);
+        text.push_str("\n[tracks.\"hum.wav\"]\nartist = \"Hum\"\ngenre = \"Piano\"\n");
+    }
+    text.push_str("+++\n\n[Drizzle](drizzle.wav)\n");
+    if both {
+        text.push_str("[Hum](hum.wav)\n");
+    }
+    std::fs::write(dir.join("index.md"), text).unwrap();
+}

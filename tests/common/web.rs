@@ -21,6 +21,10 @@ pub(crate) enum Behaviour {
     RedirectLoop,
     /// Redirects to this address.
     RedirectTo(String),
+    /// Passes each request to the server on this loopback port under this host name, and its answer
+    /// back: a site's own address in front of a server that tells sites apart by name (Garage's
+    /// website endpoint, as Deuxfleurs's reverse proxy does).
+    Proxy(u16, String),
 }
 
 /// One request as the server saw it: its path, its `If-None-Match`, and the status answered.
@@ -109,6 +113,7 @@ fn answer(
     reader.read_line(&mut line)?;
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
     let mut if_none_match = None;
+    let mut headers = Vec::new();
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h)? == 0 || h.trim().is_empty() {
@@ -118,7 +123,38 @@ fn answer(
             if k.trim().eq_ignore_ascii_case("if-none-match") {
                 if_none_match = Some(v.trim().to_string());
             }
+            if !k.trim().eq_ignore_ascii_case("host")
+                && !k.trim().eq_ignore_ascii_case("connection")
+            {
+                headers.push(h.trim_end().to_string());
+            }
         }
+    }
+    if let Behaviour::Proxy(port, host) = behaviour {
+        let mut upstream = TcpStream::connect(("127.0.0.1", *port))?;
+        let method = line.split_whitespace().next().unwrap_or("GET");
+        write!(
+            upstream,
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n"
+        )?;
+        for h in &headers {
+            write!(upstream, "{h}\r\n")?;
+        }
+        write!(upstream, "\r\n")?;
+        let mut answer = Vec::new();
+        upstream.read_to_end(&mut answer)?;
+        let status = std::str::from_utf8(&answer[..answer.len().min(12)])
+            .ok()
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        seen.lock().unwrap().push(Seen {
+            path,
+            if_none_match,
+            status,
+        });
+        stream.write_all(&answer)?;
+        return Ok(());
     }
     let record = |status: u16| {
         seen.lock().unwrap().push(Seen {
@@ -185,6 +221,7 @@ fn answer(
                 "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:{port}{path}x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
             )?;
         }
+        Behaviour::Proxy(..) => unreachable!("answered above"),
         Behaviour::RedirectTo(to) => {
             record(301);
             write!(
