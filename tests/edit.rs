@@ -1496,6 +1496,64 @@ fn settings_change_only_the_keys_changed_and_are_validated_like_a_build() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), by_hand);
 }
 
+/// Following other sites is set up in the browser: one address a line, each checked as a build checks
+/// it, written as a list in capsule.toml, and shown again one a line.
+#[test]
+fn the_sites_to_follow_are_set_in_the_settings_page() {
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let file = editor.root().join("capsule.toml");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let page = editor.get("/_edit/settings").text();
+    assert!(page.contains("<textarea id=\"library.follow\""), "{page}");
+    let mut fields = form_fields(&page, Some("/_edit/settings"));
+    assert_eq!(fields["library.follow"], "");
+    assert_eq!(fields["budget.collective"], "2.0 GB");
+
+    let post = |fields: &BTreeMap<String, String>| {
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        editor.post_raw("/_edit/settings", &encode(&pairs), "")
+    };
+    // Plain http to another computer is refused, next to the field, and nothing is written.
+    fields.insert(
+        "library.follow".into(),
+        "https://alice.example/\r\nhttp://bob.example/\r\n".into(),
+    );
+    let refused = post(&fields);
+    assert_eq!(refused.status, 400);
+    let text = refused.text();
+    assert!(
+        text.contains("<p class=\"error\" id=\"library.follow-error\">library.follow: &quot;http://bob.example/&quot;"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+
+    fields.insert(
+        "library.follow".into(),
+        "https://alice.example/\r\n\r\n https://bob.example/ \r\n".into(),
+    );
+    let saved = post(&fields);
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let now = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        now.contains(
+            "[library]\nfollow = [\"https://alice.example/\", \"https://bob.example/\"]\n"
+        ),
+        "{now}"
+    );
+    let fields = form_fields(
+        &editor.get("/_edit/settings").text(),
+        Some("/_edit/settings"),
+    );
+    assert_eq!(
+        fields["library.follow"],
+        "https://alice.example/\r\nhttps://bob.example/"
+    );
+}
+
 /// The Publishing page, against a real Garage: Check tells each fault apart in plain words; Save keeps
 /// the key outside the site (mode 0600) and names it in capsule.toml; the secret is never shown again;
 /// Publish then works with no key in the environment.

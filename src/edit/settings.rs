@@ -28,6 +28,8 @@ enum Kind {
     Choice(&'static [&'static str]),
     /// A size (`"100 MB"`) or `"none"`.
     Size,
+    /// A list of strings, one per line of a text area; none removes the key.
+    Lines,
 }
 
 /// The settings of the page, by their dotted key, in the order shown.
@@ -47,9 +49,11 @@ const FIELDS: &[(&str, Kind)] = &[
         "audio.quality",
         Kind::Choice(&["frugal", "standard", "high"]),
     ),
+    ("library.follow", Kind::Lines),
     ("budget.html", Kind::Size),
     ("budget.gemini", Kind::Size),
     ("budget.audio", Kind::Size),
+    ("budget.collective", Kind::Size),
     ("edit.max_file", Kind::Size),
     ("edit.max_request", Kind::Size),
 ];
@@ -79,6 +83,8 @@ fn effective(config: &Config, key: &str) -> String {
         "budget.html" => size_text(config.budget.html),
         "budget.gemini" => size_text(config.budget.gemini),
         "budget.audio" => size_text(config.budget.audio),
+        "budget.collective" => size_text(config.budget.collective),
+        "library.follow" => config.library.follow.join("\n"),
         "edit.max_file" => size_text(config.edit.max_file),
         "edit.max_request" => size_text(config.edit.max_request),
         _ => String::new(),
@@ -94,6 +100,13 @@ fn written(doc: &DocumentMut, key: &str) -> Option<String> {
     match item.as_value()? {
         Value::String(s) => Some(s.value().clone()),
         Value::Integer(i) => Some(i.value().to_string()),
+        // A list is shown one item a line, as the form's text area takes it.
+        Value::Array(a) => Some(
+            a.iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
         other => Some(other.to_string().trim().to_string()),
     }
 }
@@ -159,6 +172,8 @@ struct FieldCtx {
     /// The choices of a select: (value, label).
     choices: Vec<(&'static str, String)>,
     number: bool,
+    /// A text area, one item a line.
+    lines: bool,
     error: Option<String>,
 }
 
@@ -228,6 +243,7 @@ impl Pages {
                     _ => Vec::new(),
                 },
                 number: matches!(kind, Kind::Number),
+                lines: matches!(kind, Kind::Lines),
                 error: errors
                     .iter()
                     .find(|(k, _)| k == key)
@@ -260,7 +276,11 @@ impl Pages {
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let submitted: Vec<(&'static str, String)> = FIELDS
             .iter()
-            .map(|(key, _)| (*key, form.get(key).unwrap_or("").trim().to_string()))
+            .map(|(key, _)| {
+                // A text area sends its lines with CRLF.
+                let value = form.get(key).unwrap_or("").replace("\r\n", "\n");
+                (*key, value.trim().to_string())
+            })
             .collect();
         let expected = form.get("fingerprint").unwrap_or("");
         if write::fingerprint(&bytes) != expected {
@@ -292,6 +312,14 @@ impl Pages {
             }
             let value = match kind {
                 Kind::Optional if new.is_empty() => None,
+                Kind::Lines => {
+                    let items: Vec<&str> = new
+                        .lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .collect();
+                    (!items.is_empty()).then(|| Value::Array(items.into_iter().collect()))
+                }
                 Kind::Number => match new.parse::<i64>() {
                     Ok(n) => Some(Value::from(n)),
                     Err(_) => {
