@@ -274,13 +274,15 @@ impl Prepared {
         opts: &BuildOptions,
         warnings: &mut Vec<Diagnostic>,
     ) -> Result<(MediaStats, MusicShares), Error> {
-        let run = media::run(
+        let mut run = media::run(
             &self.site.all_pages().collect::<Vec<_>>(),
             config,
             &self.cache,
             opts.media(),
             warnings,
         )?;
+        // Recordings a followed site already publishes are played from there, not stored twice.
+        let linked = follow::link_published(&mut run.outputs, &self.followed);
         staging.place(&run.placements())?;
         let library = Library::of_site(&self.site, &run.outputs, self.followed.clone());
         for file in render_site(&self.site, &run.outputs, &library, &self.templates)? {
@@ -288,7 +290,7 @@ impl Prepared {
         }
         Ok((
             run.stats,
-            MusicShares::of(&self.site, &run.outputs, &library),
+            MusicShares::of(&self.site, &run.outputs, &library, &linked),
         ))
     }
 

@@ -106,6 +106,9 @@ pub(crate) struct Report {
     /// With `[library] follow`: this site's music and each followed site's, against `[budget] collective`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collective: Option<Collective>,
+    /// Recordings a followed site already publishes, linked there instead of stored here.
+    #[serde(default)]
+    pub linked: Linked,
 }
 
 /// The music of a collective: this site's and every followed site's, each as that site stores it (its
@@ -149,7 +152,18 @@ impl Collective {
         lib.followed
             .iter()
             .map(|f| {
-                let bytes_of = |t: usize| f.tracks[t].files.iter().map(|(_, _, b)| b).sum::<u64>();
+                // What a site stores: the files at its own address (a recording it links to another
+                // member's files for is that member's).
+                let origin = url::Url::parse(&f.site).map(|u| u.origin()).ok();
+                let own = |src: &str| url::Url::parse(src).ok().map(|u| u.origin()) == origin;
+                let bytes_of = |t: usize| {
+                    f.tracks[t]
+                        .files
+                        .iter()
+                        .filter(|(_, src, _)| own(src))
+                        .map(|(_, _, b)| b)
+                        .sum::<u64>()
+                };
                 let mut curators: Vec<CollectiveCurator> = Vec::new();
                 let mut by_name: BTreeMap<String, std::collections::BTreeSet<usize>> =
                     BTreeMap::new();
@@ -219,6 +233,16 @@ pub(crate) struct MusicShares {
     pub shared: ItemBytes,
     /// The followed sites' music, when the site follows any.
     pub followed: Option<Vec<CollectiveSite>>,
+    /// Recordings of this site that a followed site publishes, linked there rather than stored.
+    pub linked: Linked,
+}
+
+/// Recordings of this site that a followed site already publishes: played from there, not stored here.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Linked {
+    pub recordings: usize,
+    /// What their files would have taken here.
+    pub saved: ItemBytes,
 }
 
 impl MusicShares {
@@ -226,6 +250,7 @@ impl MusicShares {
         site: &Site,
         media: &crate::media::MediaOutputs,
         library: &crate::library::Library,
+        linked: &crate::library::follow::Linked,
     ) -> MusicShares {
         let mut files = std::collections::HashMap::new();
         for page in &site.playlists {
@@ -285,6 +310,16 @@ impl MusicShares {
             shared,
             followed: (!site.config.library.follow.is_empty())
                 .then(|| Collective::followed(library)),
+            linked: Linked {
+                recordings: linked.recordings,
+                saved: {
+                    let mut saved = ItemBytes::default();
+                    for (format, bytes) in &linked.bytes {
+                        saved.add(*format, *bytes);
+                    }
+                    saved
+                },
+            },
         }
     }
 }
@@ -615,6 +650,7 @@ impl Report {
             curators: music.curators.clone(),
             shared_bytes: music.shared,
             collective,
+            linked: music.linked.clone(),
         }
     }
 
@@ -731,6 +767,15 @@ impl Report {
                 "  shared tracks stored once: {} saved in HTML, {} in Gemini\n",
                 human_bytes(self.shared_bytes.html),
                 human_bytes(self.shared_bytes.gemini)
+            ));
+        }
+        if self.linked.recordings > 0 {
+            let n = self.linked.recordings;
+            s.push_str(&format!(
+                "  {n} recording{} that followed sites publish, played from there: {} saved in HTML, {} in Gemini\n",
+                if n == 1 { "" } else { "s" },
+                human_bytes(self.linked.saved.html),
+                human_bytes(self.linked.saved.gemini)
             ));
         }
         if let Some(c) = &self.collective {

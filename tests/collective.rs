@@ -91,6 +91,12 @@ fn two_members_and_a_collective_site_on_garage() {
         "+++\ntitle = \"Cy\"\n+++\n",
     )
     .unwrap();
+    // And a recording member one publishes too: the same file, which member two does not store again.
+    std::fs::copy(
+        common::repo().join("tests/fixtures/music/content/playlists/night/seed.flac"),
+        two.path().join("content/playlists/rainy-day/seed.flac"),
+    )
+    .unwrap();
     set_config(
         two.path(),
         &format!(
@@ -100,11 +106,25 @@ fn two_members_and_a_collective_site_on_garage() {
             garage.publish_section_for("cy-site")
         ),
     );
-    build(two.path(), &["--quiet"]);
+    let out = build(two.path(), &[]);
+    assert!(
+        text(&out).contains("1 recording that followed sites publish, played from there"),
+        "{}",
+        text(&out)
+    );
     publish(&garage, two.path());
 
+    // The shared recording is stored once, by member one: member two's page plays it from there.
+    assert_eq!(get(&cy, "/music/tracks/seed.opus").status, 404);
+    assert_eq!(get(&cy, "/music/tracks/drizzle.opus").status, 200);
+    let page = get(&cy, "/playlists/rainy-day/").text();
+    for ext in ["opus", "mp3"] {
+        let src = format!("src=\"{}music/tracks/seed.{ext}\"", ana.url());
+        assert!(page.contains(&src), "{src} in {page}");
+    }
+
     // Both catalogues, as Garage serves them, validate.
-    for (web, tracks) in [(&ana, 16), (&cy, 2)] {
+    for (web, tracks) in [(&ana, 16), (&cy, 3)] {
         let got = get(web, "/music/catalogue.json");
         assert_eq!(got.status, 200);
         validate(&got.body);
@@ -121,11 +141,11 @@ fn two_members_and_a_collective_site_on_garage() {
         );
     }
 
-    // A recommendation crosses from one member to the other: under Drizzle (Lumen, Drone) on member
-    // two's page as Garage serves it, member one's Seed (Lumen, Drone), at its place on member one's page.
-    let page = get(&cy, "/playlists/rainy-day/").text();
-    let seed = format!("{}playlists/drive/#track-seed", ana.url());
-    assert!(page.contains(&format!("href=\"{seed}\"")), "{page}");
+    // A recommendation crosses from one member to the other: on member two's page as Garage serves it
+    // (Drizzle is Drone, and Seed, in the same playlist, is left out of its list), member one's Twin
+    // (Drone), at its place on member one's page.
+    let twin = format!("{}playlists/drive/#track-twin", ana.url());
+    assert!(page.contains(&format!("href=\"{twin}\"")), "{page}");
 
     // The collective's site: no music of its own, following both members.
     let collective = tempfile::tempdir().unwrap();

@@ -167,6 +167,86 @@ fn safe_link(text: &str, gemini: bool) -> Option<String> {
     ok.then(|| u.to_string())
 }
 
+/// What linking saved: recordings of this site that a followed site already publishes, each once, and
+/// the bytes their files would have taken in each output.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Linked {
+    pub recordings: usize,
+    pub bytes: std::collections::BTreeMap<crate::output::Format, u64>,
+}
+
+/// Points every track of this site whose recording a followed site already publishes (the same source
+/// hash as its `uid`) at that site's files, which this site then does not store: the pages play them
+/// from there. A followed file of a type a browser's `<audio>` may not play (only Opus and MP3 are
+/// taken) is not linked to.
+pub(crate) fn link_published(
+    outputs: &mut crate::media::MediaOutputs,
+    followed: &[Followed],
+) -> Linked {
+    use crate::media::AudioFile;
+    use crate::output::Format;
+    let mut by_uid: std::collections::HashMap<&str, &RemoteTrack> = Default::default();
+    for site in followed {
+        for t in &site.tracks {
+            if let Some(hash) = t.uid.strip_prefix("blake3:") {
+                by_uid.entry(hash).or_insert(t);
+            }
+        }
+    }
+    let mut linked = Linked::default();
+    let mut seen = std::collections::HashSet::new();
+    for page in outputs.values_mut() {
+        for out in page.tracks.iter_mut().flatten() {
+            let Some(remote) = by_uid.get(out.recording.as_str()) else {
+                continue;
+            };
+            let file = |mime: &str, src: &str, bytes: u64| {
+                let (mime, label) = match mime.split(';').next().unwrap_or("").trim() {
+                    "audio/ogg" => ("audio/ogg; codecs=opus", "Opus"),
+                    "audio/mpeg" => ("audio/mpeg", "MP3"),
+                    _ => return None,
+                };
+                Some(AudioFile {
+                    path: src.to_string(),
+                    bytes,
+                    mime,
+                    label,
+                    source: PathBuf::new(),
+                })
+            };
+            let html: Vec<AudioFile> = remote
+                .files
+                .iter()
+                .filter_map(|(m, src, b)| file(m, src, *b))
+                .collect();
+            let mp3 = html
+                .iter()
+                .find(|f| f.mime == "audio/mpeg")
+                .or(html.first());
+            let Some(web) = mp3.cloned() else {
+                continue;
+            };
+            let gemini = match &remote.gemini {
+                Some(g) => AudioFile {
+                    path: g.clone(),
+                    ..web
+                },
+                None => web,
+            };
+            if seen.insert(out.recording.clone()) {
+                linked.recordings += 1;
+                *linked.bytes.entry(Format::Html).or_insert(0) +=
+                    out.html.iter().map(|f| f.bytes).sum::<u64>();
+                *linked.bytes.entry(Format::Gemini).or_insert(0) += out.gemini.bytes;
+            }
+            out.html = html;
+            out.gemini = gemini;
+            out.elsewhere = true;
+        }
+    }
+    linked
+}
+
 enum Fetched {
     NotModified,
     Body(Vec<u8>, Meta),

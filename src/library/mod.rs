@@ -230,10 +230,13 @@ impl Library {
                         .map(|(i, t)| {
                             let o = outs?.tracks.get(i)?.as_ref()?;
                             let mut bytes = BTreeMap::new();
-                            for f in &o.html {
-                                *bytes.entry(Format::Html).or_insert(0) += f.bytes;
+                            // A recording played from a followed site costs this site nothing.
+                            if !o.elsewhere {
+                                for f in &o.html {
+                                    *bytes.entry(Format::Html).or_insert(0) += f.bytes;
+                                }
+                                *bytes.entry(Format::Gemini).or_insert(0) += o.gemini.bytes;
                             }
-                            *bytes.entry(Format::Gemini).or_insert(0) += o.gemini.bytes;
                             Some(TrackFacts {
                                 recording: o.recording.clone(),
                                 slug: file_stem(&o.gemini.path),

@@ -40,11 +40,17 @@ pub(crate) struct TrackOutput {
     pub duration_secs: u64,
     /// The hash of the source file's bytes: the same recording in two playlists is stored once.
     pub recording: String,
+    /// A followed site publishes the same recording: its files (`html`, `gemini`) are that site's
+    /// addresses, and nothing is stored here.
+    pub elsewhere: bool,
 }
 
 impl TrackOutput {
     /// Where each of its files goes: every HTML file, and the one the capsule links to.
     pub(crate) fn placements(&self) -> Vec<Placement> {
+        if self.elsewhere {
+            return Vec::new();
+        }
         let place = |format: Format, f: &AudioFile| Placement {
             file: Written {
                 format,
@@ -131,6 +137,7 @@ pub(super) fn process(
             gemini,
             duration_secs: (meta.frames + RATE as u64 / 2) / RATE as u64,
             recording,
+            elsewhere: false,
         },
         ran,
         track

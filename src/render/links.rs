@@ -4,12 +4,23 @@ use crate::output::Format;
 
 /// The relative path from the folder `from_dir` to the site path `to` (both `/`-separated, relative to the root).
 pub(crate) fn relative(from_dir: &str, to: &str) -> String {
+    // A file another site publishes (a followed site's recording) is linked where it is.
+    if is_absolute(to) {
+        return to.to_string();
+    }
     let from: Vec<&str> = from_dir.split('/').filter(|s| !s.is_empty()).collect();
     let target: Vec<&str> = to.split('/').filter(|s| !s.is_empty()).collect();
     let common = from.iter().zip(&target).take_while(|(a, b)| a == b).count();
     let mut parts: Vec<&str> = vec![".."; from.len() - common];
     parts.extend(&target[common..]);
     parts.join("/")
+}
+
+/// An address with its scheme (`https://…`): a file of another site, not a path of this one.
+pub(crate) fn is_absolute(path: &str) -> bool {
+    path.split_once("://").is_some_and(|(scheme, _)| {
+        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphabetic())
+    })
 }
 
 /// The link from the page in `from_dir` to the page whose folder is `to_dir`:
@@ -26,6 +37,9 @@ pub(crate) fn page_href(format: Format, from_dir: &str, to_dir: &str) -> String 
 
 /// An absolute URL for a published file: `base` + `/` + its path.
 pub(crate) fn file_url(base: &str, path: &str) -> String {
+    if is_absolute(path) {
+        return path.to_string();
+    }
     format!("{}/{path}", base.trim_end_matches('/'))
 }
 

@@ -912,7 +912,7 @@ fn budget_share(ctx: &Ctx, tracks: &[usize]) -> Option<String> {
     };
     let mut bytes = 0;
     for &r in tracks {
-        if let Some(out) = output_of(ctx, r) {
+        if let Some(out) = output_of(ctx, r).filter(|o| !o.elsewhere) {
             bytes += out.html.iter().map(|f| f.bytes).sum::<u64>();
             if counts_gemini {
                 bytes += out.gemini.bytes;
