@@ -328,18 +328,9 @@ fn a_members_playlist_recommends_another_members_tracks_and_the_report_counts_ev
     );
 
     // Pages that link to another site's recordings and playlists are still valid HTML.
-    let vnu = std::process::Command::new("java")
-        .arg("-jar")
-        .arg(common::vnu_jar())
-        .args(["--errors-only", "--skip-non-html", "--format", "text"])
-        .arg(site.path().join("public/html"))
-        .output()
-        .expect("java runs");
-    assert!(
-        vnu.status.success(),
-        "{}",
-        String::from_utf8_lossy(&vnu.stderr)
-    );
+    if let Some(errors) = common::nu_errors(&site.path().join("public/html")) {
+        panic!("the Nu HTML Checker found errors:\n{errors}");
+    }
 
     // The report: this site's music and the member's, each as it stores it, and the total.
     let json = common::run(&["report", "--root", site.path().to_str().unwrap(), "--json"]);

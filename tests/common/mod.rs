@@ -172,6 +172,18 @@ pub(crate) fn vnu_jar() -> PathBuf {
     }
 }
 
+/// The Nu HTML Checker's errors in the HTML files under `path` (a folder or a file), or `None`.
+pub(crate) fn nu_errors(path: &Path) -> Option<String> {
+    let out = Command::new("java")
+        .arg("-jar")
+        .arg(vnu_jar())
+        .args(["--errors-only", "--skip-non-html", "--format", "text"])
+        .arg(path)
+        .output()
+        .expect("java runs");
+    (!out.status.success()).then(|| String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
 /// axe-core (npm), the accessibility checker, installed into target/tools when missing; its script.
 pub(crate) fn axe_script() -> String {
     static CELL: OnceLock<Option<PathBuf>> = OnceLock::new();
