@@ -18,7 +18,7 @@ pub(crate) const MAX_BYTES: u64 = 20_000_000;
 pub(crate) const MAX_ENTRIES: usize = 50_000;
 /// Tracks one playlist of a catalogue may hold.
 const MAX_PLAYLIST_TRACKS: usize = 5_000;
-/// Files one recording may list, and curators one site.
+/// Files or links one recording may list, and links a catalogue may give.
 const MAX_SMALL_LIST: usize = 16;
 /// Characters kept of a text (a title, a name): the rest is cut.
 const MAX_TEXT: usize = 300;
