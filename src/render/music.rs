@@ -430,6 +430,14 @@ fn playlists_note(ctx: &Ctx, r: usize) -> String {
     note
 }
 
+/// Why a recommendation was made, and where it is when a followed site publishes it.
+fn why_from(ctx: &Ctx, rec: &Rec, site: Option<&crate::library::follow::Followed>) -> String {
+    match site_note(ctx, site) {
+        Some(site) => format!("{} · {site}", why(ctx, rec)),
+        None => why(ctx, rec),
+    }
+}
+
 /// `on Alice's music`: where a followed site's recording or playlist is, for the notes beside it.
 fn site_note(ctx: &Ctx, site: Option<&crate::library::follow::Followed>) -> Option<String> {
     Some(fill_x(ctx.words.music.on_site, &site?.name))
@@ -512,12 +520,8 @@ pub(super) fn more_like_this(ctx: &Ctx, p: usize, position: usize, from: &str) -
     more.iter()
         .map(|rec| {
             let remote = ctx.library.remote_track(rec.item).map(|(f, _)| f);
-            let note = match site_note(ctx, remote) {
-                Some(site) => format!("{} · {site}", why(ctx, rec)),
-                None => why(ctx, rec),
-            };
             EntryCtx {
-                note: Some(note),
+                note: Some(why_from(ctx, rec, remote)),
                 ..track_entry(ctx, rec.item, from)
             }
         })
@@ -546,13 +550,9 @@ pub(super) fn related_playlists(ctx: &Ctx, p: usize, from: &str) -> Vec<EntryCtx
         .iter()
         .filter_map(|rec| {
             let remote = ctx.library.remote_playlist(rec.item).map(|(f, _)| f);
-            let note = match site_note(ctx, remote) {
-                Some(site) => format!("{} · {site}", why(ctx, rec)),
-                None => why(ctx, rec),
-            };
             Some(EntryCtx {
                 date: None,
-                note: Some(note),
+                note: Some(why_from(ctx, rec, remote)),
                 ..playlist_entry(ctx, rec.item, from)?
             })
         })
