@@ -68,18 +68,22 @@ pub(crate) struct Trials<'a> {
     pub cache: &'a Cache,
     pub root: &'a Path,
     pub options: MediaOptions,
+    /// The followed sites' catalogues: a recording one of them publishes costs this site nothing.
+    pub followed: &'a [crate::library::follow::Followed],
 }
 
 impl Trials<'_> {
     fn media(&self, pages: &[&Page], config: &Config) -> Result<media::MediaRun, Error> {
         // Warnings of trial encodes would repeat those of the build itself.
-        media::run(
+        let mut run = media::run(
             pages,
             config,
             self.cache,
             self.options.clone(),
             &mut Vec::new(),
-        )
+        )?;
+        crate::library::follow::link_published(&mut run.outputs, self.followed);
+        Ok(run)
     }
 
     /// Encodes the media of `pages` with `config` and returns the files a build would write for them,

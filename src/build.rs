@@ -115,7 +115,7 @@ pub(crate) fn prepare(
         drafts: opts.drafts,
         keep_going: opts.keep_going,
     };
-    let site = content::load_with(root, base.clone(), load, warnings, &Default::default())?;
+    let mut site = content::load_with(root, base.clone(), load, warnings, &Default::default())?;
     let out = opts.out.clone().unwrap_or_else(|| out_dir(root));
     check_out_dir(&out, root)?;
     let cache = Cache::open(&Config::cache_dir(root).join("media"))?;
@@ -125,6 +125,8 @@ pub(crate) fn prepare(
         &root.join(CONFIG_FILE),
     );
     warnings.extend(following.warnings);
+    // A playlist's links to followed sites' recordings, found in their catalogues.
+    follow::place(&mut site, &following.sites, warnings);
     Ok(Prepared {
         root: root.clone(),
         base,
@@ -200,6 +202,7 @@ impl Prepared {
             cache: &self.cache,
             root: &self.root,
             options: opts.media(),
+            followed: &self.followed,
         };
         let mut staged = self.stage(&settings.config, opts, warnings)?;
         if opts.fit && (!settings.fitted || staged.report.over().next().is_some()) {

@@ -34,6 +34,14 @@ impl Editor {
         panic!("the job did not end in a minute");
     }
 
+    /// Presses *Build the site now*, waits for it to succeed, and reads `path` of `public/`.
+    fn build_and_read(&self, path: &str) -> String {
+        self.post("/_edit/build", &[]);
+        let job = self.wait_for_job();
+        assert!(job.contains("Done."), "{job}");
+        std::fs::read_to_string(self.root().join("public").join(path)).unwrap()
+    }
+
     fn start(root: &Path) -> Editor {
         Editor::start_with_env(root, &[])
     }
@@ -205,6 +213,22 @@ fn submit(editor: &Editor, html: &str, action: &str) -> HttpResponse {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     editor.post_raw(action, &encode(&pairs), "")
+}
+
+/// Presses Remove on the row of a playlist's table whose file `is_row` picks, as a browser would.
+fn remove_track(editor: &Editor, page: &str, is_row: impl Fn(&str) -> bool) -> HttpResponse {
+    let mut fields = form_fields(page, Some("/_edit/playlist"));
+    let row = fields
+        .iter()
+        .find(|(k, v)| k.starts_with("file-") && is_row(v))
+        .map(|(k, _)| k.trim_start_matches("file-").to_string())
+        .expect("a row of the table");
+    fields.insert("action".into(), format!("remove:{row}"));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    editor.post_raw("/_edit/playlist", &encode(&pairs), "")
 }
 
 fn location(res: &HttpResponse) -> String {
@@ -962,13 +986,10 @@ fn uploads_land_under_safe_names_and_refuse_what_cannot_be_published() {
 #[test]
 fn an_upload_over_a_limit_or_cut_off_leaves_nothing() {
     let site = fixture("basic");
-    let config = site.path().join("capsule.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(
-        &config,
-        format!("{text}\n[edit]\nmax_file = \"20 KB\"\nmax_request = \"50 KB\"\n"),
-    )
-    .unwrap();
+    common::add_to_config(
+        site.path(),
+        "[edit]\nmax_file = \"20 KB\"\nmax_request = \"50 KB\"\n",
+    );
     build(site.path(), &["-q"]);
     let editor = Editor::start(site.path());
     let content = editor.root().join("content");
@@ -1200,18 +1221,7 @@ fn a_playlist_gets_tracks_by_upload_titles_in_its_table_and_loses_one_cleanly() 
     let page = editor
         .get("/_edit/playlist?item=playlists%2Fnight-drive")
         .text();
-    let mut fields = form_fields(&page, Some("/_edit/playlist"));
-    let city = fields
-        .iter()
-        .find(|(k, v)| k.starts_with("file-") && v.as_str() == "02-city.mp3")
-        .map(|(k, _)| k.trim_start_matches("file-").to_string())
-        .unwrap();
-    fields.insert("action".into(), format!("remove:{city}"));
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let res = editor.post_raw("/_edit/playlist", &encode(&pairs), "");
+    let res = remove_track(&editor, &page, |file| file == "02-city.mp3");
     assert_eq!(res.status, 303, "{}", res.text());
     let text = std::fs::read_to_string(&index).unwrap();
     assert!(text.contains("Then comes City Lights, the"), "{text}");
@@ -1219,15 +1229,7 @@ fn a_playlist_gets_tracks_by_upload_titles_in_its_table_and_loses_one_cleanly() 
     assert!(!folder.join("02-city.mp3").exists());
     assert!(editor.get("/_edit/trash").text().contains("02-city.mp3"));
     // And the site builds, with the new track under its new title.
-    editor.post("/_edit/build", &[]);
-    let job = editor.wait_for_job();
-    assert!(job.contains("Done."), "{job}");
-    let html = std::fs::read_to_string(
-        editor
-            .root()
-            .join("public/html/playlists/night-drive/index.html"),
-    )
-    .unwrap();
+    let html = editor.build_and_read("html/playlists/night-drive/index.html");
     assert!(
         html.contains("Evening tone") && html.contains("The Editors"),
         "{html}"
@@ -1980,4 +1982,94 @@ fn a_photo_just_uploaded_shows_its_preview_at_once() {
         "",
     );
     assert_ne!(outsider.status, 200);
+}
+
+/// A followed site's track, found by a search under the playlist's table and added with one button:
+/// the text gets a link to its place on the member's site, the build plays it from there, and removing
+/// it takes the link out of the text and nothing to the trash.
+#[test]
+fn a_followed_sites_track_is_found_and_added_in_the_playlist_table() {
+    use common::web::{Behaviour, Web};
+    let web = Web::start(Behaviour::Body(std::sync::Arc::new(Vec::new())));
+    let _member = common::served_member(&web);
+    let url = web.url();
+    let site = site("basic");
+    let editor = Editor::start(site.path());
+    let table = "/_edit/playlist?item=playlists%2Fnight-drive";
+    let index = editor.root().join("content/playlists/night-drive/index.md");
+
+    // Following nobody, the page says where to follow a site.
+    let page = editor.get(table).text();
+    assert!(page.contains("Follow other members"), "{page}");
+
+    // Following the member (as the Settings page writes it), after a build.
+    common::add_to_config(editor.root(), &format!("[library]\nfollow = [\"{url}\"]\n"));
+    editor.post("/_edit/build", &[]);
+    assert!(editor.wait_for_job().contains("Done."));
+    let page = editor.get(&format!("{table}&find=moss")).text();
+    let add = format!("add:{url}playlists/night/#track-moss");
+    assert!(page.contains(&format!("value=\"{add}\"")), "{page}");
+    assert!(
+        page.contains("Moss Bank — Moss (0:01) · on Music fixture"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("Glacier"),
+        "the search for moss shows {page}"
+    );
+
+    // An address that is none of the member's is refused, and the text stays as it was.
+    let before = std::fs::read_to_string(&index).unwrap();
+    let fingerprint = form_fields(&page, Some("/_edit/playlist"))["fingerprint"].clone();
+    let post = |action: &str, fingerprint: &str| {
+        editor.post(
+            "/_edit/playlist",
+            &[
+                ("item", "playlists/night-drive"),
+                ("fingerprint", fingerprint),
+                ("count", "0"),
+                ("action", action),
+            ],
+        )
+    };
+    let refused = post("add:https://evil.example/#track-x", &fingerprint);
+    assert_eq!(refused.status, 400);
+    assert_eq!(std::fs::read_to_string(&index).unwrap(), before);
+
+    let res = post(&add, &fingerprint);
+    assert!(location(&res).ends_with("&done=saved"), "{}", res.text());
+    let text = std::fs::read_to_string(&index).unwrap();
+    assert!(
+        text.ends_with(&format!(
+            "\n\n[Moss Bank](<{url}playlists/night/#track-moss>)\n"
+        )),
+        "{text}"
+    );
+    assert!(text.starts_with(&before.trim_end().to_string()), "{text}");
+
+    // The table shows it with where it plays from; the search no longer offers it.
+    let page = editor.get(&format!("{table}&find=moss")).text();
+    assert!(
+        page.contains("<td>on Music fixture<input type=\"hidden\""),
+        "{page}"
+    );
+    assert!(page.contains("<td>Moss Bank</td>\n<td>Moss</td>"), "{page}");
+    assert!(!page.contains(&format!("value=\"{add}\"")), "{page}");
+
+    let html = editor.build_and_read("html/playlists/night-drive/index.html");
+    assert!(
+        html.contains(&format!("<source src=\"{url}music/tracks/moss.opus\"")),
+        "{html}"
+    );
+
+    // Removed: the text keeps the words, and nothing goes to the trash.
+    let res = remove_track(&editor, &page, |file| file.starts_with(&url));
+    assert!(location(&res).ends_with("&done=saved"), "{}", res.text());
+    let text = std::fs::read_to_string(&index).unwrap();
+    assert!(
+        text.ends_with("\n\nMoss Bank\n") && !text.contains(&url),
+        "{text}"
+    );
+    assert!(!text.contains("[tracks.\"http"), "{text}");
+    assert!(!editor.get("/_edit/trash").text().contains("Moss"));
 }

@@ -4,27 +4,11 @@
 
 mod common;
 
+use common::text as text_of;
 use common::web::{Behaviour, Web};
 use common::{build, text};
 use std::path::Path;
 use std::sync::Arc;
-
-/// The music fixture built as a member's site at the address of `web`, then served by it.
-fn member(web: &Web) -> tempfile::TempDir {
-    let site = common::fixture("music");
-    let config = site.path().join("capsule.toml");
-    let toml = std::fs::read_to_string(&config).unwrap().replace(
-        "html_base_url = \"https://music.fixture.example/\"",
-        &format!(
-            "html_base_url = \"{}\"\ngemini_base_url = \"gemini://member.example/\"",
-            web.url()
-        ),
-    );
-    std::fs::write(&config, toml).unwrap();
-    build(site.path(), &["--quiet"]);
-    web.set(Behaviour::Folder(site.path().join("public/html")));
-    site
-}
 
 /// A site with no music of its own that follows `sites`.
 fn follower(sites: &[String]) -> tempfile::TempDir {
@@ -79,7 +63,7 @@ fn pages(root: &Path) -> Vec<(String, String)> {
 #[test]
 fn a_followed_sites_music_joins_the_library_and_plays_from_the_members_site() {
     let web = Web::start(Behaviour::Body(Arc::new(Vec::new())));
-    let _member = member(&web);
+    let _member = common::served_member(&web);
     let collective = follower(&[web.url()]);
     let out = build(collective.path(), &["--quiet"]);
     assert!(!text(&out).contains("follow"), "{}", text(&out));
@@ -300,7 +284,7 @@ fn a_follow_entry_that_is_not_a_site_is_refused_on_its_line() {
 #[test]
 fn a_members_playlist_recommends_another_members_tracks_and_the_report_counts_everyones_music() {
     let web = Web::start(Behaviour::Body(Arc::new(Vec::new())));
-    let member = member(&web);
+    let member = common::served_member(&web);
     // A second member: a playlist of two Drone tracks of their own, following the first member.
     let site = follower(&[web.url()]);
     common::rainy_day_playlist(site.path(), true);
@@ -374,4 +358,139 @@ fn a_members_playlist_recommends_another_members_tracks_and_the_report_counts_ev
         said.contains("warning") && said.contains("over [budget] collective"),
         "{said}"
     );
+}
+
+#[test]
+fn a_playlist_plays_the_followed_recordings_its_text_links_to_and_stores_none_of_them() {
+    let web = Web::start(Behaviour::Body(Arc::new(Vec::new())));
+    let _member = common::served_member(&web);
+    let url = web.url();
+    let site = follower(std::slice::from_ref(&url));
+    common::rainy_day_playlist(site.path(), true);
+    let md = site.path().join("content/playlists/rainy-day/index.md");
+    let mut text = std::fs::read_to_string(&md).unwrap();
+    // By its place on the member's page (as a browser's address bar shows it), by its file with no
+    // words, by an address the member does not publish, and on a site this one does not follow.
+    text.push_str(&format!(
+        "\nThen Ana's moss:\n\n[Moss, by the water]({url}playlists/night/index.html#track-moss)\n\n[]({url}music/tracks/seed.opus)\n\n[Gone]({url}music/tracks/gone.opus)\n\n[Elsewhere](https://archive.example/x.mp3)\n"
+    ));
+    std::fs::write(&md, &text).unwrap();
+    let line_of = |needle: &str| 1 + text.lines().position(|l| l.contains(needle)).unwrap();
+    let out = build(site.path(), &["--quiet"]);
+    let said = text_of(&out);
+    let warnings: Vec<&str> = said.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings.len(), 2, "{said}");
+    assert!(
+        warnings[0].contains(&format!("index.md:{}", line_of("[Gone]")))
+            && warnings[0].contains("publishes no recording at this address"),
+        "{said}"
+    );
+    assert!(
+        warnings[1].contains(&format!("index.md:{}", line_of("[Elsewhere]")))
+            && warnings[1].contains("not on a site this one follows"),
+        "{said}"
+    );
+
+    // Four tracks play on the page: two of this site, two from the member's files, each with a link to
+    // its place on the member's site; the words of the link are the title, the member's title when
+    // there are none.
+    let html = read(site.path(), "html/playlists/rainy-day/index.html");
+    assert_eq!(html.matches("<figure class=\"track\"").count(), 4, "{html}");
+    assert!(html.contains(&format!(
+        "<source src=\"{url}music/tracks/moss.opus\" type=\"audio/ogg; codecs=opus\">"
+    )));
+    assert!(
+        html.contains("<strong>Moss, by the water</strong> — Moss"),
+        "{html}"
+    );
+    assert!(html.contains(&format!(
+        "<a href=\"{url}playlists/night/#track-moss\">on Music fixture</a>"
+    )));
+    assert!(html.contains("<strong>Seed</strong> — Lumen"), "{html}");
+    assert!(html.contains(&format!("<source src=\"{url}music/tracks/seed.opus\"")));
+    // The links that place nothing stay links, where the text has them.
+    assert!(html.contains(&format!("<a href=\"{url}music/tracks/gone.opus\">Gone</a>")));
+    assert!(html.contains("<a href=\"https://archive.example/x.mp3\">Elsewhere</a>"));
+
+    // In the capsule, the member's capsule file; in the playlist's M3U8, the member's files.
+    let gmi = read(site.path(), "gemini/playlists/rainy-day/index.gmi");
+    assert!(
+        gmi.contains(
+            "=> gemini://member.example/music/tracks/moss.mp3 3. Moss, by the water — Moss"
+        ),
+        "{gmi}"
+    );
+    let m3u: Vec<String> = read(site.path(), "html/playlists/rainy-day/playlist.m3u8")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(m3u.len(), 4, "{m3u:?}");
+    assert_eq!(m3u[2], format!("{url}music/tracks/moss.mp3"));
+    assert_eq!(m3u[3], format!("{url}music/tracks/seed.mp3"));
+
+    // Nothing of them is stored here: only this site's two recordings, in two formats for the web.
+    let audio: Vec<String> = ["opus", "mp3"]
+        .iter()
+        .flat_map(|e| common::files_with_ext(&site.path().join("public/html"), e))
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(audio.len(), 4, "{audio:?}");
+    assert!(
+        audio
+            .iter()
+            .all(|a| a.starts_with("drizzle") || a.starts_with("hum")),
+        "{audio:?}"
+    );
+    let json = common::run(&["report", "--root", site.path().to_str().unwrap(), "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["collective"]["sites"][0]["tracks"], 2, "{report}");
+    // This site's catalogue lists them with the member's files, and still validates.
+    let catalogue: serde_json::Value =
+        serde_json::from_str(&read(site.path(), "html/music/catalogue.json")).unwrap();
+    let problems = common::catalogue_problems(&catalogue);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let moss = catalogue["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Moss, by the water")
+        .expect("the linked recording in the catalogue");
+    assert_eq!(
+        moss["media"][0]["src"],
+        format!("{url}music/tracks/moss.opus")
+    );
+
+    // Every address of the member on the page answers there, but for the one the text has wrong.
+    for a in addresses(&html)
+        .iter()
+        .filter(|a| a.starts_with(&url) && !a.ends_with("gone.opus"))
+    {
+        let path = a.trim_start_matches(&url[..url.len() - 1]);
+        let path = path.split('#').next().unwrap();
+        let got = common::servers::http_request(
+            web.port,
+            &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+        );
+        assert_eq!(got.status, 200, "{a}");
+    }
+    if let Some(errors) = common::nu_errors(&site.path().join("public/html")) {
+        panic!("the Nu HTML Checker found errors:\n{errors}");
+    }
+
+    // The member gone and the kept catalogue cleared: the tracks become the links the text has, with a
+    // warning each, and the build goes on.
+    web.stop();
+    std::fs::remove_dir_all(site.path().join(".capsule-cache/follow")).unwrap();
+    let out = build(site.path(), &["--quiet"]);
+    let said = text_of(&out);
+    assert!(
+        said.contains("not on a site this one follows") || said.contains("publishes no recording"),
+        "{said}"
+    );
+    let html = read(site.path(), "html/playlists/rainy-day/index.html");
+    assert_eq!(html.matches("<figure class=\"track\"").count(), 2, "{html}");
+    assert!(html.contains(&format!(
+        "<a href=\"{url}playlists/night/index.html#track-moss\">Moss, by the water</a>"
+    )));
 }

@@ -25,6 +25,9 @@ pub(super) struct PhotoRef {
 pub(super) struct TrackRef {
     pub path: PathBuf,
     pub text: String,
+    /// A playlist's link to a followed site's recording: its address and the line of the link
+    /// (`path` is then empty).
+    pub address: Option<(String, usize)>,
 }
 
 /// Media blocks point into these lists by index; the loader turns them into `Photo`s and `Track`s.
@@ -47,6 +50,9 @@ pub(super) struct BodySource<'a> {
     pub dir: &'a Path,
     /// `content/` on disk.
     pub content: &'a Path,
+    /// A playlist's text: a link to a recording on another site (see [`is_recording_address`]) places
+    /// that recording, like a link to a file of its folder.
+    pub playlist: bool,
 }
 
 enum Target {
@@ -227,13 +233,29 @@ pub(super) fn parse_body(src: &BodySource, diags: &mut Diagnostics) -> ParsedBod
                 id,
             }) => {
                 depth += 1;
+                if src.playlist && is_recording_address(&dest_url) {
+                    let text = collect_text(&mut events);
+                    depth -= 1;
+                    pending.push(Block::Track(out.tracks.len()));
+                    current.push(Event::Text(text.clone().into()));
+                    out.tracks.push(TrackRef {
+                        path: PathBuf::new(),
+                        text,
+                        address: Some((dest_url.to_string(), line)),
+                    });
+                    continue;
+                }
                 match classify(&dest_url, src, line, diags) {
                     Target::Track(path) => {
                         let text = collect_text(&mut events);
                         depth -= 1;
                         pending.push(Block::Track(out.tracks.len()));
                         current.push(Event::Text(text.clone().into()));
-                        out.tracks.push(TrackRef { path, text });
+                        out.tracks.push(TrackRef {
+                            path,
+                            text,
+                            address: None,
+                        });
                         continue;
                     }
                     Target::Page(target) => {
@@ -447,6 +469,24 @@ pub(super) fn leaves_site_message(target: &Path) -> String {
         "this is a link to {}, outside the site's content/ folder, so capsule does not publish it; copy it into content/ instead",
         crate::error::display_path(target)
     )
+}
+
+/// Whether a link of a playlist's text names a recording on another site: an `https:` (or `http:`)
+/// address of an audio file, or of a track's place on a page (`…/index.html#track-seed`), or the
+/// `gemini:` address of an audio file. Which site's recording it is, the followed catalogues say.
+pub(crate) fn is_recording_address(url: &str) -> bool {
+    let Ok(u) = url::Url::parse(url) else {
+        return false;
+    };
+    let audio_file = is_audio(Path::new(&percent_decode(u.path())));
+    match u.scheme() {
+        "http" | "https" => {
+            u.host().is_some()
+                && (audio_file || u.fragment().is_some_and(|f| f.starts_with("track-")))
+        }
+        "gemini" => u.host().is_some() && audio_file,
+        _ => false,
+    }
 }
 
 fn has_scheme(url: &str) -> bool {

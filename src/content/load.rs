@@ -230,6 +230,7 @@ impl Loader<'_> {
                     body_line: doc.body_line,
                     dir: &rel_dir,
                     content: &self.content,
+                    playlist: kind == PageKind::Playlist,
                 };
                 (Some(&doc.front), parse_body(&src, &mut self.diags))
             }
@@ -341,7 +342,18 @@ impl Loader<'_> {
             photo_map.push(idx);
         }
         let mut track_map = Vec::new();
+        let mut address_index: HashMap<String, usize> = HashMap::new();
         for r in parsed.tracks {
+            if let Some((address, line)) = &r.address {
+                // The same recording linked twice is one track, as the same file is.
+                let idx = *address_index.entry(address.clone()).or_insert_with(|| {
+                    page.tracks
+                        .push(Track::elsewhere(&page.source, &r.text, address, *line));
+                    page.tracks.len() - 1
+                });
+                track_map.push(Some(idx));
+                continue;
+            }
             let abs = self.content.join(&r.path);
             let idx = match track_index.get(&abs) {
                 Some(&i) => Some(i),
@@ -613,7 +625,8 @@ impl Loader<'_> {
                 );
             }
         }
-        for t in &page.tracks {
+        // A followed site's recording has no file here: its name is made unique when its files are named.
+        for t in page.tracks.iter().filter(|t| t.elsewhere.is_none()) {
             if let Some(other) = seen.insert(("track", &t.name), &t.source) {
                 self.diags.error(
                     &t.source,
@@ -768,6 +781,7 @@ impl Loader<'_> {
         let (track, (data, ext)) = page
             .tracks
             .iter()
+            .filter(|t| t.elsewhere.is_none())
             .find_map(|t| super::media_files::embedded_cover(&t.source).map(|c| (t, c)))?;
         let dir = covers_dir(self.content.parent().unwrap_or(Path::new(".")));
         let path = dir.join(format!("{}.{ext}", blake3::hash(&data).to_hex()));

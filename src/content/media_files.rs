@@ -230,6 +230,7 @@ pub(super) fn read_track(
         number: over.number.or_else(|| tag.and_then(|t| t.track())),
         duration_secs: (!duration.is_zero()).then(|| duration.as_secs_f64().round() as u64),
         tags_problem: warning.clone(),
+        elsewhere: None,
         genres: match &over.genre {
             Some(g) => g.list(),
             None => tag_text(|t| t.genre())

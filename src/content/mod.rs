@@ -120,6 +120,25 @@ pub(crate) enum Block {
     Track(usize),
 }
 
+impl Block {
+    /// A paragraph of one link, `[words](address)`.
+    pub(crate) fn link_paragraph(address: &str, words: &str) -> Block {
+        use pulldown_cmark::{CowStr, LinkType, Tag, TagEnd};
+        Block::Markdown(vec![
+            Event::Start(Tag::Paragraph),
+            Event::Start(Tag::Link {
+                link_type: LinkType::Inline,
+                dest_url: CowStr::from(address.to_string()),
+                title: CowStr::from(""),
+                id: CowStr::from(""),
+            }),
+            Event::Text(CowStr::from(words.to_string())),
+            Event::End(TagEnd::Link),
+            Event::End(TagEnd::Paragraph),
+        ])
+    }
+}
+
 /// One placement of a photo: the same file may be shown twice with different words.
 #[derive(Debug, Clone)]
 pub(crate) struct PhotoUse {
@@ -160,4 +179,57 @@ pub(crate) struct Track {
     /// Why the file's tags could not be read, when they could not: said only if the audio itself can
     /// be decoded (else the decoding error says it all, once).
     pub tags_problem: Option<String>,
+    /// A recording of a followed site that the text links to by its address: it has no file here
+    /// (`source` is the Markdown file that links to it) and plays from that site.
+    pub elsewhere: Option<Elsewhere>,
+}
+
+/// A followed site's recording in a playlist of this site, as its text links to it; the files are
+/// found in that site's catalogue (`library::follow::place`), and stay empty until then.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Elsewhere {
+    /// The address the text links to: the recording's place on the member's page, or one of its files.
+    pub address: String,
+    /// The line of the link in the Markdown file.
+    pub line: usize,
+    /// Its files as the member publishes them: (media type, address, bytes).
+    pub files: Vec<(String, String, u64)>,
+    /// Its file in the member's capsule, when there is one.
+    pub gemini: Option<String>,
+    /// The hash of its source, as the member's catalogue gives it: the same recording here is this one.
+    pub recording: String,
+    /// The member's site, by its name, and the recording's place on the member's pages.
+    pub site: String,
+    pub page: String,
+}
+
+impl Track {
+    /// The track of a playlist's text that links to a followed site's recording at `address`: its title
+    /// is the link's words until the followed catalogue tells more.
+    pub(crate) fn elsewhere(
+        markdown: &std::path::Path,
+        text: &str,
+        address: &str,
+        line: usize,
+    ) -> Track {
+        Track {
+            source: markdown.to_path_buf(),
+            name: Some(slug::slugify(text))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "track".into()),
+            ext: String::new(),
+            title: text.to_string(),
+            artist: None,
+            album: None,
+            number: None,
+            duration_secs: None,
+            genres: Vec::new(),
+            tags_problem: None,
+            elsewhere: Some(Elsewhere {
+                address: address.to_string(),
+                line,
+                ..Elsewhere::default()
+            }),
+        }
+    }
 }

@@ -312,7 +312,7 @@ impl Editor {
                 if path == "/_edit/album" {
                     page.album_page(&guard.csrf, item, done, &refused)
                 } else {
-                    page.playlist_page(&guard.csrf, item, done, &refused)
+                    page.playlist_page(&guard.csrf, item, done, &refused, query.get("find"))
                 }
             }
             (Method::Post, "/_edit/upload") => {

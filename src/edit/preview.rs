@@ -18,7 +18,7 @@ pub(crate) fn main_of(root: &Path, dir: &str, file: &Path, text: &str) -> Result
     let texts: HashMap<PathBuf, String> = [(file.to_path_buf(), text.to_string())].into();
     let base = Config::load(root).map_err(|e| e.to_string())?;
     let mut warnings = Vec::new();
-    let site = content::load_with(
+    let mut site = content::load_with(
         root,
         base.clone(),
         content::LoadOptions {
@@ -29,8 +29,12 @@ pub(crate) fn main_of(root: &Path, dir: &str, file: &Path, text: &str) -> Result
         &texts,
     )
     .map_err(|e| e.to_string())?;
+    // The playlist's links to followed sites' recordings, from the catalogues the last build read.
+    let cache_dir = Config::cache_dir(root);
+    let followed = crate::library::follow::kept(&base.library.follow, &cache_dir.join("follow"));
+    crate::library::follow::place(&mut site, &followed, &mut warnings);
     let templates = Templates::load(root).map_err(|e| e.to_string())?;
-    let cache = Cache::open(&Config::cache_dir(root).join("media")).map_err(|e| e.to_string())?;
+    let cache = Cache::open(&cache_dir.join("media")).map_err(|e| e.to_string())?;
     // The settings the build uses: capsule.toml's, or those of a --fit made for this content.
     let config = match Fitted::load(root).ok().flatten() {
         Some(f) if fit::key(&site, &base, &cache).is_ok_and(|k| k == f.key) => f.apply(&base),

@@ -10,9 +10,11 @@ use serde::Serialize;
 use super::forms::Form;
 use super::markdown;
 use super::pages::{edit_link, Pages};
+use super::words::Words;
 use super::write::{self, Saved};
 use super::Reply;
 use crate::content::{markdown_options, Block, Page, PageKind};
+use crate::library::follow::{self, Followed};
 
 /// The editor's address of a playlist's track table.
 pub(super) fn playlist_link(dir: &str) -> String {
@@ -25,30 +27,133 @@ struct Row {
     title: String,
     artist: String,
     duration: String,
+    /// A followed site's recording that the text links to: where it plays from (`on Alice's music`),
+    /// or that it is on none of the followed sites. Its words and place are the text's.
+    from: Option<String>,
 }
 
-fn rows(page: &Page, folder: &Path) -> Vec<Row> {
+/// The followed sites' catalogues as the last build kept them (the editor never waits on a network).
+fn followed(pages: &Pages) -> Vec<Followed> {
+    follow::kept(
+        &pages.config.library.follow,
+        &crate::config::Config::cache_dir(&pages.root).join("follow"),
+    )
+}
+
+fn rows(page: &Page, folder: &Path, t: &Words, followed: &[Followed]) -> Vec<Row> {
+    let index = follow::by_address(followed);
+    let minutes = |s: u64| format!("{}:{:02}", s / 60, s % 60);
     page.body
         .iter()
         .filter_map(|b| match b {
             Block::Track(i) => page.tracks.get(*i),
             _ => None,
         })
-        .map(|t| Row {
-            file: t
-                .source
-                .strip_prefix(folder)
-                .unwrap_or(&t.source)
-                .to_string_lossy()
-                .replace('\\', "/"),
-            title: t.title.clone(),
-            artist: t.artist.clone().unwrap_or_default(),
-            duration: t
-                .duration_secs
-                .map(|s| format!("{}:{:02}", s / 60, s % 60))
-                .unwrap_or_default(),
+        .map(|tr| match &tr.elsewhere {
+            Some(e) => {
+                let found = follow::address_key(&e.address)
+                    .and_then(|k| index.get(&k))
+                    .map(|&(s, r)| (&followed[s], &followed[s].tracks[r]));
+                Row {
+                    file: crate::content::percent_decode(&e.address),
+                    title: match found {
+                        Some((_, r)) if tr.title.trim().is_empty() => r.title.clone(),
+                        _ => tr.title.clone(),
+                    },
+                    artist: found
+                        .and_then(|(_, r)| r.artist.clone())
+                        .unwrap_or_default(),
+                    duration: found.map(|(_, r)| minutes(r.seconds)).unwrap_or_default(),
+                    from: Some(match found {
+                        Some((site, _)) => t.on_site.replace("{x}", &site.name),
+                        None => t.not_followed.to_string(),
+                    }),
+                }
+            }
+            None => Row {
+                file: tr
+                    .source
+                    .strip_prefix(folder)
+                    .unwrap_or(&tr.source)
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+                title: tr.title.clone(),
+                artist: tr.artist.clone().unwrap_or_default(),
+                duration: tr.duration_secs.map(minutes).unwrap_or_default(),
+                from: None,
+            },
         })
         .collect()
+}
+
+/// How many found tracks the search shows at once.
+const FOUND: usize = 20;
+
+/// A followed site's track, as the search shows it.
+#[derive(Serialize)]
+struct FoundCtx {
+    title: String,
+    artist: String,
+    duration: String,
+    site: String,
+    /// Its place on the member's pages: what the text links to.
+    address: String,
+}
+
+/// The followed sites' tracks whose title, artist or album holds `find` (any case), but for those
+/// the playlist has already: at most [`FOUND`], and how many more there are.
+fn find(followed: &[Followed], page: &Page, find: &str, t: &Words) -> (Vec<FoundCtx>, usize) {
+    let index = follow::by_address(followed);
+    let present: std::collections::HashSet<(usize, usize)> = page
+        .tracks
+        .iter()
+        .filter_map(|tr| follow::address_key(&tr.elsewhere.as_ref()?.address))
+        .filter_map(|k| index.get(&k).copied())
+        .collect();
+    let wanted = find.trim().to_lowercase();
+    let mut matching = followed.iter().enumerate().flat_map(|(s, site)| {
+        let present = &present;
+        let wanted = &wanted;
+        site.tracks
+            .iter()
+            .enumerate()
+            .filter(move |(r, _)| !present.contains(&(s, *r)))
+            .map(move |(_, r)| (site, r))
+            .filter(move |(_, r)| {
+                wanted.is_empty()
+                    || [Some(&r.title), r.artist.as_ref(), r.album.as_ref()]
+                        .into_iter()
+                        .flatten()
+                        .any(|text| text.to_lowercase().contains(wanted.as_str()))
+            })
+    });
+    let shown = matching
+        .by_ref()
+        .take(FOUND)
+        .map(|(site, r)| FoundCtx {
+            title: r.title.clone(),
+            artist: r.artist.clone().unwrap_or_default(),
+            duration: format!("{}:{:02}", r.seconds / 60, r.seconds % 60),
+            site: t.on_site.replace("{x}", &site.name),
+            address: r.page.clone(),
+        })
+        .collect();
+    (shown, matching.count())
+}
+
+/// `text` as the words of a Markdown link: the characters Markdown would read as markup escaped.
+fn link_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '[' | ']' | '*' | '_' | '`' | '<' | '>' | '!' | '&'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The `cover.*` photos of a playlist's folder, which the build takes as its cover.
@@ -125,6 +230,7 @@ impl Pages {
         item: &str,
         done: Option<&str>,
         refused: &[String],
+        find_text: Option<&str>,
     ) -> Reply {
         #[derive(Serialize)]
         struct RowCtx {
@@ -134,6 +240,7 @@ impl Pages {
             duration: String,
             /// Its place comes from a link in the text; the others can move.
             placed: bool,
+            from: Option<String>,
         }
         #[derive(Serialize)]
         struct Cover {
@@ -154,6 +261,12 @@ impl Pages {
             cover_action: String,
             cover: Option<Cover>,
             cover_file: bool,
+            /// The search of the followed sites' tracks: `none` (no site followed), `unread` (no
+            /// catalogue kept yet) or `ready`.
+            followed: &'static str,
+            find: &'a str,
+            found: Vec<FoundCtx>,
+            more: Option<String>,
         }
         let (source, page, text) = match self.load_item(item, PageKind::Playlist) {
             Ok(l) => l,
@@ -161,7 +274,8 @@ impl Pages {
         };
         let folder = source.folder.clone().unwrap_or_default();
         let links = linked(markdown::body_of(&text));
-        let rows = rows(&page, &folder)
+        let followed = followed(self);
+        let rows = rows(&page, &folder, self.t, &followed)
             .into_iter()
             .map(|r| RowCtx {
                 placed: links.contains(&r.file),
@@ -169,8 +283,18 @@ impl Pages {
                 title: r.title,
                 artist: r.artist,
                 duration: r.duration,
+                from: r.from,
             })
             .collect();
+        let find_text = find_text.unwrap_or("");
+        let (found, more) = find(&followed, &page, find_text, self.t);
+        let state = if self.config.library.follow.is_empty() {
+            "none"
+        } else if followed.is_empty() {
+            "unread"
+        } else {
+            "ready"
+        };
         let built = crate::output::out_dir(&self.root)
             .join("html")
             .join(&source.dir);
@@ -200,6 +324,11 @@ impl Pages {
                     cover_action,
                     cover,
                     cover_file: !cover_files(&folder).is_empty(),
+                    followed: state,
+                    find: find_text,
+                    found,
+                    more: (more > 0)
+                        .then(|| self.t.followed_more.replace("{n}", &more.to_string())),
                 },
             ),
         )
@@ -213,14 +342,16 @@ impl Pages {
                 Err(reply) => return reply,
             };
         let folder = source.folder.clone().unwrap_or_default();
-        let current = rows(&page, &folder);
+        let followed = followed(self);
+        let current = rows(&page, &folder, self.t, &followed);
         let count: usize = form.text("count").parse().unwrap_or(0);
         let mut text = original.clone();
         for i in 0..count.min(10_000) {
             let Some(file) = form.get(&format!("file-{i}")) else {
                 continue;
             };
-            let Some(row) = current.iter().find(|r| r.file == file) else {
+            // A followed site's track has its words in the text and its facts on its site.
+            let Some(row) = current.iter().find(|r| r.file == file && r.from.is_none()) else {
                 continue;
             };
             for (key, now, sent) in [
@@ -264,17 +395,49 @@ impl Pages {
         }
         let mut removed = None;
         if let Some(at) = form.text("action").strip_prefix("remove:") {
-            let file = at
+            let row = at
                 .parse::<usize>()
                 .ok()
                 .and_then(|i| form.get(&format!("file-{i}")))
-                .filter(|f| current.iter().any(|r| r.file == *f));
-            if let Some(file) = file {
-                for key in ["title", "artist", "album", "number"] {
-                    text = markdown::with_track_key(&text, file, key, None);
-                }
+                .and_then(|f| current.iter().find(|r| r.file == f));
+            if let Some(row) = row {
+                let file = row.file.as_str();
                 text = markdown::with_body(&text, &unlink(markdown::body_of(&text), file));
-                removed = Some(file.to_string());
+                // A followed site's track only leaves the text: its file is the member's.
+                if row.from.is_none() {
+                    for key in ["title", "artist", "album", "number"] {
+                        text = markdown::with_track_key(&text, file, key, None);
+                    }
+                    removed = Some(file.to_string());
+                }
+            }
+        }
+        // A followed site's track, chosen in the search: a link to its place on the member's pages,
+        // at the end of the text. Only an address of the catalogues kept is taken.
+        if let Some(address) = form.text("action").strip_prefix("add:") {
+            let known = follow::address_key(address)
+                .is_some_and(|k| follow::by_address(&followed).contains_key(&k));
+            let track = followed
+                .iter()
+                .flat_map(|f| &f.tracks)
+                .find(|r| r.page == address);
+            match track {
+                Some(r) if known => {
+                    let body = markdown::body_of(&text).trim_end();
+                    let link = format!("[{}](<{}>)", link_words(&r.title), r.page);
+                    let body = if body.is_empty() {
+                        format!("{link}\n")
+                    } else {
+                        format!("{body}\n\n{link}\n")
+                    };
+                    text = markdown::with_body(&text, &body);
+                }
+                _ => {
+                    return Reply::html(
+                        400,
+                        self.message(400, self.t.tracks, self.t.not_followed, true),
+                    )
+                }
             }
         }
         let back = playlist_link(&source.dir);

@@ -136,6 +136,19 @@ pub(crate) struct Words {
     pub cover_from_tags: &'static str,
     pub media_made: &'static str,
     pub files_sent: &'static str,
+    /// The playlist page's search of the followed sites' tracks, and its answers.
+    pub from_followed: &'static str,
+    pub find_followed: &'static str,
+    pub find: &'static str,
+    pub add: &'static str,
+    pub followed_none: &'static str,
+    pub followed_unread: &'static str,
+    pub followed_nothing: &'static str,
+    /// `{n}` more tracks match than are shown.
+    pub followed_more: &'static str,
+    /// A track of the table that plays from a followed site: `on {x}`, the site's name.
+    pub on_site: &'static str,
+    pub not_followed: &'static str,
 }
 
 static EN: Words = Words {
@@ -269,6 +282,16 @@ static EN: Words = Words {
     cover_from_tags: "Use the cover art of the first track instead",
     media_made: "photos and tracks ready",
     files_sent: "files sent to the HTML site's host",
+    from_followed: "Tracks from the sites you follow",
+    find_followed: "Find a track by its title, artist or album",
+    find: "Find",
+    add: "Add to this playlist",
+    followed_none: "Follow other members' sites in Settings (Sites whose music joins yours) to add their tracks here: they play from the member's site and take no room on yours.",
+    followed_unread: "The sites you follow are read at each build: build the site once, then their tracks show here.",
+    followed_nothing: "No track of the sites you follow matches.",
+    followed_more: "{n} more match: make the search narrower.",
+    on_site: "on {x}",
+    not_followed: "not found on the sites you follow: check the link in the text",
 };
 
 static FR: Words = Words {
@@ -402,6 +425,16 @@ static FR: Words = Words {
     cover_from_tags: "Utiliser plutôt la pochette du premier morceau",
     media_made: "photos et morceaux prêts",
     files_sent: "fichiers envoyés à l’hébergeur du site HTML",
+    from_followed: "Des morceaux des sites que vous suivez",
+    find_followed: "Chercher un morceau par son titre, son artiste ou son album",
+    find: "Chercher",
+    add: "Ajouter à cette playlist",
+    followed_none: "Suivez les sites d'autres membres dans les Réglages (Sites dont la musique rejoint la vôtre) pour ajouter leurs morceaux ici : ils sont joués depuis le site du membre et ne prennent pas de place sur le vôtre.",
+    followed_unread: "Les sites que vous suivez sont lus à chaque construction : construisez le site une fois, et leurs morceaux apparaîtront ici.",
+    followed_nothing: "Aucun morceau des sites que vous suivez ne correspond.",
+    followed_more: "{n} autres correspondent : précisez la recherche.",
+    on_site: "sur {x}",
+    not_followed: "introuvable sur les sites que vous suivez : vérifiez le lien dans le texte",
 };
 
 pub(crate) fn words(language: Language) -> &'static Words {

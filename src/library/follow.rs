@@ -118,6 +118,160 @@ pub(crate) fn follow(sites: &[String], cache_dir: &Path, config_file: &Path) -> 
     out
 }
 
+/// The copies of the followed sites' catalogues kept by the last builds, without asking the sites: for
+/// the editor, which shows them and previews pages while the writer types.
+pub(crate) fn kept(sites: &[String], cache_dir: &Path) -> Vec<Followed> {
+    sites
+        .iter()
+        .filter_map(|site| {
+            let url = catalogue_url(site).ok()?;
+            let (body, _) = Cached::at(cache_dir, site).read()?;
+            check(site, &url, &body).ok()
+        })
+        .collect()
+}
+
+/// An address as the followed catalogues are searched by: parsed, without `index.html` at the end
+/// of its path, with its fragment only when it names a track's place (`#track-…`).
+pub(crate) fn address_key(address: &str) -> Option<String> {
+    let mut u = url::Url::parse(address.trim()).ok()?;
+    if !u.fragment().is_some_and(|f| f.starts_with("track-")) {
+        u.set_fragment(None);
+    }
+    if let Some(dir) = u.path().strip_suffix("index.html").map(str::to_string) {
+        u.set_path(&dir);
+    }
+    Some(u.to_string())
+}
+
+/// Each recording of the followed sites by every address that names it (its place on its page, each
+/// of its files, its capsule file): (index into `followed`, index into its `tracks`).
+pub(crate) fn by_address(
+    followed: &[Followed],
+) -> std::collections::HashMap<String, (usize, usize)> {
+    let mut index = std::collections::HashMap::new();
+    for (s, site) in followed.iter().enumerate() {
+        for (t, track) in site.tracks.iter().enumerate() {
+            let addresses = std::iter::once(&track.page)
+                .chain(track.files.iter().map(|(_, a, _)| a))
+                .chain(&track.gemini);
+            for a in addresses {
+                if let Some(key) = address_key(a) {
+                    index.entry(key).or_insert((s, t));
+                }
+            }
+        }
+    }
+    index
+}
+
+/// Gives each track that a playlist's text links to by address (`[Seed](https://alice…/seed.opus)`)
+/// the files and facts of that recording in the followed catalogues: it plays from the member's site
+/// and costs this site nothing. A link to none of their recordings stays a plain link, with a warning
+/// that says why.
+pub(crate) fn place(
+    site: &mut crate::content::Site,
+    followed: &[Followed],
+    warnings: &mut Vec<Diagnostic>,
+) {
+    use crate::content::{Block, Track};
+    let index = by_address(followed);
+    for page in &mut site.playlists {
+        let mut gone: Vec<usize> = Vec::new();
+        for (i, t) in page.tracks.iter_mut().enumerate() {
+            let Some(e) = t.elsewhere.as_mut() else {
+                continue;
+            };
+            let found = address_key(&e.address)
+                .and_then(|k| index.get(&k))
+                .map(|&(s, r)| (&followed[s], &followed[s].tracks[r]));
+            let playable = |r: &RemoteTrack| {
+                r.files
+                    .iter()
+                    .any(|(m, a, b)| crate::media::AudioFile::played_from(m, a, *b).is_some())
+            };
+            match found {
+                Some((from, remote)) if playable(remote) => {
+                    e.site = from.name.clone();
+                    e.page = remote.page.clone();
+                    e.files = remote.files.clone();
+                    e.gemini = remote.gemini.clone();
+                    e.recording = remote
+                        .uid
+                        .strip_prefix("blake3:")
+                        .unwrap_or(&remote.uid)
+                        .to_string();
+                    fill(t, remote);
+                }
+                found => {
+                    let why = match found {
+                        Some((from, _)) => format!(
+                            "{}'s catalogue gives no file of it that a browser plays (Opus or MP3)",
+                            from.host
+                        ),
+                        None => not_followed(&e.address, followed),
+                    };
+                    warnings.push(Diagnostic::new(
+                        &page.source,
+                        Some(e.line),
+                        format!("the link to \"{}\" stays a plain link: {why}", e.address),
+                    ));
+                    gone.push(i);
+                }
+            }
+        }
+        // A link that places nothing stays a link, where the text has it.
+        for &i in gone.iter().rev() {
+            let t: Track = page.tracks.remove(i);
+            let e = t.elsewhere.unwrap_or_default();
+            page.body.iter_mut().for_each(|b| match b {
+                Block::Track(j) if *j == i => *b = Block::link_paragraph(&e.address, &t.title),
+                Block::Track(j) if *j > i => *j -= 1,
+                _ => {}
+            });
+        }
+    }
+}
+
+/// Why an address names no recording of the followed sites.
+fn not_followed(address: &str, followed: &[Followed]) -> String {
+    let host = url::Url::parse(address).ok().and_then(|u| {
+        u.host_str().map(|h| match u.port() {
+            Some(p) => format!("{h}:{p}"),
+            None => h.to_string(),
+        })
+    });
+    match followed.iter().find(|f| Some(&f.host) == host.as_ref()) {
+        Some(f) => format!(
+            "{} publishes no recording at this address (it may have moved, or the last catalogue read \
+             is older than it); check the address on their site",
+            f.host
+        ),
+        None => "it is not on a site this one follows; to play it here, add its site to [library] \
+                 follow in capsule.toml (or in the editor's Settings)"
+            .to_string(),
+    }
+}
+
+/// A linked track's facts from the member's catalogue; the words of the link stay its title, as a
+/// file's link words do, and the playlist's `genre` stays its genres.
+fn fill(t: &mut crate::content::Track, remote: &RemoteTrack) {
+    if t.title.trim().is_empty() {
+        t.title = remote.title.clone();
+        let name = crate::content::slug::slugify(&t.title);
+        if !name.is_empty() {
+            t.name = name;
+        }
+    }
+    t.artist = remote.artist.clone();
+    t.album = remote.album.clone();
+    t.number = remote.number;
+    t.duration_secs = Some(remote.seconds);
+    if t.genres.is_empty() {
+        t.genres = remote.genres.clone();
+    }
+}
+
 /// The catalogue of one site and what went wrong getting a fresh one, if anything.
 fn follow_one(site: &str, cache_dir: &Path) -> (Option<Followed>, Option<String>) {
     let url = match catalogue_url(site) {
@@ -183,7 +337,6 @@ pub(crate) fn link_published(
     outputs: &mut crate::media::MediaOutputs,
     followed: &[Followed],
 ) -> Linked {
-    use crate::media::AudioFile;
     use crate::output::Format;
     let mut by_uid: std::collections::HashMap<&str, &RemoteTrack> = Default::default();
     for site in followed {
@@ -196,52 +349,23 @@ pub(crate) fn link_published(
     let mut linked = Linked::default();
     let mut seen = std::collections::HashSet::new();
     for page in outputs.values_mut() {
-        for out in page.tracks.iter_mut().flatten() {
+        // A track the text links to on a followed site plays from there already: nothing was saved.
+        for out in page.tracks.iter_mut().flatten().filter(|o| !o.elsewhere) {
             let Some(remote) = by_uid.get(out.recording.as_str()) else {
                 continue;
             };
-            let file = |mime: &str, src: &str, bytes: u64| {
-                let (mime, label) = match mime.split(';').next().unwrap_or("").trim() {
-                    "audio/ogg" => ("audio/ogg; codecs=opus", "Opus"),
-                    "audio/mpeg" => ("audio/mpeg", "MP3"),
-                    _ => return None,
-                };
-                Some(AudioFile {
-                    path: src.to_string(),
-                    bytes,
-                    mime,
-                    label,
-                    source: PathBuf::new(),
-                })
-            };
-            let html: Vec<AudioFile> = remote
-                .files
-                .iter()
-                .filter_map(|(m, src, b)| file(m, src, *b))
-                .collect();
-            let mp3 = html
-                .iter()
-                .find(|f| f.mime == "audio/mpeg")
-                .or(html.first());
-            let Some(web) = mp3.cloned() else {
+            let stored = (
+                out.html.iter().map(|f| f.bytes).sum::<u64>(),
+                out.gemini.bytes,
+            );
+            if !out.play_from(&remote.files, remote.gemini.as_deref()) {
                 continue;
-            };
-            let gemini = match &remote.gemini {
-                Some(g) => AudioFile {
-                    path: g.clone(),
-                    ..web
-                },
-                None => web,
-            };
+            }
             if seen.insert(out.recording.clone()) {
                 linked.recordings += 1;
-                *linked.bytes.entry(Format::Html).or_insert(0) +=
-                    out.html.iter().map(|f| f.bytes).sum::<u64>();
-                *linked.bytes.entry(Format::Gemini).or_insert(0) += out.gemini.bytes;
+                *linked.bytes.entry(Format::Html).or_insert(0) += stored.0;
+                *linked.bytes.entry(Format::Gemini).or_insert(0) += stored.1;
             }
-            out.html = html;
-            out.gemini = gemini;
-            out.elsewhere = true;
         }
     }
     linked

@@ -239,7 +239,7 @@ impl Library {
                             }
                             Some(TrackFacts {
                                 recording: o.recording.clone(),
-                                slug: file_stem(&o.gemini.path),
+                                slug: o.name.clone(),
                                 title: t.title.clone(),
                                 artist: t.artist.clone(),
                                 album: t.album.clone(),
@@ -553,12 +553,6 @@ impl Library {
             .map(|&r| self.recordings[r].seconds)
             .sum()
     }
-}
-
-/// `output/path/name.mp3` → `name`.
-fn file_stem(path: &str) -> String {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.rsplit_once('.').map_or(name, |(s, _)| s).to_string()
 }
 
 /// The artist a credit counts for: `The Band feat. X` → `The Band`.

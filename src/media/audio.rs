@@ -43,9 +43,83 @@ pub(crate) struct TrackOutput {
     /// A followed site publishes the same recording: its files (`html`, `gemini`) are that site's
     /// addresses, and nothing is stored here.
     pub elsewhere: bool,
+    /// The name of its files in `music/tracks/`, of its place on pages (`#track-<name>`) and of its
+    /// radio: unique in the site, even for a recording played from a followed site.
+    pub name: String,
+}
+
+impl AudioFile {
+    /// A followed site's file, at `address`, of a type every browser's `<audio>` plays (Opus or MP3);
+    /// `None` for any other.
+    pub(crate) fn played_from(mime: &str, address: &str, bytes: u64) -> Option<AudioFile> {
+        let (mime, label) = match mime.split(';').next().unwrap_or("").trim() {
+            "audio/ogg" => ("audio/ogg; codecs=opus", "Opus"),
+            "audio/mpeg" => ("audio/mpeg", "MP3"),
+            _ => return None,
+        };
+        Some(AudioFile {
+            path: address.to_string(),
+            bytes,
+            mime,
+            label,
+            source: std::path::PathBuf::new(),
+        })
+    }
 }
 
 impl TrackOutput {
+    /// Points this output at a followed site's files of the same recording (media type, address,
+    /// bytes), and its capsule file when there is one: nothing of it is stored here. False, and nothing
+    /// changed, when none of the files is one a browser plays.
+    pub(crate) fn play_from(
+        &mut self,
+        files: &[(String, String, u64)],
+        gemini: Option<&str>,
+    ) -> bool {
+        let html: Vec<AudioFile> = files
+            .iter()
+            .filter_map(|(mime, address, bytes)| AudioFile::played_from(mime, address, *bytes))
+            .collect();
+        let Some(web) = html
+            .iter()
+            .find(|f| f.mime == "audio/mpeg")
+            .or(html.first())
+            .cloned()
+        else {
+            return false;
+        };
+        self.gemini = match gemini {
+            Some(g) => AudioFile {
+                path: g.to_string(),
+                ..web
+            },
+            None => web,
+        };
+        self.html = html;
+        self.elsewhere = true;
+        true
+    }
+
+    /// The output of a track that plays from a followed site (see [`Self::play_from`]).
+    pub(crate) fn elsewhere(track: &Track) -> Option<TrackOutput> {
+        let e = track.elsewhere.as_ref()?;
+        let mut out = TrackOutput {
+            html: Vec::new(),
+            gemini: AudioFile {
+                path: String::new(),
+                bytes: 0,
+                mime: "",
+                label: "",
+                source: std::path::PathBuf::new(),
+            },
+            duration_secs: track.duration_secs.unwrap_or(0),
+            recording: e.recording.clone(),
+            elsewhere: true,
+            name: track.name.clone(),
+        };
+        out.play_from(&e.files, e.gemini.as_deref()).then_some(out)
+    }
+
     /// Where each of its files goes: every HTML file, and the one the capsule links to.
     pub(crate) fn placements(&self) -> Vec<Placement> {
         if self.elsewhere {
@@ -138,6 +212,7 @@ pub(super) fn process(
             duration_secs: (meta.frames + RATE as u64 / 2) / RATE as u64,
             recording,
             elsewhere: false,
+            name: track.name.clone(),
         },
         ran,
         track

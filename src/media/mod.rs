@@ -127,7 +127,7 @@ fn name_recordings(jobs: &[Job], outputs: &mut MediaOutputs) {
         .into_iter()
         .map(|(rec, name)| {
             let stem = if counts[&name].len() > 1 {
-                format!("{name}-{}", &rec[..8.min(rec.len())])
+                format!("{name}-{}", short_id(&rec))
             } else {
                 name
             };
@@ -137,11 +137,26 @@ fn name_recordings(jobs: &[Job], outputs: &mut MediaOutputs) {
     for page in outputs.values_mut() {
         for o in page.tracks.iter_mut().flatten() {
             let stem = &stems[&o.recording];
+            o.name = stem.clone();
+            // A followed site's files keep their addresses; only the name of its place here is given.
+            if o.elsewhere {
+                continue;
+            }
             for f in o.html.iter_mut().chain(std::iter::once(&mut o.gemini)) {
                 let ext = f.path.rsplit_once('.').map_or("", |(_, e)| e).to_string();
                 f.path = format!("{TRACKS_DIR}/{stem}.{ext}");
             }
         }
+    }
+}
+
+/// Eight hex digits that tell a recording from another of the same name: the start of its hash, or
+/// for a followed site's id that is not one, of the hash of that id.
+fn short_id(recording: &str) -> String {
+    if recording.len() >= 8 && recording.bytes().all(|b| b.is_ascii_hexdigit()) {
+        recording[..8].to_ascii_lowercase()
+    } else {
+        blake3::hash(recording.as_bytes()).to_hex()[..8].to_string()
     }
 }
 
@@ -163,6 +178,8 @@ enum Done {
     Photo(PhotoOutput, bool, Vec<Diagnostic>),
     Track(TrackOutput, bool, Vec<Diagnostic>),
     Sound(Option<Sound>, bool),
+    /// A followed site's recording whose files are not known (its site's catalogue does not list it).
+    Nowhere,
 }
 
 /// How much media work a build did, per kind of job.
@@ -278,11 +295,18 @@ pub(crate) fn run(
                     .map(|(o, ran, notes)| Done::Photo(o, ran, warned(&p.source, notes))),
                 &p.source,
             ),
+            // A followed site's recording plays from there: no work, nothing stored.
+            Job::Track(_, t) if t.elsewhere.is_some() => (
+                Ok(TrackOutput::elsewhere(t)
+                    .map_or(Done::Nowhere, |o| Done::Track(o, false, Vec::new()))),
+                &t.source,
+            ),
             Job::Track(_, t) => (
                 audio::process(t, &config.audio, TRACKS_DIR, cache)
                     .map(|(o, ran, notes)| Done::Track(o, ran, warned(&t.source, notes))),
                 &t.source,
             ),
+            Job::Sound(_, t) if t.elsewhere.is_some() => (Ok(Done::Sound(None, false)), &t.source),
             // A file that cannot be read is the track's own job to report: it is only not listened to.
             Job::Sound(_, t) => (
                 Ok(sound::process(t, cache)
@@ -292,7 +316,10 @@ pub(crate) fn run(
         };
         let worked = !matches!(
             result,
-            Ok(Done::Photo(_, false, _)) | Ok(Done::Track(_, false, _)) | Ok(Done::Sound(_, false))
+            Ok(Done::Photo(_, false, _))
+                | Ok(Done::Track(_, false, _))
+                | Ok(Done::Sound(_, false))
+                | Ok(Done::Nowhere)
         );
         let mut file = name
             .file_name()
@@ -314,6 +341,7 @@ pub(crate) fn run(
         .map(|job| {
             let source = match job {
                 Job::Photo(_, p) => &p.source,
+                Job::Track(_, t) | Job::Sound(_, t) if t.elsewhere.is_some() => return 0,
                 Job::Track(_, t) | Job::Sound(_, t) => &t.source,
             };
             std::fs::metadata(source).map_or(0, |m| m.len())
@@ -340,10 +368,13 @@ pub(crate) fn run(
                 page.photos.push(Some(o));
             }
             Ok(Done::Track(o, ran, notes)) => {
-                stats.tracks.add(ran);
+                if !o.elsewhere {
+                    stats.tracks.add(ran);
+                }
                 diags.warnings.extend(notes);
                 page.tracks.push(Some(o));
             }
+            Ok(Done::Nowhere) => page.tracks.push(None),
             Ok(Done::Sound(s, ran)) => {
                 if ran || s.is_some() {
                     stats.sounds.add(ran);

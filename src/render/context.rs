@@ -94,6 +94,8 @@ pub(crate) struct TrackCtx {
     pub more: Vec<EntryCtx>,
     /// Its radio (M3U8).
     pub radio: Option<String>,
+    /// A followed site's recording: `on Alice's music`, linked to its place on the member's pages.
+    pub from: Option<LinkCtx>,
 }
 
 #[derive(Serialize)]
@@ -397,11 +399,19 @@ impl<'a> Ctx<'a> {
             duration: Some(duration(out.duration_secs)).filter(|_| out.duration_secs > 0),
             sources: out.html.iter().map(source).collect(),
             file,
-            id: super::music::track_id(&out_stem(out)),
+            id: super::music::track_id(&out.name),
             more: playlist
                 .map(|p| super::music::more_like_this(self, p, index, from_dir))
                 .unwrap_or_default(),
             radio: playlist.and_then(|p| super::music::radio_of(self, p, index, from_dir)),
+            from: track
+                .elsewhere
+                .as_ref()
+                .filter(|e| !e.page.is_empty())
+                .map(|e| LinkCtx {
+                    href: e.page.clone(),
+                    title: super::i18n::fill_x(self.words.music.on_site, &e.site),
+                }),
         }
     }
 
@@ -426,10 +436,4 @@ impl<'a> Ctx<'a> {
             _ => &[],
         }
     }
-}
-
-/// The name of a track's files in `music/tracks/`: the same for every playlist that has it.
-fn out_stem(out: &TrackOutput) -> String {
-    let name = out.gemini.path.rsplit('/').next().unwrap_or("");
-    name.rsplit_once('.').map_or(name, |(s, _)| s).to_string()
 }

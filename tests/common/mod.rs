@@ -394,6 +394,24 @@ pub(crate) fn recommendations_under(page: &str, heading: &str) -> Vec<(String, S
         .collect()
 }
 
+/// The music fixture built as a member's site at the address of `web` (with a capsule at
+/// gemini://member.example/), then served by it.
+pub(crate) fn served_member(web: &web::Web) -> tempfile::TempDir {
+    let site = fixture("music");
+    let config = site.path().join("capsule.toml");
+    let toml = std::fs::read_to_string(&config).unwrap().replace(
+        "html_base_url = \"https://music.fixture.example/\"",
+        &format!(
+            "html_base_url = \"{}\"\ngemini_base_url = \"gemini://member.example/\"",
+            web.url()
+        ),
+    );
+    std::fs::write(&config, toml).unwrap();
+    build(site.path(), &["--quiet"]);
+    web.set(web::Behaviour::Folder(site.path().join("public/html")));
+    site
+}
+
 /// A member's playlist for the tests of following: "Rainy day", curated by Cy, with two recordings of its
 /// own: Drizzle (artist Lumen, Drone, as the music fixture's Seed) and, with `both`, Hum (Piano).
 pub(crate) fn rainy_day_playlist(root: &Path, both: bool) {
@@ -412,4 +430,24 @@ pub(crate) fn rainy_day_playlist(root: &Path, both: bool) {
         text.push_str("[Hum](hum.wav)\n");
     }
     std::fs::write(dir.join("index.md"), text).unwrap();
+}
+
+/// Where a catalogue breaks docs/catalogue.schema.json: each problem with its place; none when valid.
+pub(crate) fn catalogue_problems(catalogue: &serde_json::Value) -> Vec<String> {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("docs/catalogue.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    validator
+        .iter_errors(catalogue)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+/// Adds `toml` (tables and their settings) at the end of a site's capsule.toml.
+pub(crate) fn add_to_config(root: &Path, toml: &str) {
+    let config = root.join("capsule.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n{toml}")).unwrap();
 }
