@@ -556,6 +556,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_recording_on_another_site_is_a_web_address_of_an_audio_file_or_a_tracks_place() {
+        for yes in [
+            "https://alice.example/music/tracks/moss.opus",
+            "https://alice.example/music/tracks/Moss%20Bank.MP3",
+            "https://alice.example/playlists/night/#track-moss",
+            "http://127.0.0.1:8765/playlists/night/index.html#track-moss",
+            "gemini://alice.example/music/tracks/moss.mp3",
+        ] {
+            assert!(is_recording_address(yes), "{yes}");
+        }
+        for no in [
+            "https://alice.example/playlists/night/",
+            "https://alice.example/playlists/night/#intro",
+            "gemini://alice.example/playlists/night/#track-moss",
+            "mailto:moss@alice.example",
+            "javascript:alert('x.mp3')",
+            "moss.opus",
+            "https:///x.mp3",
+        ] {
+            assert!(!is_recording_address(no), "{no}");
+        }
+    }
+
+    #[test]
     fn resolve_stays_inside_content() {
         assert_eq!(
             resolve(Path::new("albums/a"), "x.jpg"),

@@ -132,9 +132,13 @@ pub(crate) fn kept(sites: &[String], cache_dir: &Path) -> Vec<Followed> {
 }
 
 /// An address as the followed catalogues are searched by: parsed, without `index.html` at the end
-/// of its path, with its fragment only when it names a track's place (`#track-…`).
+/// of its path, with its fragment only when it names a track's place (`#track-…`), and `https:` for
+/// `http:` (a catalogue gives only `https:` addresses, but on this computer).
 pub(crate) fn address_key(address: &str) -> Option<String> {
     let mut u = url::Url::parse(address.trim()).ok()?;
+    if u.scheme() == "http" && !loopback(&u) {
+        u.set_scheme("https").ok()?;
+    }
     if !u.fragment().is_some_and(|f| f.starts_with("track-")) {
         u.set_fragment(None);
     }
@@ -770,6 +774,38 @@ fn is_date(d: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_address_finds_a_recording_however_the_writer_copied_it() {
+        let key = |a: &str| address_key(a).unwrap();
+        let place = key("https://alice.example/playlists/night/#track-moss");
+        assert_eq!(
+            key("https://alice.example/playlists/night/index.html#track-moss"),
+            place
+        );
+        assert_eq!(
+            key("http://alice.example/playlists/night/#track-moss"),
+            place
+        );
+        assert_eq!(
+            key("HTTPS://Alice.Example/playlists/night/#track-moss"),
+            place
+        );
+        let file = key("https://alice.example/music/tracks/moss.opus");
+        assert_eq!(
+            key("https://alice.example/music/tracks/moss.opus#t=10"),
+            file
+        );
+        assert_ne!(
+            key("https://alice.example/playlists/night/#track-glow"),
+            place
+        );
+        // On this computer, http stays http: a test's site is not its https twin.
+        assert_ne!(
+            key("http://127.0.0.1:8765/x.opus"),
+            key("https://127.0.0.1:8765/x.opus")
+        );
+    }
+
     use super::*;
 
     fn parse(json: &str) -> Result<Followed, String> {
