@@ -31,6 +31,9 @@ pub(crate) struct BuildOptions {
     pub fit: bool,
     /// Counts the media jobs done, for a page that shows progress.
     pub counter: Option<std::sync::Arc<crate::counter::Counter>>,
+    /// A followed site asked less than this long ago is not asked again (the preview rebuilds at each
+    /// save); `None` asks every followed site, as `capsule build` does.
+    pub follow_fresh_for: Option<std::time::Duration>,
 }
 
 impl BuildOptions {
@@ -123,6 +126,7 @@ pub(crate) fn prepare(
         &base.library.follow,
         &Config::cache_dir(root).join("follow"),
         &root.join(CONFIG_FILE),
+        opts.follow_fresh_for,
     );
     warnings.extend(following.warnings);
     // A playlist's links to followed sites' recordings, found in their catalogues.

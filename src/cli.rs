@@ -189,6 +189,7 @@ pub(crate) fn run(cli: Cli) -> Result<(), Error> {
                 allow_over_budget: args.allow_over_budget,
                 fit: args.fit,
                 counter: None,
+                follow_fresh_for: None,
             };
             let run = build(&opts);
             print_warnings(&run.warnings);

@@ -494,3 +494,44 @@ fn a_playlist_plays_the_followed_recordings_its_text_links_to_and_stores_none_of
         "<a href=\"{url}playlists/night/index.html#track-moss\">Moss, by the water</a>"
     )));
 }
+
+/// The preview rebuilds at each save: it asks a followed site at most every few minutes, so a site that
+/// answers slowly costs its wait once, not at every save, and its warning stays on the pages meanwhile.
+/// `capsule build`, asked for, asks again.
+#[test]
+fn the_preview_asks_followed_sites_once_not_at_every_save() {
+    let web = Web::start(Behaviour::Body(Arc::new(Vec::new())));
+    let _member = common::served_member(&web);
+    let slow = Web::start(Behaviour::Trickle(Arc::new(vec![b' '; 100])));
+    let site = follower(&[web.url(), slow.url()]);
+    let asked = |w: &Web| {
+        w.seen()
+            .iter()
+            .filter(|s| s.path.ends_with("catalogue.json"))
+            .count()
+    };
+    let serve = common::servers::Serve::start(site.path(), &["--no-gemini"]);
+    assert_eq!((asked(&web), asked(&slow)), (1, 1));
+    assert!(serve.get("/music/").text().contains("16 tracks"));
+
+    // A save, and the page asked for: the site is rebuilt, without asking either site again.
+    let index = site.path().join("content/index.md");
+    std::fs::write(
+        &index,
+        "+++\ntitle = \"The collective\"\n+++\n\nSaved again.\n",
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(120));
+    let home = serve.get("/").text();
+    assert!(home.contains("Saved again."), "{home}");
+    assert_eq!((asked(&web), asked(&slow)), (1, 1));
+    // The slow site's warning is still given: the preview's pages list the build's warnings.
+    let said = serve.output.lock().unwrap().clone();
+    assert!(said.matches(&slow.url()).count() >= 2, "{said}");
+    drop(serve);
+
+    // A build asked for asks both: the member with the copy's validators.
+    build(site.path(), &["--quiet"]);
+    assert_eq!((asked(&web), asked(&slow)), (2, 2));
+    assert!(web.seen().last().unwrap().if_none_match.is_some());
+}

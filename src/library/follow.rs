@@ -85,12 +85,19 @@ pub(crate) struct Following {
 }
 
 /// Reads every followed site's catalogue at once, each within `DEADLINE`; a site that fails gives its
-/// cached copy (or nothing) and a warning against `config_file`. Never fails the build.
-pub(crate) fn follow(sites: &[String], cache_dir: &Path, config_file: &Path) -> Following {
+/// cached copy (or nothing) and a warning against `config_file`. Never fails the build. With
+/// `fresh_for` (the preview's rebuilds, one at each save), a site asked less than that long ago is not
+/// asked again: its kept copy, and what went wrong then, stand.
+pub(crate) fn follow(
+    sites: &[String],
+    cache_dir: &Path,
+    config_file: &Path,
+    fresh_for: Option<Duration>,
+) -> Following {
     let results: Vec<(Option<Followed>, Option<String>)> = std::thread::scope(|s| {
         let handles: Vec<_> = sites
             .iter()
-            .map(|site| s.spawn(move || follow_one(site, cache_dir)))
+            .map(|site| s.spawn(move || follow_one(site, cache_dir, fresh_for)))
             .collect();
         handles
             .into_iter()
@@ -125,7 +132,7 @@ pub(crate) fn kept(sites: &[String], cache_dir: &Path) -> Vec<Followed> {
         .iter()
         .filter_map(|site| {
             let url = catalogue_url(site).ok()?;
-            let (body, _) = Cached::at(cache_dir, site).read()?;
+            let body = Cached::at(cache_dir, site).read()?;
             check(site, &url, &body).ok()
         })
         .collect()
@@ -277,14 +284,27 @@ fn fill(t: &mut crate::content::Track, remote: &RemoteTrack) {
 }
 
 /// The catalogue of one site and what went wrong getting a fresh one, if anything.
-fn follow_one(site: &str, cache_dir: &Path) -> (Option<Followed>, Option<String>) {
+fn follow_one(
+    site: &str,
+    cache_dir: &Path,
+    fresh_for: Option<Duration>,
+) -> (Option<Followed>, Option<String>) {
     let url = match catalogue_url(site) {
         Ok(u) => u,
         Err(e) => return (None, Some(e)),
     };
     let cached = Cached::at(cache_dir, site);
     let kept = cached.read();
-    let fresh = fetch(&url, kept.as_ref().map(|(_, meta)| meta)).and_then(|got| match got {
+    let meta = cached.meta();
+    let from_cache = || kept.as_ref().and_then(|body| check(site, &url, body).ok());
+    let recent = meta
+        .asked
+        .zip(fresh_for)
+        .is_some_and(|(asked, window)| now_secs().saturating_sub(asked) < window.as_secs());
+    if recent {
+        return (from_cache(), meta.problem.clone());
+    }
+    let fresh = fetch(&url, kept.as_ref().map(|_| &meta)).and_then(|got| match got {
         Fetched::NotModified => Ok(None),
         Fetched::Body(body, meta) => {
             let checked = check(site, &url, &body)?;
@@ -292,10 +312,7 @@ fn follow_one(site: &str, cache_dir: &Path) -> (Option<Followed>, Option<String>
             Ok(Some(checked))
         }
     });
-    let from_cache = || {
-        kept.as_ref()
-            .and_then(|(body, _)| check(site, &url, body).ok())
-    };
+    cached.asked(fresh.as_ref().err());
     match fresh {
         Ok(Some(f)) => (Some(f), None),
         Ok(None) => match from_cache() {
@@ -380,11 +397,23 @@ enum Fetched {
     Body(Vec<u8>, Meta),
 }
 
-/// What a conditional request sends back: the validators of the copy kept.
+/// What a conditional request sends back: the validators of the copy kept; and when the site was
+/// last asked, with what went wrong then, for the preview's rebuilds (see [`follow`]'s `fresh_for`).
 #[derive(Serialize, Deserialize, Default, Debug, Clone)]
 struct Meta {
     etag: Option<String>,
     last_modified: Option<String>,
+    /// Seconds since 1970 when the site was last asked.
+    #[serde(default)]
+    asked: Option<u64>,
+    #[serde(default)]
+    problem: Option<String>,
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 fn fetch(url: &url::Url, kept: Option<&Meta>) -> Result<Fetched, String> {
@@ -443,6 +472,7 @@ fn fetch(url: &url::Url, kept: Option<&Meta>) -> Result<Fetched, String> {
         let meta = Meta {
             etag: header("etag"),
             last_modified: header("last-modified"),
+            ..Meta::default()
         };
         if header("content-length")
             .and_then(|l| l.parse::<u64>().ok())
@@ -493,13 +523,22 @@ impl Cached {
         }
     }
 
-    fn read(&self) -> Option<(Vec<u8>, Meta)> {
-        let body = std::fs::read(&self.body).ok()?;
-        let meta = std::fs::read(&self.meta)
+    fn read(&self) -> Option<Vec<u8>> {
+        std::fs::read(&self.body).ok()
+    }
+
+    fn meta(&self) -> Meta {
+        std::fs::read(&self.meta)
             .ok()
             .and_then(|m| serde_json::from_slice(&m).ok())
-            .unwrap_or_default();
-        Some((body, meta))
+            .unwrap_or_default()
+    }
+
+    fn write_meta(&self, meta: &Meta) {
+        if let Some(dir) = self.meta.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = std::fs::write(&self.meta, serde_json::to_vec(meta).unwrap_or_default());
     }
 
     /// Keeps the copy; a cache that cannot be written only costs a full request next time.
@@ -510,8 +549,18 @@ impl Cached {
         let _ = std::fs::create_dir_all(dir);
         let tmp = self.body.with_extension("tmp");
         if std::fs::write(&tmp, body).is_ok() && std::fs::rename(&tmp, &self.body).is_ok() {
-            let _ = std::fs::write(&self.meta, serde_json::to_vec(meta).unwrap_or_default());
+            self.write_meta(meta);
         }
+    }
+
+    /// Notes that the site was asked now, and what went wrong, if anything.
+    fn asked(&self, problem: Option<&String>) {
+        let meta = Meta {
+            asked: Some(now_secs()),
+            problem: problem.cloned(),
+            ..self.meta()
+        };
+        self.write_meta(&meta);
     }
 }
 

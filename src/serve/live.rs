@@ -179,6 +179,8 @@ impl Live {
             fit,
             progress: false,
             counter: Some(counter),
+            // Asked for by the writer, as `capsule build`: every followed site is asked.
+            follow_fresh_for: None,
             ..site
         };
         let run = build_with(&opts, |staging, out| {

@@ -18,6 +18,9 @@ use crate::build::BuildOptions;
 use crate::config::Config;
 use crate::error::Error;
 
+/// How long the preview keeps a followed site's catalogue before asking the site again.
+const FOLLOW_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(300);
+
 pub(crate) struct ServeOptions {
     /// The site; `None` for the editor's welcome page, which opens one later.
     pub root: Option<PathBuf>,
@@ -125,6 +128,9 @@ pub(crate) fn run_with(
             allow_over_budget: true,
             fit: false,
             counter: None,
+            // Each save rebuilds: the followed sites are asked at most every few minutes, and a site
+            // that does not answer costs its wait once, not at every save.
+            follow_fresh_for: Some(FOLLOW_FRESH_FOR),
         },
     ));
 
