@@ -302,7 +302,12 @@ fn follow_one(
         .zip(fresh_for)
         .is_some_and(|(asked, window)| now_secs().saturating_sub(asked) < window.as_secs());
     if recent {
-        return (from_cache(), meta.problem.clone());
+        // What the last asking left: its copy, or its problem (a copy gone since is asked for again).
+        match (from_cache(), &meta.problem) {
+            (Some(f), problem) => return (Some(f), problem.clone()),
+            (None, Some(problem)) => return (None, Some(problem.clone())),
+            (None, None) => {}
+        }
     }
     let fresh = fetch(&url, kept.as_ref().map(|_| &meta)).and_then(|got| match got {
         Fetched::NotModified => Ok(None),
