@@ -2072,4 +2072,15 @@ fn a_followed_sites_track_is_found_and_added_in_the_playlist_table() {
     );
     assert!(!text.contains("[tracks.\"http"), "{text}");
     assert!(!editor.get("/_edit/trash").text().contains("Moss"));
+
+    // The dashboard counts what the build will have: a link that no followed site publishes is no track.
+    let mut text = std::fs::read_to_string(&index).unwrap();
+    text.push_str(&format!(
+        "\n[Moss]({url}playlists/night/#track-moss)\n\n[Nowhere](https://nowhere.example/x.mp3)\n"
+    ));
+    std::fs::write(&index, text).unwrap();
+    let dash = editor.get("/_edit/").text();
+    let row = &dash[dash.find("playlists%2Fnight-drive\">").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("<td class=\"n\">4</td>"), "{row}");
 }

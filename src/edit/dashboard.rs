@@ -44,7 +44,12 @@ impl Pages {
         let sources = content::sources(&self.root);
         let report = Report::load(&self.root).ok();
         let mut load_warnings = Vec::new();
-        let loaded = content::load(&self.root, self.config.clone(), true, &mut load_warnings);
+        let loaded = content::load(&self.root, self.config.clone(), true, &mut load_warnings).map(
+            |mut site| {
+                super::tracks::place_followed(self, &mut site);
+                site
+            },
+        );
         let mut site_errors = Vec::new();
         let mut groups = vec![
             Group {

@@ -40,6 +40,12 @@ fn followed(pages: &Pages) -> Vec<Followed> {
     )
 }
 
+/// Places a loaded site's links to followed sites' recordings as the build does, so the editor counts
+/// what the site will have (the build gives the warnings).
+pub(super) fn place_followed(pages: &Pages, site: &mut crate::content::Site) {
+    follow::place(site, &followed(pages), &mut Vec::new());
+}
+
 fn rows(page: &Page, folder: &Path, t: &Words, followed: &[Followed]) -> Vec<Row> {
     let index = follow::by_address(followed);
     let minutes = |s: u64| format!("{}:{:02}", s / 60, s % 60);
