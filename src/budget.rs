@@ -82,7 +82,7 @@ impl Trials<'_> {
             self.options.clone(),
             &mut Vec::new(),
         )?;
-        crate::library::follow::link_published(&mut run.outputs, self.followed);
+        crate::library::elsewhere::link_published(&mut run.outputs, self.followed);
         Ok(run)
     }
 

@@ -7,6 +7,7 @@ use crate::config::{Config, CONFIG_FILE};
 use crate::content;
 use crate::error::{Diagnostic, Error};
 use crate::fit::{self, Fitted};
+use crate::library::elsewhere;
 use crate::library::follow::{self, Followed};
 use crate::library::Library;
 use crate::media::{self, Cache, MediaOptions, MediaStats};
@@ -130,7 +131,7 @@ pub(crate) fn prepare(
     );
     warnings.extend(following.warnings);
     // A playlist's links to followed sites' recordings, found in their catalogues.
-    follow::place(&mut site, &following.sites, warnings);
+    elsewhere::place(&mut site, &following.sites, warnings);
     Ok(Prepared {
         root: root.clone(),
         base,
@@ -289,7 +290,7 @@ impl Prepared {
             warnings,
         )?;
         // Recordings a followed site already publishes are played from there, not stored twice.
-        let linked = follow::link_published(&mut run.outputs, &self.followed);
+        let linked = elsewhere::link_published(&mut run.outputs, &self.followed);
         staging.place(&run.placements())?;
         let library = Library::of_site(&self.site, &run.outputs, self.followed.clone());
         for file in render_site(&self.site, &run.outputs, &library, &self.templates)? {

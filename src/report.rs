@@ -250,7 +250,7 @@ impl MusicShares {
         site: &Site,
         media: &crate::media::MediaOutputs,
         library: &crate::library::Library,
-        linked: &crate::library::follow::Linked,
+        linked: &crate::library::elsewhere::Linked,
     ) -> MusicShares {
         let mut files = std::collections::HashMap::new();
         for page in &site.playlists {

@@ -185,7 +185,7 @@ pub(crate) struct Track {
 }
 
 /// A followed site's recording in a playlist of this site, as its text links to it; the files are
-/// found in that site's catalogue (`library::follow::place`), and stay empty until then.
+/// found in that site's catalogue (`library::elsewhere::place`), and stay empty until then.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Elsewhere {
     /// The address the text links to: the recording's place on the member's page, or one of its files.

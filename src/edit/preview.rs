@@ -32,7 +32,7 @@ pub(crate) fn main_of(root: &Path, dir: &str, file: &Path, text: &str) -> Result
     // The playlist's links to followed sites' recordings, from the catalogues the last build read.
     let cache_dir = Config::cache_dir(root);
     let followed = crate::library::follow::kept(&base.library.follow, &cache_dir.join("follow"));
-    crate::library::follow::place(&mut site, &followed, &mut warnings);
+    crate::library::elsewhere::place(&mut site, &followed, &mut warnings);
     let templates = Templates::load(root).map_err(|e| e.to_string())?;
     let cache = Cache::open(&cache_dir.join("media")).map_err(|e| e.to_string())?;
     // The settings the build uses: capsule.toml's, or those of a --fit made for this content.

@@ -14,6 +14,7 @@ use super::words::Words;
 use super::write::{self, Saved};
 use super::Reply;
 use crate::content::{markdown_options, Block, Page, PageKind};
+use crate::library::elsewhere;
 use crate::library::follow::{self, Followed};
 
 /// The editor's address of a playlist's track table.
@@ -43,11 +44,11 @@ fn followed(pages: &Pages) -> Vec<Followed> {
 /// Places a loaded site's links to followed sites' recordings as the build does, so the editor counts
 /// what the site will have (the build gives the warnings).
 pub(super) fn place_followed(pages: &Pages, site: &mut crate::content::Site) {
-    follow::place(site, &followed(pages), &mut Vec::new());
+    elsewhere::place(site, &followed(pages), &mut Vec::new());
 }
 
 fn rows(page: &Page, folder: &Path, t: &Words, followed: &[Followed]) -> Vec<Row> {
-    let index = follow::by_address(followed);
+    let index = elsewhere::by_address(followed);
     let minutes = |s: u64| format!("{}:{:02}", s / 60, s % 60);
     page.body
         .iter()
@@ -57,7 +58,7 @@ fn rows(page: &Page, folder: &Path, t: &Words, followed: &[Followed]) -> Vec<Row
         })
         .map(|tr| match &tr.elsewhere {
             Some(e) => {
-                let found = follow::address_key(&e.address)
+                let found = elsewhere::address_key(&e.address)
                     .and_then(|k| index.get(&k))
                     .map(|&(s, r)| (&followed[s], &followed[s].tracks[r]));
                 Row {
@@ -109,11 +110,11 @@ struct FoundCtx {
 /// The followed sites' tracks whose title, artist or album holds `find` (any case), but for those
 /// the playlist has already: at most [`FOUND`], and how many more there are.
 fn find(followed: &[Followed], page: &Page, find: &str, t: &Words) -> (Vec<FoundCtx>, usize) {
-    let index = follow::by_address(followed);
+    let index = elsewhere::by_address(followed);
     let present: std::collections::HashSet<(usize, usize)> = page
         .tracks
         .iter()
-        .filter_map(|tr| follow::address_key(&tr.elsewhere.as_ref()?.address))
+        .filter_map(|tr| elsewhere::address_key(&tr.elsewhere.as_ref()?.address))
         .filter_map(|k| index.get(&k).copied())
         .collect();
     let wanted = find.trim().to_lowercase();
@@ -421,8 +422,8 @@ impl Pages {
         // A followed site's track, chosen in the search: a link to its place on the member's pages,
         // at the end of the text. Only an address of the catalogues kept is taken.
         if let Some(address) = form.text("action").strip_prefix("add:") {
-            let known = follow::address_key(address)
-                .is_some_and(|k| follow::by_address(&followed).contains_key(&k));
+            let known = elsewhere::address_key(address)
+                .is_some_and(|k| elsewhere::by_address(&followed).contains_key(&k));
             let track = followed
                 .iter()
                 .flat_map(|f| &f.tracks)

@@ -1,6 +1,7 @@
 //! The music library: every recording of every playlist once, grouped into artists, albums, genres and
 //! curators by normalised name, with the recommendations between them.
 
+pub(crate) mod elsewhere;
 pub(crate) mod follow;
 pub(crate) mod recommend;
 mod score;
