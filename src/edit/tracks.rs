@@ -47,9 +47,13 @@ pub(super) fn place_followed(pages: &Pages, site: &mut crate::content::Site) {
     elsewhere::place(site, &followed(pages), &mut Vec::new());
 }
 
+/// A length as the table shows it: `3:07`.
+fn minutes(seconds: u64) -> String {
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
 fn rows(page: &Page, folder: &Path, t: &Words, followed: &[Followed]) -> Vec<Row> {
     let index = elsewhere::by_address(followed);
-    let minutes = |s: u64| format!("{}:{:02}", s / 60, s % 60);
     page.body
         .iter()
         .filter_map(|b| match b {
@@ -58,9 +62,8 @@ fn rows(page: &Page, folder: &Path, t: &Words, followed: &[Followed]) -> Vec<Row
         })
         .map(|tr| match &tr.elsewhere {
             Some(e) => {
-                let found = elsewhere::address_key(&e.address)
-                    .and_then(|k| index.get(&k))
-                    .map(|&(s, r)| (&followed[s], &followed[s].tracks[r]));
+                let found = elsewhere::find(&index, &e.address)
+                    .map(|(s, r)| (&followed[s], &followed[s].tracks[r]));
                 Row {
                     file: crate::content::percent_decode(&e.address),
                     title: match found {
@@ -114,8 +117,7 @@ fn find(followed: &[Followed], page: &Page, find: &str, t: &Words) -> (Vec<Found
     let present: std::collections::HashSet<(usize, usize)> = page
         .tracks
         .iter()
-        .filter_map(|tr| elsewhere::address_key(&tr.elsewhere.as_ref()?.address))
-        .filter_map(|k| index.get(&k).copied())
+        .filter_map(|tr| elsewhere::find(&index, &tr.elsewhere.as_ref()?.address))
         .collect();
     let wanted = find.trim().to_lowercase();
     let mut matching = followed.iter().enumerate().flat_map(|(s, site)| {
@@ -140,7 +142,7 @@ fn find(followed: &[Followed], page: &Page, find: &str, t: &Words) -> (Vec<Found
         .map(|(site, r)| FoundCtx {
             title: r.title.clone(),
             artist: r.artist.clone().unwrap_or_default(),
-            duration: format!("{}:{:02}", r.seconds / 60, r.seconds % 60),
+            duration: minutes(r.seconds),
             site: t.on_site.replace("{x}", &site.name),
             address: r.page.clone(),
         })
@@ -422,14 +424,13 @@ impl Pages {
         // A followed site's track, chosen in the search: a link to its place on the member's pages,
         // at the end of the text. Only an address of the catalogues kept is taken.
         if let Some(address) = form.text("action").strip_prefix("add:") {
-            let known = elsewhere::address_key(address)
-                .is_some_and(|k| elsewhere::by_address(&followed).contains_key(&k));
+            // The catalogues kept are checked: a page address found in them is one a page may link to.
             let track = followed
                 .iter()
                 .flat_map(|f| &f.tracks)
                 .find(|r| r.page == address);
             match track {
-                Some(r) if known => {
+                Some(r) => {
                     let body = markdown::body_of(&text).trim_end();
                     let link = format!("[{}](<{}>)", link_words(&r.title), r.page);
                     let body = if body.is_empty() {

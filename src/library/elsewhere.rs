@@ -44,6 +44,14 @@ pub(crate) fn by_address(followed: &[Followed]) -> HashMap<String, (usize, usize
     index
 }
 
+/// The recording of the followed sites that `address` names, in an index made by [`by_address`].
+pub(crate) fn find(
+    index: &HashMap<String, (usize, usize)>,
+    address: &str,
+) -> Option<(usize, usize)> {
+    address_key(address).and_then(|k| index.get(&k).copied())
+}
+
 /// Gives each track that a playlist's text links to by address (`[Seed](https://alice…/seed.opus)`)
 /// the files and facts of that recording in the followed catalogues: it plays from the member's site
 /// and costs this site nothing. A link to none of their recordings stays a plain link, with a warning
@@ -61,9 +69,8 @@ pub(crate) fn place(
             let Some(e) = t.elsewhere.as_mut() else {
                 continue;
             };
-            let found = address_key(&e.address)
-                .and_then(|k| index.get(&k))
-                .map(|&(s, r)| (&followed[s], &followed[s].tracks[r]));
+            let found =
+                find(&index, &e.address).map(|(s, r)| (&followed[s], &followed[s].tracks[r]));
             let playable = |r: &RemoteTrack| {
                 r.files
                     .iter()
