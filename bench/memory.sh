@@ -53,7 +53,7 @@ make_site() { # DIR SET MODE
   cp "$work/sets/$2"/* "$1/content/albums/set/"
   printf '[photos]\nmode = "%s"\n' "$3" > "$1/capsule.toml"
 }
-: > "$work/times"; : > "$work/timings"
+: > "$work/times"; : > "$work/timings"; : > "$work/bytes"
 measure() { # LABEL SITE: "label wall maxrss_kb"; the build's own sums of its media work (CAPSULE_TIMINGS)
   CAPSULE_TIMINGS=1 /usr/bin/time -f "$1 %e %M" -a -o "$work/times" "$CAPSULE" build --root "$2" --quiet >/dev/null 2>"$work/err" ||
     { cat "$work/err" >&2; exit 1; }
@@ -73,12 +73,15 @@ for run in $(seq 1 "${RUNS:-1}"); do
         make_site "$site" "$set" "$mode"
       fi
       measure "$set $mode first" "$site"
+      # The published photos' bytes (both formats): what the search's speed must not cost (at most 1 %).
+      echo "$set $mode $(find "$site/public" -type f \( -name '*.webp' -o -name '*.jpg' -o -name '*.avif' \) \
+        -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')" >> "$work/bytes"
       measure "$set $mode no-op" "$site"
     done
   done
 done
 
-python3 - "$work/times" "$(nproc)" "$work/timings" <<'PY'
+python3 - "$work/times" "$(nproc)" "$work/timings" "$work/bytes" <<'PY'
 import collections, statistics, sys
 runs = collections.defaultdict(list)
 for line in open(sys.argv[1]):
@@ -86,8 +89,12 @@ for line in open(sys.argv[1]):
     # GNU time gives kibibytes; capsule counts MB as a million bytes (its budgets, its report).
     runs[" ".join(label)].append((float(wall), int(rss) * 1024 / 1e6))
 print(f"\nPeak memory (max RSS) and wall time, medians of {max(len(v) for v in runs.values())} run(s), {sys.argv[2]} cores\n")
-print("| site | mode | first build | peak | no-op rebuild | peak |")
-print("|---|---|---|---|---|---|")
+photo_bytes = {}
+for line in open(sys.argv[4]):
+    s, mode, n = line.split()
+    photo_bytes[(s, mode)] = int(n)
+print("| site | mode | first build | peak | no-op rebuild | peak | photos' bytes |")
+print("|---|---|---|---|---|---|---|")
 sets = []
 for k in runs:
     s = k.split()[0]
@@ -97,7 +104,8 @@ med = lambda k, i: statistics.median(x[i] for x in runs[k])
 for s in sets:
     for mode in ["perceptual", "fixed"]:
         f, n = f"{s} {mode} first", f"{s} {mode} no-op"
-        print(f"| {s} | {mode} | {med(f, 0):.1f} s | {med(f, 1):.0f} MB | {med(n, 0):.2f} s | {med(n, 1):.0f} MB |")
+        print(f"| {s} | {mode} | {med(f, 0):.1f} s | {med(f, 1):.0f} MB | {med(n, 0):.2f} s | {med(n, 1):.0f} MB "
+              f"| {photo_bytes[(s, mode)] / 1e6:.3f} MB |")
 print()
 for s in sets:
     ratio = med(f"{s} perceptual first", 0) / med(f"{s} fixed first", 0)

@@ -1,12 +1,15 @@
-//! The working memory the media jobs hold at once: each large step (decoding a photo, scoring one)
-//! leases its estimated bytes from one budget, in the order the steps ask, so a build's peak stays near
-//! the budget whatever the number of photos and cores. A step larger than the whole budget runs alone.
+//! The working memory the media jobs hold at once: each large step (decoding a photo, scoring it or
+//! its crops) leases its estimated bytes from one budget, in the order the steps ask, so a build's peak
+//! stays near the budget whatever the number of photos and cores. A step larger than the whole budget
+//! runs alone.
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 /// What the leases may hold together: with the rest of a build (the photos' sizes being encoded, the
-/// encoders' own buffers, the program) a first build stays under 300 MB (bench/memory.sh).
-const BUDGET: u64 = 200 << 20;
+/// encoders' own buffers, the crops' reference, the program) a first build stays under 300 MB
+/// (bench/memory.sh). 170 MiB lets one whole frame be scored beside the other thread's crops, but not
+/// two whole frames at once: with 200, 320 photos peaked at 332 MB; with 170, at 283, 1 % slower.
+const BUDGET: u64 = 170 << 20;
 
 /// Bytes the whole-frame score takes per pixel of the image scored, at its peak: both images in linear
 /// light and the strips' planes (fast-ssim2 0.9 in 640-row strips: 60 to 63, measured with a counting
@@ -16,6 +19,11 @@ const WHOLE_FRAME_BYTES_PER_PIXEL: u64 = 64;
 /// The same for fast-ssim2 0.9's whole image at once, which the search takes where the strips' score is
 /// too near the line to decide (85 to 92 per pixel by max RSS on 1440×900 and 1440×1440 photos).
 const WHOLE_AT_ONCE_BYTES_PER_PIXEL: u64 = 92;
+
+/// Bytes one comparison of the search's crops takes per pixel of their mosaic, beside the reference
+/// that the search keeps (fast-ssim2 0.8: its compare context's planes, 64, and what the comparison
+/// allocates as it runs, 37; counting allocator on the 768×768 mosaic).
+const CROPS_COMPARE_BYTES_PER_PIXEL: u64 = 101;
 
 struct State {
     used: u64,
@@ -87,6 +95,12 @@ pub(super) fn for_whole_frame(width: u32, height: u32, in_strips: bool) -> Lease
         false => WHOLE_AT_ONCE_BYTES_PER_PIXEL,
     };
     lease(width as u64 * height as u64 * per_pixel)
+}
+
+/// The lease for comparing one encoding's crops, a mosaic of `width` × `height` pixels, with the
+/// reference's.
+pub(super) fn for_crops_compare(width: u32, height: u32) -> Lease {
+    lease(width as u64 * height as u64 * CROPS_COMPARE_BYTES_PER_PIXEL)
 }
 
 /// Makes every thread allocate from one glibc arena. By default each thread keeps its own, and memory one
