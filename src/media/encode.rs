@@ -433,8 +433,8 @@ const MAX_STEP_UP: f64 = 10.0;
 /// the quality between them that the crops point to, instead of one more probe.
 const SETTLE_WITHIN: u8 = 4;
 /// A passing probe this close above the aim is taken without looking further: a step or two lower would
-/// save a percent or two and cost another probe (2.0 rather than 1.5: 2 % less search work on the
-/// public corpus for 0.1 % more bytes).
+/// save a percent or two and cost another probe (2.0 rather than 1.5: 2 % less search work for 0.1 %
+/// more bytes in a replay of the public corpus's searches; too little to show in bench/memory.sh).
 const CLOSE_ENOUGH: f64 = 2.0;
 /// The same for a photo scored by its crops, whose probes (for WebP) encode the whole image: on the
 /// public corpus, 2.5 instead of 1.5 takes 7 % off a perceptual first build (12 % on 320 photos) for

@@ -8,7 +8,8 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 /// What the leases may hold together: with the rest of a build (the photos' sizes being encoded, the
 /// encoders' own buffers, the crops' reference, the program) a first build stays under 300 MB
 /// (bench/memory.sh). 170 MiB lets one whole frame be scored beside the other thread's crops, but not
-/// two whole frames at once: with 200, 320 photos peaked at 332 MB; with 170, at 283, 1 % slower.
+/// two whole frames at once: with 200, 320 photos peaked at 332 MB; with 170, at 283 to 298, 1 %
+/// slower.
 const BUDGET: u64 = 170 << 20;
 
 /// Bytes the whole-frame score takes per pixel of the image scored, at its peak: both images in linear
